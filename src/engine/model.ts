@@ -41,6 +41,7 @@ export interface MetricSpec {
 /** Everything a system sees while it works on one shard during one tick. */
 export interface ShardContext<P> {
   readonly params: P;
+  readonly layout: ModelLayout;
   readonly seed: number;
   readonly tick: number;
   /** Shard index (stable for a population, independent of the thread count). */
@@ -64,6 +65,7 @@ export interface ShardContext<P> {
 /** Everything a global system sees: it runs once per tick on the coordinating thread. */
 export interface GlobalContext<P> {
   readonly params: P;
+  readonly layout: ModelLayout;
   readonly seed: number;
   readonly tick: number;
   readonly columns: Readonly<Record<string, TypedColumn>>;

@@ -70,6 +70,7 @@ export function shardContexts<P>(
   const rng = rngFactory(setup.seed);
   return setup.shards.map((s) => ({
     params: setup.params,
+    layout: setup.layout,
     seed: setup.seed,
     tick: 0,
     shard: s.index,
@@ -122,6 +123,7 @@ export function identityOf(reduce: Reduction): number {
 /** Reset accumulators to each metric's identity before a tick. */
 function resetAccumulators(acc: Float64Array, metrics: readonly MetricSpec[]): void {
   const m = metrics.length;
+  if (m === 0) return;
   for (let i = 0; i < acc.length; i++) acc[i] = identityOf(metrics[i % m].reduce);
 }
 
@@ -190,8 +192,8 @@ export async function runSimulation<P>(
   const metrics = layout.metrics;
   const m = metrics.length;
   const Buf = shared ? SharedArrayBuffer : ArrayBuffer;
-  const accBuffer = new Buf(Math.max(8, shards.length * m * 8));
-  const globalsBuffer = new Buf(Math.max(8, layout.globals * 8));
+  const accBuffer = new Buf(shards.length * m * 8);
+  const globalsBuffer = new Buf(layout.globals * 8);
   const setup: RunSetup<P> = {
     modelName: model.name,
     params,
@@ -210,6 +212,7 @@ export async function runSimulation<P>(
   const values = new Float64Array(m);
   const globalCtx: GlobalContext<P> & { tick: number } = {
     params,
+    layout,
     seed: options.seed,
     tick: 0,
     columns,

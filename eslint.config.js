@@ -1,0 +1,33 @@
+// Lint: typescript-eslint's recommended rules, plus the layering rule DESIGN.md sets:
+// the engine must stay free of Node-only APIs so it also runs in a browser worker.
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'panopticon-results/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'worker_threads', 'child_process'], message: 'src/engine must not use Node-only APIs (DESIGN.md §2).' }] },
+      ],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require'],
+    },
+  },
+  {
+    files: ['src/engine/**/*.ts', 'src/models/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='Math'][property.name='random']", message: 'Use the counter-based RNG (src/engine/rng.ts): results must be reproducible.' },
+      ],
+    },
+  },
+);

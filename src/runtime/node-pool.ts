@@ -1,0 +1,91 @@
+/**
+ * Node adapter for the engine's Executor: a pool of worker_threads that run shard
+ * systems over SharedArrayBuffer columns. Lives outside src/engine because
+ * worker_threads is a Node-only API; a browser adapter would use Web Workers the same way.
+ *
+ * Workers take shards from a shared counter (dynamic load balancing). Which worker runs
+ * which shard does not matter: a shard writes only its own agents and its own
+ * accumulator slot, and the engine reduces slots in shard order.
+ */
+import { Worker } from 'node:worker_threads';
+import type { ModelDefinition } from '../engine/model.js';
+import type { Executor, Phase, RunSetup } from '../engine/simulation.js';
+import type { WorkerReply, WorkerRequest } from './protocol.js';
+
+function workerUrl(): { url: URL; execArgv: string[] } {
+  // From TypeScript sources (tests, tsx) the worker needs the tsx loader; from dist/ it does not.
+  const fromSource = import.meta.url.endsWith('.ts');
+  return fromSource
+    ? { url: new URL('./worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] }
+    : { url: new URL('./worker.js', import.meta.url), execArgv: [] };
+}
+
+class PooledWorker {
+  private pending: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  private failure: Error | null = null;
+
+  constructor(readonly worker: Worker) {
+    worker.on('message', (reply: WorkerReply) => {
+      const p = this.pending;
+      this.pending = null;
+      if (!p) return;
+      if (reply.type === 'error') p.reject(new Error(`worker failed: ${reply.message}\n${reply.stack ?? ''}`));
+      else p.resolve();
+    });
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) => {
+      if (code !== 0) this.fail(new Error(`worker exited with code ${code}`));
+    });
+  }
+
+  private fail(err: Error): void {
+    this.failure = err;
+    const p = this.pending;
+    this.pending = null;
+    p?.reject(err);
+  }
+
+  request(message: WorkerRequest): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.worker.postMessage(message);
+    });
+  }
+}
+
+export class NodePoolExecutor implements Executor {
+  readonly needsSharedMemory = true;
+  private readonly counter = new Int32Array(new SharedArrayBuffer(4));
+  private constructor(private readonly workers: PooledWorker[]) {}
+
+  get threads(): number {
+    return this.workers.length;
+  }
+
+  static create(threads: number): NodePoolExecutor {
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be an integer ≥ 1, got ${threads}`);
+    const { url, execArgv } = workerUrl();
+    const workers = Array.from({ length: threads }, () => new PooledWorker(new Worker(url, { execArgv })));
+    return new NodePoolExecutor(workers);
+  }
+
+  async start<P>(_model: ModelDefinition<P>, setup: RunSetup<P>): Promise<void> {
+    await Promise.all(
+      this.workers.map((w) => w.request({ type: 'start', setup: setup as RunSetup<unknown>, counter: this.counter.buffer })),
+    );
+  }
+
+  async runShards(phase: Phase, index: number, tick: number): Promise<void> {
+    Atomics.store(this.counter, 0, 0);
+    await Promise.all(this.workers.map((w) => w.request({ type: 'run', phase, index, tick })));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+  }
+}
+
+export async function createNodeExecutor(threads: number): Promise<Executor> {
+  return NodePoolExecutor.create(threads);
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { LocalExecutor, runSimulation, type Executor } from '../src/engine/simulation.js';
+import { contagionModel, contagionParams } from '../src/models/contagion/index.js';
+import { NodePoolExecutor } from '../src/runtime/node-pool.js';
+
+// Thread-count invariance: the same seed must give byte-identical metrics whether shard
+// systems run in this thread, on one worker or on two. The model has cross-shard reads
+// (neighbouring cells), per-agent randomness and floating-point sums, the three things
+// that would break it.
+async function metricBytes(executor: Executor): Promise<Uint8Array> {
+  const params = contagionParams.parse({ cells: 400, meanCellSize: 60, agentsPerShard: 1500, transmission: 0.03 });
+  const rows: number[] = [];
+  try {
+    await runSimulation(contagionModel, params, { seed: 77, steps: 40, executor, onTick: (_t, v) => void rows.push(...v) });
+  } finally {
+    await executor.close();
+  }
+  return new Uint8Array(Float64Array.from(rows).buffer);
+}
+
+describe('parallel execution', () => {
+  it('gives byte-identical metrics for 1 and 2 worker threads and the local executor', async () => {
+    const local = await metricBytes(new LocalExecutor());
+    const one = await metricBytes(NodePoolExecutor.create(1));
+    const two = await metricBytes(NodePoolExecutor.create(2));
+    expect(Buffer.from(one).equals(Buffer.from(local))).toBe(true);
+    expect(Buffer.from(two).equals(Buffer.from(local))).toBe(true);
+  });
+
+  it('surfaces an error thrown inside a worker', async () => {
+    const executor = NodePoolExecutor.create(2);
+    // A model name the registry does not know fails in the worker at start.
+    const params = contagionParams.parse({ cells: 10 });
+    await expect(
+      runSimulation({ ...contagionModel, name: 'no-such-model' }, params, { seed: 1, steps: 1, executor }),
+    ).rejects.toThrow(/unknown model/);
+    await executor.close();
+  });
+});
