@@ -1,0 +1,643 @@
+/**
+ * Epstein (2002) civil violence, Model I: citizens and cops on a torus, random sequential
+ * activation (one global system runs the whole population in a fresh random order each
+ * tick, as the original and both reference implementations do).
+ *
+ * Data layout (struct of arrays, one slot per agent):
+ *   kind u8 (0 none, 1 citizen, 2 cop) · state u8 (0 quiet, 1 active, 2 jailed) ·
+ *   hardship f32 · risk f32 · term u32 (jail ticks left, 0xffffffff = life) ·
+ *   pos i32 (cell; kept while jailed) · next i32 (next agent on the same cell) · order u32.
+ * Per cell: head i32 (first agent on the cell, −1 none) · occ u16 (agents visible on it) ·
+ *   copsV u16 (cops within citizen vision of the cell) · activesV u16 (actives within citizen
+ *   vision) · activesK u16 (actives within cop vision; empty column when both visions match).
+ *
+ * Why per-cell counts: every neighbourhood used here is symmetric (c is in N(d) iff d is in
+ * N(c)), so "cops within my vision" equals the number of cops whose window covers my cell.
+ * A cop or an active agent adds ±1 over its window when it appears, moves or changes
+ * state; quiet agents moving cost nothing; a citizen's decision reads two numbers, O(1).
+ * Count windows always include the own cell; variants that exclude it subtract the own
+ * cell's contribution (a walk of its agent list, usually just the agent itself).
+ *
+ * Randomness: stream 'order' shuffles the activation order (keyed per slot and tick),
+ * 'act' is keyed once per (agent, tick) and every draw of a turn comes from it (moves,
+ * arrest choice, jail term, re-entry cell), 'release' serves end-of-tick re-entry,
+ * 'init' and 'traits' the synthesis.
+ */
+import { Neighbourhood, Torus } from '../../engine/lattice.js';
+import type { ColumnSpec, GlobalContext, MetricSpec, ModelDefinition, ModelLayout, TypedColumn } from '../../engine/model.js';
+import type { CounterRng } from '../../engine/rng.js';
+import { singleUnit } from '../../engine/shards.js';
+import { type EpsteinParams, legitimacyAt } from './params.js';
+
+export const NONE = 0;
+export const CITIZEN = 1;
+export const COP = 2;
+export const QUIET = 0;
+export const ACTIVE = 1;
+export const JAILED = 2;
+/** Jail term of an agent who never comes back (maxJailTerm null). */
+export const LIFE = 0xffffffff;
+/** Random probes of the vision window before the exact scan that keeps the choice uniform. */
+const MOVE_TRIES = 16;
+const REENTRY_TRIES = 64;
+
+/** Metric names, in accumulator order (all key '', whole population). */
+export const METRICS = [
+  ['citizens', 'sum', 'citizens on the lattice or in jail'],
+  ['cops', 'sum', 'cops'],
+  ['quiet', 'sum', 'citizens quiet at the end of the tick'],
+  ['active', 'sum', 'citizens active at the end of the tick'],
+  ['jailed', 'sum', 'citizens in jail at the end of the tick'],
+  ['arrests', 'sum', 'arrests made during the tick'],
+  ['aggrieved_cop_visible', 'sum', 'decisions this tick by citizens with G > T and at least one cop in vision'],
+  ['aggrieved_cop_visible_active', 'sum', '… of which the citizen chose to be active'],
+  ['aggrieved_no_cop', 'sum', 'decisions this tick by citizens with G > T and no cop in vision'],
+  ['aggrieved_no_cop_active', 'sum', '… of which the citizen chose to be active'],
+  ['legitimacy', 'max', 'government legitimacy L during the tick'],
+] as const;
+
+export type EpsteinMetric = (typeof METRICS)[number][0];
+export const metricIndex: Readonly<Record<EpsteinMetric, number>> = Object.freeze(
+  Object.fromEntries(METRICS.map(([name], i) => [name, i])) as Record<EpsteinMetric, number>,
+);
+const M = metricIndex;
+
+/** Globals: running counters, kept incrementally by every state transition. */
+const G_QUIET = 0;
+const G_ACTIVE = 1;
+const G_JAILED = 2;
+const G_CITIZENS = 3;
+const G_COPS = 4;
+const GLOBALS = 5;
+
+export interface Geometry {
+  readonly torus: Torus;
+  /** Citizen vision incl. own cell: the window of the copsV / activesV counts. */
+  readonly visC: Neighbourhood;
+  /** Cop vision incl. own cell: the window of activesK and of the arrest search. */
+  readonly visK: Neighbourhood;
+  /** Movement targets (own cell excluded). */
+  readonly moveC: Neighbourhood;
+  readonly moveK: Neighbourhood;
+  /** Whether cop vision differs from citizen vision (then activesK is its own column). */
+  readonly separateCopView: boolean;
+  readonly scratch: Int32Array;
+}
+
+const geometryCache = new Map<string, Geometry>();
+
+/** Lattice and neighbourhoods of a parameter set, built once and shared by runs. */
+export function geometryOf(p: EpsteinParams): Geometry {
+  const key = `${p.width}x${p.height}:${p.visionShape}:${p.citizenVision}:${p.copVision}`;
+  let g = geometryCache.get(key);
+  if (!g) {
+    const torus = new Torus(p.width, p.height);
+    const visC = new Neighbourhood(torus, p.visionShape, p.citizenVision, true);
+    const visK = new Neighbourhood(torus, p.visionShape, p.copVision, true);
+    g = {
+      torus,
+      visC,
+      visK,
+      moveC: new Neighbourhood(torus, p.visionShape, p.citizenVision, false),
+      moveK: new Neighbourhood(torus, p.visionShape, p.copVision, false),
+      separateCopView: visC.size !== visK.size,
+      scratch: new Int32Array(Math.max(visC.size, visK.size)),
+    };
+    if (geometryCache.size > 32) geometryCache.clear();
+    geometryCache.set(key, g);
+  }
+  return g;
+}
+
+/** Agent counts under exact density realisation; per-cell realisation reserves one slot per cell. */
+export function populationOf(p: EpsteinParams): { slots: number; citizens: number; cops: number } {
+  const cells = p.width * p.height;
+  if (p.densityRealisation === 'per-cell') return { slots: cells, citizens: -1, cops: -1 };
+  const citizens = Math.round(p.citizenDensity * cells);
+  const cops = Math.min(cells - citizens, Math.round(p.copDensity * cells));
+  return { slots: citizens + cops, citizens, cops };
+}
+
+function layout(p: EpsteinParams): ModelLayout {
+  const cells = p.width * p.height;
+  const n = populationOf(p).slots;
+  const g = geometryOf(p);
+  const columns: ColumnSpec[] = [
+    { name: 'kind', type: 'u8', length: n },
+    { name: 'state', type: 'u8', length: n },
+    { name: 'hardship', type: 'f32', length: n },
+    { name: 'risk', type: 'f32', length: n },
+    { name: 'term', type: 'u32', length: n },
+    { name: 'pos', type: 'i32', length: n },
+    { name: 'next', type: 'i32', length: n },
+    { name: 'order', type: 'u32', length: n },
+    { name: 'head', type: 'i32', length: cells },
+    { name: 'occ', type: 'u16', length: cells },
+    { name: 'copsV', type: 'u16', length: cells },
+    { name: 'activesV', type: 'u16', length: cells },
+    { name: 'activesK', type: 'u16', length: g.separateCopView ? cells : 0 },
+  ];
+  const metrics: MetricSpec[] = METRICS.map(([name, reduce, description]) => ({ name, key: '', reduce, description }));
+  return { agents: n, columns, metrics, globals: GLOBALS, unitStarts: singleUnit(n), agentsPerShard: Math.max(1, n) };
+}
+
+/** Typed views of one run's state plus the operations that keep the counts consistent. */
+class World {
+  readonly p: EpsteinParams;
+  readonly g: Geometry;
+  readonly kind: Uint8Array;
+  readonly state: Uint8Array;
+  readonly hardship: Float32Array;
+  readonly risk: Float32Array;
+  readonly term: Uint32Array;
+  readonly pos: Int32Array;
+  readonly next: Int32Array;
+  readonly order: Uint32Array;
+  readonly head: Int32Array;
+  readonly occ: Uint16Array;
+  readonly copsV: Uint16Array;
+  readonly activesV: Uint16Array;
+  readonly activesK: Uint16Array;
+  readonly counters: Float64Array;
+  arrests = 0;
+  aggCop = 0;
+  aggCopActive = 0;
+  aggNo = 0;
+  aggNoActive = 0;
+
+  constructor(p: EpsteinParams, columns: Readonly<Record<string, TypedColumn>>, counters: Float64Array) {
+    this.p = p;
+    this.g = geometryOf(p);
+    this.kind = columns.kind as Uint8Array;
+    this.state = columns.state as Uint8Array;
+    this.hardship = columns.hardship as Float32Array;
+    this.risk = columns.risk as Float32Array;
+    this.term = columns.term as Uint32Array;
+    this.pos = columns.pos as Int32Array;
+    this.next = columns.next as Int32Array;
+    this.order = columns.order as Uint32Array;
+    this.head = columns.head as Int32Array;
+    this.occ = columns.occ as Uint16Array;
+    this.copsV = columns.copsV as Uint16Array;
+    this.activesV = columns.activesV as Uint16Array;
+    this.activesK = this.g.separateCopView ? (columns.activesK as Uint16Array) : this.activesV;
+    this.counters = counters;
+  }
+
+  link(a: number, cell: number): void {
+    this.next[a] = this.head[cell];
+    this.head[cell] = a;
+    this.occ[cell]++;
+    this.pos[a] = cell;
+  }
+
+  unlink(a: number): void {
+    const cell = this.pos[a];
+    const next = this.next;
+    let b = this.head[cell];
+    if (b === a) this.head[cell] = next[a];
+    else {
+      while (next[b] !== a) {
+        if (next[b] < 0) throw new Error(`agent ${a} is not on cell ${cell}`);
+        b = next[b];
+      }
+      next[b] = next[a];
+    }
+    next[a] = -1;
+    this.occ[cell]--;
+  }
+
+  /** Add ±1 to the active counts over the windows of `cell`. */
+  private activeCounts(cell: number, v: number): void {
+    this.g.visC.addAll(cell, this.activesV, v);
+    if (this.g.separateCopView) this.g.visK.addAll(cell, this.activesK, v);
+  }
+
+  setActive(a: number, on: boolean): void {
+    this.activeCounts(this.pos[a], on ? 1 : -1);
+    this.state[a] = on ? ACTIVE : QUIET;
+    const c = this.counters;
+    if (on) {
+      c[G_QUIET]--;
+      c[G_ACTIVE]++;
+    } else {
+      c[G_ACTIVE]--;
+      c[G_QUIET]++;
+    }
+  }
+
+  /** Move agent `a` to `target`, keeping the counts of cops and actives in step. */
+  relocate(a: number, target: number): void {
+    const from = this.pos[a];
+    if (this.kind[a] === COP) {
+      this.g.visC.addAll(from, this.copsV, -1);
+      this.g.visC.addAll(target, this.copsV, 1);
+    } else if (this.state[a] === ACTIVE) {
+      this.activeCounts(from, -1);
+      this.activeCounts(target, 1);
+    }
+    this.unlink(a);
+    this.link(a, target);
+  }
+
+  /** A uniformly random empty cell of `nb` around `cell`, or −1 if there is none. */
+  pickEmpty(cell: number, nb: Neighbourhood, rng: CounterRng): number {
+    const n = nb.size;
+    if (n === 0) return -1;
+    const occ = this.occ;
+    for (let t = 0; t < MOVE_TRIES; t++) {
+      const c = nb.at(cell, rng.below(n));
+      if (occ[c] === 0) return c;
+    }
+    // Exact fallback: each probe above was uniform over the window, so a success was
+    // uniform over its empty cells; this scan is too, hence the mixture is uniform.
+    const cells = this.g.scratch;
+    nb.cellsOf(cell, cells);
+    let empty = 0;
+    for (let k = 0; k < n; k++) if (occ[cells[k]] === 0) empty++;
+    if (empty === 0) return -1;
+    let r = rng.below(empty);
+    for (let k = 0; k < n; k++) {
+      if (occ[cells[k]] === 0) {
+        if (r === 0) return cells[k];
+        r--;
+      }
+    }
+    return -1;
+  }
+
+  /** A uniformly random empty cell of the whole lattice (re-entry from jail, 'removed'). */
+  randomEmptyCell(rng: CounterRng): number {
+    const cells = this.g.torus.cells;
+    const occ = this.occ;
+    for (let t = 0; t < REENTRY_TRIES; t++) {
+      const c = rng.below(cells);
+      if (occ[c] === 0) return c;
+    }
+    let empty = 0;
+    for (let c = 0; c < cells; c++) if (occ[c] === 0) empty++;
+    if (empty === 0) throw new Error('no empty cell for an agent leaving jail');
+    let r = rng.below(empty);
+    for (let c = 0; c < cells; c++) {
+      if (occ[c] === 0) {
+        if (r === 0) return c;
+        r--;
+      }
+    }
+    return -1;
+  }
+
+  release(a: number, rng: CounterRng): void {
+    this.state[a] = QUIET;
+    this.term[a] = 0;
+    this.counters[G_JAILED]--;
+    this.counters[G_QUIET]++;
+    const mode = this.p.jailedAgents;
+    if (mode === 'invisible') this.link(a, this.pos[a]);
+    else if (mode === 'removed') this.link(a, this.randomEmptyCell(rng));
+  }
+
+  /** Draw a jail term by the configured rule. */
+  jailTerm(rng: CounterRng): number {
+    const J = this.p.maxJailTerm;
+    if (J === null) return LIFE;
+    switch (this.p.jailTermRule) {
+      case 'netlogo':
+        return J > 0 ? rng.below(J) : 0; // NetLogo `random J`: 0 … J−1
+      case 'mesa':
+        return rng.below(J + 1); // Python randint(0, J): inclusive
+      case 'paper':
+        return J > 0 ? 1 + rng.below(J) : 0; // U(0, J) served until the next tick boundary: 1 … J
+    }
+  }
+
+  arrest(s: number, rng: CounterRng): void {
+    this.setActive(s, false);
+    this.arrests++;
+    const t = this.jailTerm(rng);
+    // End-of-tick timing: a term of 0 means free at once (NetLogo `jailed?` is term > 0).
+    if (t === 0 && this.p.jailTiming === 'end-of-tick') return;
+    this.state[s] = JAILED;
+    this.term[s] = t;
+    this.counters[G_QUIET]--;
+    this.counters[G_JAILED]++;
+    if (this.p.jailedAgents !== 'occupy') this.unlink(s);
+  }
+
+  /** Cop `c` arrests one uniformly random active citizen in its vision, if any. */
+  enforce(c: number, rng: CounterRng): void {
+    const cell = this.pos[c];
+    const includeOwn = this.p.visionIncludesOwnCell;
+    let n = this.activesK[cell];
+    if (!includeOwn && this.occ[cell] > 1) n -= this.activeOn(cell);
+    if (n <= 0) return;
+    let r = rng.below(n);
+    const cells = this.g.scratch;
+    const size = this.g.visK.cellsOf(cell, cells);
+    const { head, next, state } = this;
+    let suspect = -1;
+    for (let k = 0; k < size && suspect < 0; k++) {
+      const d = cells[k];
+      if (d === cell && !includeOwn) continue;
+      for (let b = head[d]; b >= 0; b = next[b]) {
+        if (state[b] === ACTIVE) {
+          if (r === 0) {
+            suspect = b;
+            break;
+          }
+          r--;
+        }
+      }
+    }
+    if (suspect < 0) throw new Error(`cop ${c}: active count ${n} in vision does not match the lattice`);
+    const target = this.pos[suspect];
+    this.arrest(suspect, rng);
+    if (this.p.copMovesToArrestee && target !== cell) this.relocate(c, target);
+  }
+
+  /** Actives on one cell (walk of its agent list). */
+  activeOn(cell: number): number {
+    let n = 0;
+    for (let b = this.head[cell]; b >= 0; b = this.next[b]) if (this.state[b] === ACTIVE) n++;
+    return n;
+  }
+
+  copsOn(cell: number): number {
+    let n = 0;
+    for (let b = this.head[cell]; b >= 0; b = this.next[b]) if (this.kind[b] === COP) n++;
+    return n;
+  }
+}
+
+function arrestProbabilityRatio(rule: EpsteinParams['arrestRule'], C: number, A: number): number {
+  const x = C / A;
+  if (rule === 'literal') return x;
+  const f = Math.floor(x);
+  if (rule === 'floor') return f;
+  // Python round(): nearest integer, exact halves to the even neighbour (0.5→0, 1.5→2, 2.5→2).
+  const d = x - f;
+  if (d > 0.5) return f + 1;
+  if (d < 0.5) return f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/** P = 1 − exp(−k·ratio(C/A)) under the chosen rule. Exported for the variant tests. */
+export function arrestProbability(rule: EpsteinParams['arrestRule'], k: number, C: number, A: number): number {
+  return 1 - Math.exp(-k * arrestProbabilityRatio(rule, C, A));
+}
+
+function writeMetrics(w: World, acc: Float64Array, L: number): void {
+  const c = w.counters;
+  acc[M.citizens] = c[G_CITIZENS];
+  acc[M.cops] = c[G_COPS];
+  acc[M.quiet] = c[G_QUIET];
+  acc[M.active] = c[G_ACTIVE];
+  acc[M.jailed] = c[G_JAILED];
+  acc[M.arrests] = w.arrests;
+  acc[M.aggrieved_cop_visible] = w.aggCop;
+  acc[M.aggrieved_cop_visible_active] = w.aggCopActive;
+  acc[M.aggrieved_no_cop] = w.aggNo;
+  acc[M.aggrieved_no_cop_active] = w.aggNoActive;
+  acc[M.legitimacy] = L;
+}
+
+function synthesize(ctx: GlobalContext<EpsteinParams>): void {
+  const p = ctx.params;
+  const w = new World(p, ctx.columns, ctx.globals);
+  const cells = w.g.torus.cells;
+  const n = w.kind.length;
+  w.head.fill(-1);
+  w.next.fill(-1);
+  w.pos.fill(-1);
+  const init = ctx.rng('init');
+  const traits = ctx.rng('traits');
+  if (p.densityRealisation === 'exact') {
+    const { citizens } = populationOf(p);
+    // Partial Fisher–Yates over the cells: agent i gets the i-th cell of a random permutation.
+    const perm = new Int32Array(cells);
+    for (let c = 0; c < cells; c++) perm[c] = c;
+    for (let i = 0; i < n; i++) {
+      const j = i + init.key(i, 0).below(cells - i);
+      const t = perm[i];
+      perm[i] = perm[j];
+      perm[j] = t;
+      w.kind[i] = i < citizens ? CITIZEN : COP;
+      w.link(i, perm[i]);
+    }
+  } else {
+    const cit = p.citizenDensity;
+    const cop = p.copDensity;
+    for (let i = 0; i < n; i++) {
+      const u = init.key(i, 0).uniform();
+      const k = u < cit ? CITIZEN : u < cit + cop ? COP : NONE;
+      w.kind[i] = k;
+      if (k !== NONE) w.link(i, i);
+    }
+  }
+  let citizens = 0;
+  let cops = 0;
+  for (let a = 0; a < n; a++) {
+    w.state[a] = QUIET;
+    w.term[a] = 0;
+    if (w.kind[a] === CITIZEN) {
+      citizens++;
+      traits.key(a, 0);
+      w.hardship[a] = traits.uniform();
+      w.risk[a] = traits.uniform();
+    } else if (w.kind[a] === COP) {
+      cops++;
+      w.g.visC.addAll(w.pos[a], w.copsV, 1);
+    }
+  }
+  const c = w.counters;
+  c[G_QUIET] = citizens;
+  c[G_ACTIVE] = 0;
+  c[G_JAILED] = 0;
+  c[G_CITIZENS] = citizens;
+  c[G_COPS] = cops;
+  writeMetrics(w, ctx.acc, legitimacyAt(p, 0));
+}
+
+/** Fisher–Yates from the 'order' stream, keyed once per block of 32 slots (fewer re-keys). */
+function shuffleOrder(order: Uint32Array, rng: CounterRng, tick: number): void {
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  let block = -1;
+  for (let i = order.length - 1; i > 0; i--) {
+    const b = i >>> 5;
+    if (b !== block) {
+      rng.key(b, tick);
+      block = b;
+    }
+    const j = rng.below(i + 1);
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+}
+
+function step(ctx: GlobalContext<EpsteinParams>): void {
+  const p = ctx.params;
+  const tick = ctx.tick;
+  const w = new World(p, ctx.columns, ctx.globals);
+  const L = legitimacyAt(p, tick);
+  const oneMinusL = 1 - L;
+  const T = p.threshold;
+  const k = p.k;
+  const rule = p.arrestRule;
+  const includeOwn = p.visionIncludesOwnCell;
+  const selfTwice = p.activeCountsSelfTwice;
+  const moveFirst = p.order === 'move-then-act';
+  const movement = p.movement;
+  const copsMove = p.movement || p.copsAlwaysMove;
+  const atActivation = p.jailTiming === 'at-activation';
+  const { kind, state, hardship, risk, term, pos, occ, copsV, activesV, order } = w;
+  const moveC = w.g.moveC;
+  const moveK = w.g.moveK;
+  const rng = ctx.rng('act');
+  shuffleOrder(order, ctx.rng('order'), tick);
+
+  const decide = (a: number): void => {
+    const cell = pos[a];
+    const selfActive = state[a] === ACTIVE;
+    const G = hardship[a] * oneMinusL;
+    if (!(G > T)) {
+      if (selfActive) w.setActive(a, false);
+      return;
+    }
+    let C = copsV[cell];
+    let actives = activesV[cell];
+    if (!includeOwn) {
+      if (occ[cell] > 1) {
+        C -= w.copsOn(cell);
+        actives -= w.activeOn(cell);
+      } else if (selfActive) actives--;
+    } else if (!selfTwice && selfActive) actives--;
+    let on: boolean;
+    if (C === 0) {
+      on = true; // P = 0, so G − R·P = G > T
+      w.aggNo++;
+      w.aggNoActive++;
+    } else {
+      const x = arrestProbabilityRatio(rule, C, 1 + actives);
+      on = G - risk[a] * (1 - Math.exp(-k * x)) > T;
+      w.aggCop++;
+      if (on) w.aggCopActive++;
+    }
+    if (on !== selfActive) w.setActive(a, on);
+  };
+
+  const moveAgent = (a: number, nb: typeof moveC): void => {
+    const target = w.pickEmpty(pos[a], nb, rng);
+    if (target >= 0) w.relocate(a, target);
+  };
+
+  for (let i = 0; i < order.length; i++) {
+    const a = order[i];
+    const kd = kind[a];
+    if (kd === CITIZEN) {
+      if (state[a] === JAILED) {
+        if (!atActivation) continue;
+        rng.key(a, tick);
+        const t = term[a];
+        if (t === LIFE) continue;
+        if (t > 0) {
+          term[a] = t - 1;
+          continue;
+        }
+        w.release(a, rng);
+      } else rng.key(a, tick);
+      if (moveFirst) {
+        if (movement) moveAgent(a, moveC);
+        decide(a);
+      } else {
+        decide(a);
+        if (movement) moveAgent(a, moveC);
+      }
+    } else if (kd === COP) {
+      rng.key(a, tick);
+      if (moveFirst) {
+        if (copsMove) moveAgent(a, moveK);
+        w.enforce(a, rng);
+      } else {
+        w.enforce(a, rng);
+        if (copsMove) moveAgent(a, moveK);
+      }
+    }
+  }
+
+  if (!atActivation && w.counters[G_JAILED] > 0) {
+    const rel = ctx.rng('release');
+    for (let a = 0; a < state.length; a++) {
+      if (state[a] !== JAILED) continue;
+      const t = term[a];
+      if (t === LIFE) continue;
+      term[a] = t - 1;
+      if (t === 1) w.release(a, rel.key(a, tick));
+    }
+  }
+  writeMetrics(w, ctx.acc, L);
+}
+
+/**
+ * Recount everything the step maintains incrementally and list disagreements (empty =
+ * consistent). For tests: brute force over the lattice, O(cells × window).
+ */
+export function checkInvariants(p: EpsteinParams, columns: Readonly<Record<string, TypedColumn>>, globals: Float64Array): string[] {
+  const w = new World(p, columns, globals);
+  const problems: string[] = [];
+  const cells = w.g.torus.cells;
+  const n = w.kind.length;
+  const occ = new Uint16Array(cells);
+  const cop = new Int32Array(cells);
+  const act = new Int32Array(cells);
+  let q = 0;
+  let ac = 0;
+  let j = 0;
+  for (let c = 0; c < cells; c++) {
+    for (let b = w.head[c]; b >= 0; b = w.next[b]) {
+      if (w.pos[b] !== c) problems.push(`agent ${b} listed on cell ${c} but pos ${w.pos[b]}`);
+      occ[c]++;
+      if (w.kind[b] === COP) cop[c]++;
+      else if (w.state[b] === ACTIVE) act[c]++;
+      if (w.state[b] === JAILED && p.jailedAgents !== 'occupy') problems.push(`jailed agent ${b} is on the lattice`);
+    }
+  }
+  let listed = 0;
+  for (let c = 0; c < cells; c++) {
+    listed += occ[c];
+    if (occ[c] !== w.occ[c]) problems.push(`occ[${c}] = ${w.occ[c]}, recount ${occ[c]}`);
+    if (occ[c] > 1 && p.jailedAgents !== 'invisible') problems.push(`cell ${c} holds ${occ[c]} agents`);
+  }
+  for (let a = 0; a < n; a++) {
+    if (w.kind[a] !== CITIZEN) continue;
+    if (w.state[a] === QUIET) q++;
+    else if (w.state[a] === ACTIVE) ac++;
+    else j++;
+  }
+  const onGrid = n - w.kind.filter((k) => k === NONE).length - (p.jailedAgents === 'occupy' ? 0 : j);
+  if (listed !== onGrid) problems.push(`${listed} agents listed on cells, expected ${onGrid}`);
+  if (q !== globals[G_QUIET] || ac !== globals[G_ACTIVE] || j !== globals[G_JAILED]) {
+    problems.push(`counters q/a/j ${globals[G_QUIET]}/${globals[G_ACTIVE]}/${globals[G_JAILED]}, recount ${q}/${ac}/${j}`);
+  }
+  for (let c = 0; c < cells; c++) {
+    const cv = w.g.visC.sum(c, cop);
+    const av = w.g.visC.sum(c, act);
+    const ak = w.g.visK.sum(c, act);
+    if (cv !== w.copsV[c]) problems.push(`copsV[${c}] = ${w.copsV[c]}, recount ${cv}`);
+    if (av !== w.activesV[c]) problems.push(`activesV[${c}] = ${w.activesV[c]}, recount ${av}`);
+    if (ak !== w.activesK[c]) problems.push(`activesK[${c}] = ${w.activesK[c]}, recount ${ak}`);
+    if (problems.length > 20) break;
+  }
+  return problems;
+}
+
+export const epsteinModel: ModelDefinition<EpsteinParams> = {
+  name: 'epstein',
+  streams: ['init', 'traits', 'order', 'act', 'release'],
+  layout,
+  init: [{ kind: 'global', name: 'synthesize', run: synthesize }],
+  step: [{ kind: 'global', name: 'activate', run: step }],
+};
+
+/** Metric names for an end-of-run summary. */
+export const epsteinHeadline: string[] = ['citizens', 'cops', 'quiet', 'active', 'jailed', 'arrests', 'legitimacy'];
