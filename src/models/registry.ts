@@ -1,0 +1,43 @@
+/**
+ * The model registry: every model a scenario may name, by key. Worker threads (Node or
+ * browser) import this module to find a model's definition by name, so it must stay
+ * free of side effects and of Node-only imports.
+ */
+import type { z } from 'zod';
+import type { ModelDefinition } from '../engine/model.js';
+import { contagionHeadline, contagionModel, contagionParams } from './contagion/index.js';
+import { epsteinHeadline, epsteinModel, epsteinParams } from './epstein/index.js';
+
+export interface ModelEntry<P = unknown> {
+  readonly definition: ModelDefinition<P>;
+  /** The model's parameter schema (strict: unknown keys are errors). */
+  readonly params: z.ZodType<P>;
+  /** Metric names (whole-population key '') shown in the end-of-run summary and in compare. */
+  readonly headline: readonly string[];
+  readonly description: string;
+}
+
+export type ModelRegistry = Readonly<Record<string, ModelEntry>>;
+
+function entry<P>(e: ModelEntry<P>): ModelEntry {
+  return e as unknown as ModelEntry;
+}
+
+export const models: ModelRegistry = Object.freeze({
+  epstein: entry({
+    definition: epsteinModel,
+    params: epsteinParams,
+    headline: epsteinHeadline,
+    description: 'Classic civil-violence model (Epstein 2002): citizens, cops, jail on a torus lattice',
+  }),
+  contagion: entry({
+    definition: contagionModel,
+    params: contagionParams,
+    headline: contagionHeadline,
+    description: 'Small synchronous contagion on a ring of cells; exercises the parallel engine (not a study model)',
+  }),
+});
+
+export function getModel(name: string): ModelEntry | undefined {
+  return Object.prototype.hasOwnProperty.call(models, name) ? models[name] : undefined;
+}

@@ -1,0 +1,181 @@
+/**
+ * Resolution of a scenario document (already parsed from YAML) into a ResolvedScenario:
+ * merge onto its preset, apply overrides, validate the envelope, the model's params and
+ * the sources, and check that the state fits in memory. Pure: no file or Node access,
+ * so the browser explorer can use it too.
+ */
+import type { ModelLayout } from '../engine/model.js';
+import { estimateStateBytes } from '../engine/simulation.js';
+import type { ModelEntry, ModelRegistry } from '../models/registry.js';
+import { didYouMean, formatBytes, UserError } from './errors.js';
+import { formatIssues, objectKeys } from './issues.js';
+import { envelopeSchema, type ResolvedScenario } from './schema.js';
+import { ASSUMPTION, isSourceId, sources as sourceRegistry } from './sources.js';
+
+export type ScenarioDoc = Record<string, unknown>;
+
+export interface Overrides {
+  seed?: unknown;
+  steps?: unknown;
+  threads?: unknown;
+}
+
+export interface ResolveOptions {
+  readonly registry: ModelRegistry;
+  /** Where the document came from, for messages (a path or `preset NAME`). */
+  readonly origin: string;
+  /** True when the document is a preset file: stricter rules (name, sources for every param). */
+  readonly isPreset?: boolean;
+  /** Name the preset must carry (its file name), when isPreset. */
+  readonly presetName?: string;
+  /** Returns a preset's raw document; called when the document has `preset:`. */
+  readonly presetDoc?: (name: string) => ScenarioDoc;
+  readonly overrides?: Overrides;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Merge a scenario document onto its preset's: top-level keys replace, params and sources merge key by key. */
+export function mergeOntoPreset(base: ScenarioDoc, doc: ScenarioDoc): ScenarioDoc {
+  const merged: ScenarioDoc = { ...base, ...doc };
+  delete merged.name;
+  if (doc.name !== undefined) merged.name = doc.name;
+  for (const key of ['params', 'sources'] as const) {
+    if (isPlainObject(base[key]) && isPlainObject(doc[key])) merged[key] = { ...base[key], ...doc[key] };
+  }
+  return merged;
+}
+
+export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedScenario {
+  if (!isPlainObject(input)) {
+    throw new UserError(`${opts.origin}: a scenario must be a YAML mapping of fields (model, seed, steps, params, ...)`);
+  }
+  let doc: ScenarioDoc = { ...input };
+  const problems: string[] = [];
+
+  if (doc.preset !== undefined) {
+    if (opts.isPreset) {
+      problems.push(`preset: got ${JSON.stringify(doc.preset)}; a preset file cannot start from another preset`);
+    } else if (typeof doc.preset === 'string' && opts.presetDoc) {
+      doc = mergeOntoPreset(opts.presetDoc(doc.preset), doc);
+    }
+  }
+  if (opts.isPreset) doc.preset = opts.presetName;
+  for (const [k, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) doc[k] = v;
+
+  const names = Object.keys(opts.registry);
+  const envelope = envelopeSchema(names);
+  const parsed = envelope.safeParse(doc);
+  if (!parsed.success) problems.push(...formatIssues(parsed.error.issues, envelope, doc));
+
+  if (opts.isPreset) {
+    if (doc.name === undefined) problems.push(`name: required in a preset file; allowed: ${JSON.stringify(opts.presetName)} (the file name)`);
+    else if (doc.name !== opts.presetName)
+      problems.push(`name: got ${JSON.stringify(doc.name)}; allowed: ${JSON.stringify(opts.presetName)} (a preset's name is its file name)`);
+    if (typeof doc.description !== 'string' || !doc.description.trim())
+      problems.push('description: required in a preset file; allowed: a one-line description');
+  }
+
+  const modelName = typeof doc.model === 'string' ? doc.model : undefined;
+  const entry: ModelEntry | undefined =
+    modelName !== undefined && Object.prototype.hasOwnProperty.call(opts.registry, modelName) ? opts.registry[modelName] : undefined;
+
+  let params: Record<string, unknown> | undefined;
+  if (entry && isPlainObject(doc.params ?? {})) {
+    const raw = doc.params ?? {};
+    const res = entry.params.safeParse(raw);
+    if (res.success) params = res.data as Record<string, unknown>;
+    else problems.push(...formatIssues(res.error.issues, entry.params, raw, ['params']));
+  }
+
+  const srcOut: Record<string, string[]> = {};
+  const paramKeys = entry ? (objectKeys(entry.params) ?? Object.keys(params ?? {})) : [];
+  const sourceIds = Object.keys(sourceRegistry);
+  if (isPlainObject(doc.sources)) {
+    for (const [key, ref] of Object.entries(doc.sources)) {
+      if (entry && !paramKeys.includes(key)) {
+        problems.push(`sources.${key}: not a parameter of model ${entry.definition.name}${didYouMean(key, paramKeys)}`);
+        continue;
+      }
+      const ids = typeof ref === 'string' ? ref.split(',').map((s) => s.trim()) : Array.isArray(ref) ? ref : [];
+      for (const id of ids) {
+        if (typeof id === 'string' && !isSourceId(id)) {
+          problems.push(
+            `sources.${key}: got ${JSON.stringify(id)}, not in the sources registry; allowed: a source id (see \`panopticon sources\`) or "${ASSUMPTION}"${didYouMean(id, sourceIds)}`,
+          );
+        }
+      }
+      srcOut[key] = ids.filter((id): id is string => typeof id === 'string');
+    }
+  }
+  if (opts.isPreset && entry) {
+    const have = isPlainObject(doc.sources) ? doc.sources : {};
+    for (const key of paramKeys) {
+      if (!(key in have)) problems.push(`sources.${key}: missing; every parameter of a preset needs a source id or "${ASSUMPTION}"`);
+    }
+  }
+
+  if (problems.length || !parsed.success || !params) {
+    throw new UserError(problems, `${opts.origin}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:`);
+  }
+  const s = parsed.data;
+  return {
+    ...(s.name !== undefined ? { name: s.name } : {}),
+    ...(s.description !== undefined ? { description: s.description } : {}),
+    model: s.model,
+    ...(s.preset !== undefined ? { preset: s.preset } : {}),
+    seed: s.seed,
+    steps: s.steps,
+    threads: s.threads ?? 1,
+    params,
+    sources: srcOut,
+  };
+}
+
+export interface MemoryEstimate {
+  readonly layout: ModelLayout;
+  readonly agents: number;
+  readonly stateBytes: number;
+}
+
+/**
+ * Compute the run's layout and state size, and refuse it if the state would not fit in
+ * `availableBytes`. Nothing is allocated here beyond the layout itself.
+ */
+export function checkMemory(scenario: ResolvedScenario, registry: ModelRegistry, availableBytes: number): MemoryEstimate {
+  const entry = registry[scenario.model];
+  let layout: ModelLayout;
+  try {
+    layout = entry.definition.layout(scenario.params);
+  } catch (e) {
+    throw new UserError(`params: the model cannot lay out this population: ${(e as Error).message}`);
+  }
+  const stateBytes = estimateStateBytes(layout);
+  if (stateBytes > availableBytes) {
+    throw new UserError(
+      `params: this scenario needs ${formatBytes(stateBytes)} of state for ${layout.agents.toLocaleString('en-US')} agents, ` +
+        `but only ${formatBytes(availableBytes)} is available; reduce the population`,
+    );
+  }
+  return { layout, agents: layout.agents, stateBytes };
+}
+
+/** JSON with object keys sorted at every level: equal scenarios give equal strings. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(value)) {
+    return `{${Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The part of a scenario that determines its results (not names, sources or thread count). */
+export function resultDefiningPart(s: ResolvedScenario): Record<string, unknown> {
+  return { model: s.model, seed: s.seed, steps: s.steps, params: s.params };
+}
