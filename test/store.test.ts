@@ -1,0 +1,159 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalExecutor } from '../src/engine/simulation.js';
+import { executeRun } from '../src/cli/runner.js';
+import { UserError } from '../src/scenario/errors.js';
+import { checkMemory, resolveScenario } from '../src/scenario/resolve.js';
+import { ResultsStore } from '../src/store/store.js';
+import { newRunId } from '../src/store/ids.js';
+import { testRegistry, tinyEntry } from './helpers/tiny-model.js';
+import type { ModelEntry } from '../src/models/registry.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pano-store-'));
+let store: ResultsStore;
+
+beforeAll(async () => {
+  store = await ResultsStore.open(join(dir, 'results.duckdb'));
+});
+afterAll(() => store.close());
+
+function scenario(params: Record<string, unknown>, steps = 5) {
+  return resolveScenario({ model: 'tiny', seed: 3, steps, params }, { registry: testRegistry, origin: 'test' });
+}
+
+async function run(params: Record<string, unknown>, steps = 5, stopAfter?: number) {
+  const s = scenario(params, steps);
+  let ticks = 0;
+  return executeRun({
+    scenario: s,
+    entry: tinyEntry as unknown as ModelEntry,
+    estimate: checkMemory(s, testRegistry, 2 ** 30),
+    store,
+    executor: new LocalExecutor(),
+    version: '0.0.0-test',
+    scenarioHash: 'h',
+    stopRequested: () => (stopAfter !== undefined && ticks >= stopAfter ? 'SIGINT' : null),
+    onTick: (t) => (ticks = t),
+  });
+}
+
+describe('results store', () => {
+  it('a run writes a complete run row and every metric row', async () => {
+    const r = await run({ agents: 40, rate: 0.5 }, 5);
+    expect(r.status).toBe('complete');
+    const row = await store.getRun(r.runId);
+    expect(row).toMatchObject({ status: 'complete', model: 'tiny', seed: 3, steps: 5, threads: 1, agents: 40, error: null, version: '0.0.0-test' });
+    expect(row.finished_at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(row.wall_seconds).toBeGreaterThan(0);
+    expect(row.agent_steps_per_second).toBeGreaterThan(0);
+    expect(row.peak_rss_bytes).toBeGreaterThan(1e6);
+    expect(JSON.parse(row.scenario_json)).toMatchObject({ model: 'tiny', params: { agents: 40 } });
+    // ticks 0..5 × 3 metrics
+    expect(await store.metricRowCount(r.runId)).toBe(18);
+    const ticks = await store.query<{ tick: number; value: number }>(
+      "SELECT tick, value FROM metrics WHERE run_id = $1 AND metric = 'tick_seen' ORDER BY tick",
+      [r.runId],
+    );
+    expect(ticks.map((t) => t.value)).toEqual([-Infinity, 1, 2, 3, 4, 5]);
+    const sub = await store.query<{ n: number }>(
+      "SELECT count(*)::DOUBLE AS n FROM metrics WHERE run_id = $1 AND metric = 'active' AND key = 'half=first'",
+      [r.runId],
+    );
+    expect(sub[0].n).toBe(6);
+    // the in-memory headline equals the stored one
+    const sum = await store.metricSummary(r.runId, ['active']);
+    const h = r.headline.find((x) => x.metric === 'active')!;
+    expect(sum.get('active')).toEqual({ final: h.final, mean: h.mean, max: h.max });
+  });
+
+  it('flushes in batches across DataChunk boundaries without losing rows', async () => {
+    const s = scenario({ agents: 4 }, 1000);
+    const id = await store.beginRun({
+      model: 'tiny', preset: null, scenarioHash: 'x', seed: 1, steps: 1000, threads: 1, version: 't', agents: 4, stateBytes: 4, scenarioJson: JSON.stringify(s),
+    });
+    const w = await store.metricsWriter(id, [{ name: 'a', key: '' }, { name: 'b', key: 'k' }, { name: 'c', key: '' }], 7);
+    const v = new Float64Array(3);
+    for (let t = 0; t <= 1000; t++) {
+      v[0] = t;
+      v[1] = -t;
+      v[2] = t * 0.5;
+      w.push(t, v);
+    }
+    w.close();
+    expect(w.rowsWritten).toBe(3003);
+    const agg = await store.query<{ n: number; sa: number; sb: number; sc: number }>(
+      `SELECT count(*)::DOUBLE AS n, sum(value) FILTER (metric = 'a') AS sa, sum(value) FILTER (metric = 'b' AND key = 'k') AS sb,
+              sum(value) FILTER (metric = 'c') AS sc FROM metrics WHERE run_id = $1`,
+      [id],
+    );
+    expect(agg[0]).toEqual({ n: 3003, sa: 500500, sb: -500500, sc: 250250 });
+  });
+
+  it('an interrupted run is stored as interrupted, never complete', async () => {
+    const r = await run({ agents: 10 }, 50, 3);
+    expect(r.status).toBe('interrupted');
+    expect(r.ticks).toBe(3);
+    const row = await store.getRun(r.runId);
+    expect(row.status).toBe('interrupted');
+    expect(row.error).toBe('interrupted by SIGINT after 3 of 50 ticks');
+  });
+
+  it('a failing run is stored as failed with its error, never complete', async () => {
+    let err: unknown;
+    try {
+      await run({ agents: 10, failAt: 3 }, 10);
+    } catch (e) {
+      err = e;
+    }
+    expect((err as Error).message).toBe('tiny model failure at tick 3');
+    const runId = (err as { runId: string }).runId;
+    const row = await store.getRun(runId);
+    expect(row.status).toBe('failed');
+    expect(row.error).toBe('tiny model failure at tick 3');
+    expect(row.finished_at).not.toBeNull();
+  });
+
+  it('exports a complete run to Parquet and CSV that DuckDB reads back with the right row count', async () => {
+    const r = await run({ agents: 30 }, 20);
+    const pq = join(dir, 'out', 'run.parquet');
+    const csv = join(dir, 'out', 'run.csv');
+    expect(await store.exportRun(r.runId, 'parquet', pq)).toBe(63);
+    expect(await store.exportRun(r.runId, 'csv', csv)).toBe(63);
+    const inst = await DuckDBInstance.create(':memory:');
+    const con = await inst.connect();
+    const back = (await con.runAndReadAll(
+      `SELECT count(*)::INTEGER AS n, count(DISTINCT run_id)::INTEGER AS runs, max(tick)::INTEGER AS maxtick FROM read_parquet('${pq}')`,
+    )).getRowObjectsJS();
+    expect(back[0]).toEqual({ n: 63, runs: 1, maxtick: 20 });
+    const meta = (await con.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${pq}')`)).getRowObjectsJS();
+    expect(meta.map((m) => String(m.compression).toUpperCase())).toContain('ZSTD');
+    const c = (await con.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_csv('${csv}', header = true)`)).getRowObjectsJS();
+    expect(c[0].n).toBe(63);
+    con.closeSync();
+    inst.closeSync();
+  });
+
+  it('export refuses a run that is not complete unless forced, and an unknown run', async () => {
+    const r = await run({ agents: 10 }, 50, 2);
+    const out = join(dir, 'partial.parquet');
+    await expect(store.exportRun(r.runId, 'parquet', out)).rejects.toThrow(/is interrupted, not complete.*--force/);
+    expect(await store.exportRun(r.runId, 'parquet', out, true)).toBe(9);
+    await expect(store.exportRun('nope', 'csv', out)).rejects.toBeInstanceOf(UserError);
+  });
+
+  it('lists runs and refuses to open a missing store for reading', async () => {
+    const runs = await store.listRuns();
+    expect(runs.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(runs.map((r) => r.status))).toEqual(new Set(['complete', 'running', 'interrupted', 'failed']));
+    await expect(ResultsStore.open(join(dir, 'none', 'x.duckdb'), { create: false })).rejects.toThrow(/results store not found/);
+  });
+
+  it('run ids are short, readable and distinct', () => {
+    const ids = new Set(Array.from({ length: 200 }, () => newRunId(new Date(Date.UTC(2026, 10, 25, 2, 40)))));
+    expect(ids.size).toBe(200);
+    for (const id of ids) expect(id).toMatch(/^261125-0240-[a-z2-9]{4}$/);
+  });
+});
