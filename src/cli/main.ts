@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+/** Entry point of the `panopticon` command (compiled to dist/src/cli/main.js). */
+import { totalmem } from 'node:os';
+import { LocalExecutor, type Executor } from '../engine/simulation.js';
+import { models } from '../models/registry.js';
+import { packageVersion } from '../scenario/load.js';
+import { runCli } from './program.js';
+
+/** Memory kept back for Node, DuckDB and the OS: 1 GiB or 15 % of RAM, whichever is larger. */
+export function availableStateBytes(total = totalmem()): number {
+  return Math.max(0, total - Math.max(2 ** 30, 0.15 * total));
+}
+
+let signals = 0;
+const handlers = new Set<(signal: string) => void>();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    signals++;
+    if (signals > 1 || handlers.size === 0) {
+      // second signal, or nothing running: leave now (a run left 'running' never reads 'complete')
+      process.stderr.write(`\n${sig}: exiting now\n`);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    }
+    process.stderr.write(`\n${sig}: stopping after the current tick (send again to exit at once)\n`);
+    for (const h of handlers) h(sig);
+  });
+}
+
+const code = await runCli(process.argv.slice(2), {
+  registry: models,
+  version: packageVersion(),
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  availableMemory: () => availableStateBytes(),
+  progress: { stream: process.stdout, isTTY: Boolean(process.stdout.isTTY) },
+  onSignal: (h) => {
+    handlers.add(h);
+    return () => handlers.delete(h);
+  },
+  createExecutor: async (threads): Promise<Executor> => {
+    if (threads <= 1) return new LocalExecutor();
+    const { createNodeExecutor } = await import('../runtime/node-pool.js');
+    return createNodeExecutor(threads);
+  },
+});
+process.exitCode = code;

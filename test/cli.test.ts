@@ -1,0 +1,204 @@
+/** The CLI run in-process with a tiny test model and a temporary presets folder and store. */
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalExecutor } from '../src/engine/simulation.js';
+import { runCli, type CliContext } from '../src/cli/program.js';
+import { ResultsStore } from '../src/store/store.js';
+import { hooks, testRegistry } from './helpers/tiny-model.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pano-cli-'));
+const presets = join(dir, 'presets');
+mkdirSync(presets);
+writeFileSync(
+  join(presets, 'tiny-base.yaml'),
+  `name: tiny-base
+description: a tiny preset
+model: tiny
+seed: 7
+steps: 10
+params: { agents: 20, rate: 0.25 }
+sources: { agents: assumption, rate: EP, mode: assumption, legitimacy: "EP, NL", failAt: assumption, hookAt: assumption }
+`,
+);
+let n = 0;
+function file(text: string): string {
+  const f = join(dir, `s${n++}.yaml`);
+  writeFileSync(f, text);
+  return f;
+}
+function freshDb(): string {
+  return join(dir, `db${n++}`, 'results.duckdb');
+}
+
+let signalHandlers: ((s: string) => void)[] = [];
+afterEach(() => {
+  hooks.onTick = null;
+  signalHandlers = [];
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const ctx: CliContext = {
+    registry: testRegistry,
+    presetsDir: presets,
+    version: '9.9.9',
+    out: (s) => (out += s),
+    err: (s) => (err += s),
+    availableMemory: () => 2 ** 30,
+    onSignal: (h) => {
+      signalHandlers.push(h);
+      return () => (signalHandlers = signalHandlers.filter((x) => x !== h));
+    },
+    createExecutor: async () => new LocalExecutor(),
+  };
+  const code = await runCli(argv, ctx);
+  return { code, out, err };
+}
+
+async function runsIn(db: string) {
+  const store = await ResultsStore.open(db, { create: false });
+  try {
+    return await store.listRuns();
+  } finally {
+    store.close();
+  }
+}
+
+describe('cli: invalid input', () => {
+  it('a malformed scenario exits non-zero, one line per problem, and writes nothing to the store', async () => {
+    const db = freshDb();
+    const f = file('model: tiny\nseed: -1\nsteps: 5\nparams: { legitmacy: 2 }\n');
+    const r = await cli('run', f, '--db', db, '--no-progress');
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toBe(
+      `error: ${f}: 2 problems:\n  seed: got -1, out of range; allowed: an integer ≥ 0\n  params.legitmacy: unknown key; did you mean \`legitimacy\`?\n`,
+    );
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('the memory check refuses before the store is touched', async () => {
+    const db = freshDb();
+    const r = await cli('run', file('model: tiny\nseed: 1\nsteps: 5\nparams: { agents: 10000000000 }\n'), '--db', db);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: params: this scenario needs 9.3 GiB of state for 10,000,000,000 agents, but only 1.0 GiB is available/);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('bad CLI overrides, unknown presets, unknown options and a missing default preset are one-line errors', async () => {
+    const db = freshDb();
+    let r = await cli('run', '--preset', 'tiny-base', '--seed', 'abc', '--db', db);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('seed: got string "abc"; allowed: an integer ≥ 0');
+    r = await cli('run', '--preset', 'tiny-bas', '--db', db);
+    expect(r.err).toBe('error: preset: unknown preset "tiny-bas"; did you mean `tiny-base`?; valid presets: tiny-base\n');
+    r = await cli('run', '--db', db);
+    expect(r.err).toBe('error: preset: unknown preset "epstein-run2"; valid presets: tiny-base\n');
+    r = await cli('run', '--sed', '3');
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n')[0]).toMatch(/unknown option '--sed'/);
+    r = await cli('export', 'x', '--format', 'xlsx', '--out', 'y', '--db', db);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/Allowed choices are parquet, csv/);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it('validate says valid or lists the errors', async () => {
+    let r = await cli('validate', file('preset: tiny-base\nparams: { mode: storm }\n'));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^valid: .* \(model tiny, 20 agents, state .*, 10 steps\)\n$/);
+    r = await cli('validate', join(dir, 'missing.yaml'));
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`error: scenario file not found: ${join(dir, 'missing.yaml')}\n`);
+    r = await cli('validate', file('model: tiny\nseed: 1\nsteps: [1\n'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: .*s\d+\.yaml:\d+:\d+: invalid YAML: /);
+  });
+
+  it('--help works for every command and exits 0', async () => {
+    for (const cmd of [[], ['run'], ['validate'], ['presets'], ['sources'], ['runs'], ['export'], ['compare']]) {
+      const r = await cli(...cmd, '--help');
+      expect(r.code, cmd.join(' ')).toBe(0);
+      expect(r.out).toMatch(/^Usage: panopticon/);
+    }
+  });
+});
+
+describe('cli: runs', () => {
+  it('runs a preset, prints the summary, lists, exports and compares runs', async () => {
+    const db = freshDb();
+    const a = await cli('run', '--preset', 'tiny-base', '--db', db, '--no-progress');
+    expect(a.err).toBe('');
+    expect(a.code).toBe(0);
+    const idA = /run id\s+(\S+)/.exec(a.out)![1];
+    expect(a.out).toMatch(/status\s+complete/);
+    expect(a.out).toMatch(/ticks\s+10 of 10/);
+    expect(a.out).toMatch(/agents\s+20/);
+    expect(a.out).toMatch(/metric\s+final\s+mean\s+max/);
+    expect(a.out).toMatch(/tick_seen\s+10\s+-inf\s+10/);
+    const b = await cli('run', file('preset: tiny-base\nparams: { rate: 0.9 }\n'), '--seed', '8', '--db', db, '--no-progress');
+    expect(b.code).toBe(0);
+    const idB = /run id\s+(\S+)/.exec(b.out)![1];
+
+    const runs = await runsIn(db);
+    expect(runs.map((r) => [r.run_id, r.status, r.seed])).toEqual([
+      [idA, 'complete', 7],
+      [idB, 'complete', 8],
+    ]);
+    const listed = await cli('runs', '--db', db);
+    expect(listed.code).toBe(0);
+    expect(listed.out).toContain(idA);
+    expect(listed.out).toContain(idB);
+
+    const pq = join(dir, 'a.parquet');
+    const ex = await cli('export', idA, '--format', 'parquet', '--out', pq, '--db', db);
+    expect(ex.code).toBe(0);
+    expect(ex.out).toBe(`exported 33 rows of run ${idA} to ${pq}\n`);
+    expect(existsSync(pq)).toBe(true);
+
+    const cmp = await cli('compare', idA, idB, '--db', db);
+    expect(cmp.code).toBe(0);
+    expect(cmp.out).toMatch(/metric\s+stat\s+A\s+B\s+B - A\s+change/);
+    expect(cmp.out).toMatch(/tick_seen\s+final\s+10\s+10\s+0\s+0.0 %/);
+    const unknown = await cli('compare', idA, 'nope', '--db', db);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/^error: run "nope" not found/);
+  });
+
+  it('a signal mid-run stores the run as interrupted and exits 130', async () => {
+    const db = freshDb();
+    hooks.onTick = () => signalHandlers.forEach((h) => h('SIGINT'));
+    const r = await cli('run', file('preset: tiny-base\nsteps: 50\nparams: { hookAt: 4 }\n'), '--db', db, '--no-progress');
+    expect(r.code).toBe(130);
+    expect(r.out).toMatch(/status\s+interrupted/);
+    expect(r.err).toMatch(/^interrupted by SIGINT: run \S+ stored as 'interrupted' \(4 of 50 ticks\)\n$/);
+    const runs = await runsIn(db);
+    expect(runs.map((x) => x.status)).toEqual(['interrupted']);
+    const ex = await cli('export', runs[0].run_id, '--format', 'csv', '--out', join(dir, 'p.csv'), '--db', db);
+    expect(ex.code).toBe(1);
+    expect(ex.err).toMatch(/is interrupted, not complete/);
+  });
+
+  it('a model failure stores the run as failed and exits non-zero', async () => {
+    const db = freshDb();
+    const r = await cli('run', file('preset: tiny-base\nparams: { failAt: 2 }\n'), '--db', db, '--no-progress');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/run \S+ failed and is stored as 'failed'/);
+    expect(r.err).toMatch(/internal error: Error: tiny model failure at tick 2/);
+    const runs = await runsIn(db);
+    expect(runs.map((x) => [x.status, x.error])).toEqual([['failed', 'tiny model failure at tick 2']]);
+  });
+
+  it('presets and sources list their tables', async () => {
+    const p = await cli('presets');
+    expect(p.code).toBe(0);
+    expect(p.out).toMatch(/tiny-base\s+tiny\s+a tiny preset\s+EP, NL, assumption/);
+    const s = await cli('sources');
+    expect(s.code).toBe(0);
+    expect(s.out).toMatch(/\nEP\s+Epstein, J\.M\., "Modeling civil violence/);
+    expect(s.out).toMatch(/\nassumption\s+Assumption/);
+  });
+});
