@@ -245,8 +245,27 @@ class World {
     const n = nb.size;
     if (n === 0) return -1;
     const occ = this.occ;
+    const threshold = lemireThreshold(n);
+    const torus = this.g.torus;
+    const w = torus.width;
+    const h = torus.height;
+    const x = cell % w;
+    const y = (cell - x) / w;
+    const reach = nb.reach;
+    const interior = x >= reach && x < w - reach && y >= reach && y < h - reach;
     for (let t = 0; t < MOVE_TRIES; t++) {
-      const c = nb.at(cell, rng.below(n));
+      const k = drawBelow(rng, n, threshold);
+      let c: number;
+      if (interior) c = cell + nb.delta[k];
+      else {
+        let nx = x + nb.dx[k];
+        let ny = y + nb.dy[k];
+        if (nx < 0) nx += w;
+        else if (nx >= w) nx -= w;
+        if (ny < 0) ny += h;
+        else if (ny >= h) ny -= h;
+        c = ny * w + nx;
+      }
       if (occ[c] === 0) return c;
     }
     // Exact fallback: each probe above was uniform over the window, so a success was
@@ -369,6 +388,28 @@ class World {
   }
 }
 
+const INV_TWO_POW_32 = 1 / 4294967296;
+
+/** Lemire's rejection threshold (2^32 − n) mod n for drawBelow. */
+function lemireThreshold(n: number): number {
+  return (4294967296 - n) % n;
+}
+
+/**
+ * A uniform integer in [0, n) from the agent's CounterRng, n ≤ 2^21: Lemire's
+ * multiply-and-reject, as CounterRng.below, with the threshold passed in and the low
+ * word taken with Math.imul (no floating-point modulo in the hot path).
+ */
+function drawBelow(rng: CounterRng, n: number, threshold: number): number {
+  for (;;) {
+    const u = rng.u32();
+    if (Math.imul(u, n) >>> 0 >= threshold) return Math.floor(u * n * INV_TWO_POW_32);
+  }
+}
+
+/** exp(−k·m) for integer ratios m (floor and round rules), filled per tick for the run's k. */
+const EXP_TABLE_SIZE = 64;
+
 function arrestProbabilityRatio(rule: EpsteinParams['arrestRule'], C: number, A: number): number {
   const x = C / A;
   if (rule === 'literal') return x;
@@ -468,7 +509,16 @@ function shuffleOrder(order: Uint32Array, rng: CounterRng, tick: number): void {
       rng.key(b, tick);
       block = b;
     }
-    const j = rng.below(i + 1);
+    const n = i + 1;
+    // Lemire without the modulo unless the low word falls in the (tiny) rejection zone.
+    let j: number;
+    for (;;) {
+      const u = rng.u32();
+      const lo = Math.imul(u, n) >>> 0;
+      if (lo < n && lo < lemireThreshold(n)) continue;
+      j = Math.floor(u * n * INV_TWO_POW_32);
+      break;
+    }
     const t = order[i];
     order[i] = order[j];
     order[j] = t;
@@ -493,6 +543,9 @@ function step(ctx: GlobalContext<EpsteinParams>): void {
   const { kind, state, hardship, risk, term, pos, occ, copsV, activesV, order } = w;
   const moveC = w.g.moveC;
   const moveK = w.g.moveK;
+  const integerRatio = rule !== 'literal';
+  const expTable = new Float64Array(EXP_TABLE_SIZE);
+  for (let m = 0; m < EXP_TABLE_SIZE; m++) expTable[m] = Math.exp(-k * m);
   const rng = ctx.rng('act');
   shuffleOrder(order, ctx.rng('order'), tick);
 
@@ -519,7 +572,8 @@ function step(ctx: GlobalContext<EpsteinParams>): void {
       w.aggNoActive++;
     } else {
       const x = arrestProbabilityRatio(rule, C, 1 + actives);
-      on = G - risk[a] * (1 - Math.exp(-k * x)) > T;
+      const e = integerRatio && x < EXP_TABLE_SIZE ? expTable[x] : Math.exp(-k * x);
+      on = G - risk[a] * (1 - e) > T;
       w.aggCop++;
       if (on) w.aggCopActive++;
     }
