@@ -36,6 +36,8 @@ export interface MetricSpec {
   readonly key: string;
   readonly reduce: Reduction;
   readonly description: string;
+  /** Working value shared between systems within a tick (e.g. a histogram); not an output. */
+  readonly internal?: boolean;
 }
 
 /** Everything a system sees while it works on one shard during one tick. */

@@ -1,0 +1,42 @@
+/**
+ * Informant abuse: an informant threatens a neighbour with a report unless paid. A
+ * target who pays loses money (hardship rises); one who refuses is reported anyway, a
+ * malicious false report.
+ */
+import type { ShardContext } from '../../engine/model.js';
+import type { CounterRng } from '../../engine/rng.js';
+import { E, F, regimeLayout } from './layout.js';
+import type { RegimeParams } from './params.js';
+import { U8 } from './population.js';
+
+export type ExtortionOutcome = 'none' | 'paid' | 'reported';
+
+/** One informant's extortion attempt today; `rng` is the informant's keyed stream. */
+export function extortion(
+  ctx: ShardContext<RegimeParams>,
+  informant: number,
+  cellStart: number,
+  residents: number,
+  region: number,
+  rng: CounterRng,
+): ExtortionOutcome {
+  const p = ctx.params;
+  if (!p.abuse.enabled || rng.uniform() >= p.abuse.extortionRate) return 'none';
+  const target = cellStart + rng.below(residents);
+  const { flags, group, hardship, events } = ctx.columns;
+  if (target === informant || flags[target] & F.CHILD) return 'none';
+  const layout = regimeLayout(p);
+  const mt = layout.metricTable;
+  const g = group[target];
+  const r = region;
+  mt.add(ctx.acc, mt.base('extortion_demands'), g, r, 1);
+  if (rng.uniform() < p.abuse.payShare) {
+    hardship[target] = Math.min(U8, hardship[target] + Math.round(p.abuse.paymentHardship * U8));
+    mt.add(ctx.acc, mt.base('extortion_paid'), g, r, 1);
+    return 'paid';
+  }
+  events[target] |= E.INFRACTION | E.FALSE_INFRACTION | E.MALICIOUS;
+  mt.add(ctx.acc, mt.base('reports_malicious'), g, r, 1);
+  mt.add(ctx.acc, mt.base('false_informant'), g, r, 1);
+  return 'reported';
+}

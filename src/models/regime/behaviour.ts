@@ -1,0 +1,151 @@
+/**
+ * Behaviour: each day every adult who is not detained decides, from yesterday's state
+ * (synchronous update), whether to protest (Epstein's rule G − R·P > T, with P built
+ * from the police and surveillance the resident perceives in its cell), and whether to
+ * commit a minor infraction, post criticism online, default on or repay a debt, or make
+ * a civic contribution. Perceived detection deters infractions and chills posting.
+ *
+ * Pre-emptive detention by predictive policing happens first: a resident admitted today
+ * is detained before acting, and the decision it would have taken is recorded so that
+ * predictive policing can be scored against it.
+ */
+import type { ShardContext } from '../../engine/model.js';
+import { CellChannels } from './channels.js';
+import { A, E, F, regimeLayout } from './layout.js';
+import type { RegimeParams } from './params.js';
+import { epsteinArrestProbability } from './police.js';
+import { U16, U8 } from './population.js';
+import { admitted, maxRisk, residentRiskBin } from './predictive.js';
+
+/** Perceived probability of arrest for protesting: Epstein's P, widened by surveillance. */
+export function perceivedArrestRisk(p: RegimeParams, ch: CellChannels, activesCountingSelf: number): number {
+  if (!p.police.enabled) return 0;
+  const pPolice = epsteinArrestProbability(p.behaviour.arrestConstant, ch.enforcers, activesCountingSelf);
+  return p.police.arrestProbability * (1 - (1 - pPolice) * (1 - ch.protest));
+}
+
+/** Epstein's activation rule. */
+export function wouldProtest(grievance: number, riskAversion: number, arrestRisk: number, threshold: number): boolean {
+  return grievance - riskAversion * arrestRisk > threshold;
+}
+
+export function behave(ctx: ShardContext<RegimeParams>): void {
+  const p = ctx.params;
+  const layout = regimeLayout(p);
+  const mt = layout.metricTable;
+  const gl = layout.globalsLayout;
+  const { flags, group, hardship, riskAversion, legitimacy, acts, events, detainDays } = ctx.columns;
+  const { cellActives, cellSanctionsSeen, cellInformants, cellCentre } = ctx.columns;
+  const starts = layout.unitStarts;
+  const rng = ctx.rng('behave');
+  const riskU = ctx.rng('admit');
+  const ch = new CellChannels();
+  const b = p.behaviour;
+  const deterrence = p.response.enabled ? p.response.deterrence : 0;
+  const chilling = p.response.enabled ? p.response.chilling : 0;
+  const barred = p.platform.enabled && p.platform.reRegistrationBarred;
+  const predictive = p.predictive.enabled;
+  const max = maxRisk(p);
+  const M = {
+    wouldAct: mt.base('would_act'),
+    infractions: mt.base('infractions'),
+    deterred: mt.base('infractions_deterred'),
+    defaults: mt.base('defaults'),
+    repayments: mt.base('repayments'),
+    civic: mt.base('civic'),
+    desired: mt.base('posts_desired'),
+    expressed: mt.base('posts_expressed'),
+    reregistration: mt.base('reregistration_blocked'),
+    preemptive: mt.base('detentions_preemptive'),
+    preTrue: mt.base('preemptive_true'),
+    preFalse: mt.base('preemptive_false'),
+  };
+
+  for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
+    const r = layout.cellRegion[c];
+    const residents = starts[c + 1] - starts[c];
+    ch.update(
+      p,
+      p.population.regions[r],
+      residents,
+      cellInformants[c],
+      cellCentre[c] === 1,
+      ctx.globals[gl.observersPerCell + r],
+      cellSanctionsSeen[c],
+    );
+    const activesYesterday = cellActives[c];
+    const activeShare = activesYesterday / residents;
+    for (let i = starts[c]; i < starts[c + 1]; i++) {
+      events[i] = 0;
+      acts[i] = 0;
+      let f = flags[i];
+      if (f & (F.CHILD | F.DETAINED)) continue;
+      const g = group[i];
+      const H = hardship[i] / U8;
+      const L = legitimacy[i] / U16;
+      const grievance = H * (1 - L);
+      const P = perceivedArrestRisk(p, ch, activesYesterday + (f & F.ACTIVE ? 0 : 1));
+      const would = wouldProtest(grievance, riskAversion[i] / U8, P, b.threshold);
+      if (would) mt.add(ctx.acc, M.wouldAct, g, r, 1);
+
+      if (predictive) {
+        const bin = residentRiskBin(ctx, i, activeShare, max);
+        if (admitted(ctx, r, bin, riskU.key(i, ctx.tick).uniform())) {
+          flags[i] = (f & ~F.ACTIVE) | F.DETAINED | F.PREEMPTIVE;
+          detainDays[i] = p.predictive.detentionDays;
+          events[i] = E.SANCTIONED | E.DETAINED_TODAY;
+          acts[i] = would ? A.WOULD_PROTEST : 0;
+          mt.add(ctx.acc, M.preemptive, g, r, 1);
+          mt.add(ctx.acc, would ? M.preTrue : M.preFalse, g, r, 1);
+          continue;
+        }
+      }
+
+      let a = 0;
+      if (would) {
+        a |= A.PROTEST | A.WOULD_PROTEST;
+        f |= F.ACTIVE;
+      } else {
+        f &= ~F.ACTIVE;
+      }
+      rng.key(i, ctx.tick);
+      // Minor infraction, deterred by perceived detection.
+      if (rng.uniform() < b.infractionRate) {
+        if (rng.uniform() < deterrence * ch.offline) mt.add(ctx.acc, M.deterred, g, r, 1);
+        else {
+          a |= A.INFRACTION;
+          mt.add(ctx.acc, M.infractions, g, r, 1);
+        }
+      }
+      // Online criticism: desire grows with grievance; perceived platform monitoring chills it.
+      if (rng.uniform() < b.criticismRate * grievance) {
+        mt.add(ctx.acc, M.desired, g, r, 1);
+        if (barred && f & F.ACCOUNT_CLOSED) mt.add(ctx.acc, M.reregistration, g, r, 1);
+        else if (rng.uniform() >= chilling * ch.platform) {
+          a |= A.POST;
+          mt.add(ctx.acc, M.expressed, g, r, 1);
+        }
+      }
+      // Debt: default more likely with hardship, repayment less likely.
+      const uDebt = rng.uniform();
+      if (f & F.IN_DEFAULT) {
+        if (uDebt < b.repaymentRate * (1 - H)) {
+          a |= A.REPAY;
+          f &= ~F.IN_DEFAULT;
+          mt.add(ctx.acc, M.repayments, g, r, 1);
+        }
+      } else if (uDebt < b.defaultRate * H) {
+        a |= A.DEFAULT;
+        f |= F.IN_DEFAULT;
+        mt.add(ctx.acc, M.defaults, g, r, 1);
+      }
+      // Civic contribution, more likely the more legitimate the regime seems.
+      if (rng.uniform() < b.civicRate * L) {
+        a |= A.CIVIC;
+        mt.add(ctx.acc, M.civic, g, r, 1);
+      }
+      acts[i] = a;
+      flags[i] = f;
+    }
+  }
+}

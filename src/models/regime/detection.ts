@@ -1,0 +1,182 @@
+/**
+ * Detection: each channel the cell has (police, cameras, tracking, grid workers, gig
+ * observers, informants, service centres, platforms, records) gets an independent
+ * chance to see each act done today; what it sees becomes an event on the author's
+ * record. Cameras also falsely match innocent residents, informants file false and
+ * malicious reports on neighbours, and abusive informants extort them.
+ */
+import type { ShardContext } from '../../engine/model.js';
+import { extortion } from './abuse.js';
+import { falseMatchProbability } from './cameras.js';
+import { CellChannels } from './channels.js';
+import { falseReportProbability } from './informants.js';
+import { A, E, F, regimeLayout } from './layout.js';
+import type { RegimeParams } from './params.js';
+import { epsteinArrestProbability } from './police.js';
+
+export function detect(ctx: ShardContext<RegimeParams>): void {
+  const p = ctx.params;
+  const layout = regimeLayout(p);
+  const mt = layout.metricTable;
+  const gl = layout.globalsLayout;
+  const { flags, group, acts, events } = ctx.columns;
+  const { cellActives, cellSanctionsSeen, cellInformants, cellCentre, cellReports } = ctx.columns;
+  const starts = layout.unitStarts;
+  const rng = ctx.rng('detect');
+  const informantRng = ctx.rng('informant');
+  const ch = new CellChannels();
+  const recordsOn = p.records.enabled;
+  const M = {
+    police: mt.base('detected_police'),
+    camera: mt.base('detected_camera'),
+    tracking: mt.base('detected_tracking'),
+    grid: mt.base('detected_grid'),
+    observer: mt.base('detected_observer'),
+    informant: mt.base('detected_informant'),
+    centre: mt.base('detected_centre'),
+    platform: mt.base('detected_platform'),
+    records: mt.base('detected_records'),
+    falseCamera: mt.base('false_camera'),
+    falseInformant: mt.base('false_informant'),
+    reportsTrue: mt.base('reports_true'),
+    reportsFalse: mt.base('reports_false'),
+    reportsMalicious: mt.base('reports_malicious'),
+  };
+
+  for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
+    const r = layout.cellRegion[c];
+    const region = p.population.regions[r];
+    const start = starts[c];
+    const residents = starts[c + 1] - start;
+    ch.update(p, region, residents, cellInformants[c], cellCentre[c] === 1, ctx.globals[gl.observersPerCell + r], cellSanctionsSeen[c]);
+    const activesYesterday = cellActives[c];
+    const pPolice = p.police.enabled
+      ? epsteinArrestProbability(p.behaviour.arrestConstant, ch.police * p.police.visibility, activesYesterday)
+      : 0;
+    // A false match pins one of the day's public acts on the wrong face: a protest in
+    // proportion to the protests the cell has seen, otherwise an infraction.
+    const expectedInfractions = residents * p.behaviour.infractionRate;
+    const falseProtestShare = activesYesterday > 0 ? activesYesterday / (activesYesterday + expectedInfractions) : 0;
+    let reports = 0;
+    let detectedProtesters = 0;
+
+    for (let i = start; i < starts[c + 1]; i++) {
+      const a = acts[i];
+      const f = flags[i];
+      const g = group[i];
+      rng.key(i, ctx.tick);
+      let e = events[i];
+      if (a & A.PROTEST) {
+        let seen = false;
+        if (rng.uniform() < pPolice) {
+          seen = true;
+          mt.add(ctx.acc, M.police, g, r, 1);
+        }
+        if (rng.uniform() < ch.camera) {
+          seen = true;
+          mt.add(ctx.acc, M.camera, g, r, 1);
+        }
+        if (rng.uniform() < ch.tracking) {
+          seen = true;
+          mt.add(ctx.acc, M.tracking, g, r, 1);
+        }
+        if (rng.uniform() < ch.grid) {
+          seen = true;
+          mt.add(ctx.acc, M.grid, g, r, 1);
+        }
+        if (rng.uniform() < ch.observer) {
+          seen = true;
+          mt.add(ctx.acc, M.observer, g, r, 1);
+        }
+        if (rng.uniform() < ch.informant) {
+          seen = true;
+          reports++;
+          mt.add(ctx.acc, M.informant, g, r, 1);
+          mt.add(ctx.acc, M.reportsTrue, g, r, 1);
+        }
+        if (rng.uniform() < ch.centre) {
+          seen = true;
+          mt.add(ctx.acc, M.centre, g, r, 1);
+        }
+        if (seen) {
+          e |= E.PROTEST;
+          detectedProtesters++;
+        }
+      }
+      if (a & A.INFRACTION) {
+        let seen = false;
+        if (rng.uniform() < ch.camera) {
+          seen = true;
+          mt.add(ctx.acc, M.camera, g, r, 1);
+        }
+        if (rng.uniform() < ch.grid) {
+          seen = true;
+          mt.add(ctx.acc, M.grid, g, r, 1);
+        }
+        if (rng.uniform() < ch.observer) {
+          seen = true;
+          mt.add(ctx.acc, M.observer, g, r, 1);
+        }
+        if (rng.uniform() < ch.informant) {
+          seen = true;
+          reports++;
+          mt.add(ctx.acc, M.informant, g, r, 1);
+          mt.add(ctx.acc, M.reportsTrue, g, r, 1);
+        }
+        if (rng.uniform() < ch.centre) {
+          seen = true;
+          mt.add(ctx.acc, M.centre, g, r, 1);
+        }
+        if (seen) e |= E.INFRACTION;
+      }
+      if (a & A.POST && rng.uniform() < ch.platform) {
+        e |= E.POST;
+        mt.add(ctx.acc, M.platform, g, r, 1);
+      }
+      if (a & A.DEFAULT && recordsOn && rng.uniform() < p.records.recordingRate) {
+        e |= E.DEFAULT;
+        mt.add(ctx.acc, M.records, g, r, 1);
+      }
+      if (a & A.CIVIC) e |= E.CIVIC;
+      // Face recognition: an innocent adult in covered space matched to someone else's act.
+      if (!(a & (A.PROTEST | A.INFRACTION)) && !(f & (F.CHILD | F.DETAINED))) {
+        const pFalse = falseMatchProbability(p, region, p.population.groups[g]);
+        if (pFalse > 0 && rng.uniform() < pFalse) {
+          if (rng.uniform() < falseProtestShare) {
+            e |= E.PROTEST | E.FALSE_PROTEST;
+            detectedProtesters++;
+          } else e |= E.INFRACTION | E.FALSE_INFRACTION;
+          mt.add(ctx.acc, M.falseCamera, g, r, 1);
+        }
+      }
+      events[i] = e;
+    }
+
+    // Informants' false reports and extortion land on random neighbours in the cell.
+    const pFalseReport = falseReportProbability(p);
+    if (cellInformants[c] > 0 && (pFalseReport > 0 || p.abuse.enabled)) {
+      for (let i = start; i < starts[c + 1]; i++) {
+        const f = flags[i];
+        if (!(f & F.INFORMANT) || f & F.DETAINED) continue;
+        informantRng.key(i, ctx.tick);
+        if (informantRng.uniform() < pFalseReport) {
+          const target = start + informantRng.below(residents);
+          if (target !== i && !(flags[target] & F.CHILD)) {
+            const malicious = informantRng.uniform() < p.informants.maliciousShare;
+            events[target] |= E.INFRACTION | E.FALSE_INFRACTION | (malicious ? E.MALICIOUS : 0);
+            const tg = group[target];
+            mt.add(ctx.acc, malicious ? M.reportsMalicious : M.reportsFalse, tg, r, 1);
+            mt.add(ctx.acc, M.falseInformant, tg, r, 1);
+            reports++;
+          }
+        }
+        if (p.abuse.enabled) {
+          const outcome = extortion(ctx, i, start, residents, r, informantRng);
+          if (outcome === 'reported') reports++;
+        }
+      }
+    }
+    cellReports[c] = reports;
+    ctx.acc[mt.detectedBase + r] += detectedProtesters;
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * Population layout and state columns of the regime model.
+ *
+ * Agents are laid out region → cell → household, so a resident's region and cell follow
+ * from its index and its household from a packed byte (size and offset); nothing about
+ * membership is stored as an id. Shards cut at cell boundaries, so every per-cell and
+ * per-household interaction (neighbours reporting neighbours, family spillover) stays
+ * inside one shard and needs no locking.
+ */
+import type { ColumnSpec, ModelLayout } from '../../engine/model.js';
+import { DISPARITY_HARMS, METRIC_NAMES, MetricTable } from './metrics.js';
+import type { RegimeParams } from './params.js';
+
+/** Bits of the `flags` column (u16). */
+export const F = {
+  ACTIVE: 1 << 0,
+  DETAINED: 1 << 1,
+  BLACKLISTED: 1 << 2,
+  REDLISTED: 1 << 3,
+  INFORMANT: 1 << 4,
+  OBSERVER: 1 << 5,
+  GIG: 1 << 6,
+  ACCOUNT_CLOSED: 1 << 7,
+  IN_DEFAULT: 1 << 8,
+  WRONGFUL_LISTING: 1 << 9,
+  APPEAL_PENDING: 1 << 10,
+  RECORDED_DEFAULT: 1 << 11,
+  PREEMPTIVE: 1 << 12,
+  WRONGFUL_DETENTION: 1 << 13,
+  CHILD: 1 << 14,
+  /** The current blacklisting came from a court judgment on a default (removable by repaying). */
+  LIST_BY_JUDGMENT: 1 << 15,
+} as const;
+
+/** Bits of the `acts` column (u8): what an agent did today. */
+export const A = {
+  PROTEST: 1 << 0,
+  INFRACTION: 1 << 1,
+  POST: 1 << 2,
+  DEFAULT: 1 << 3,
+  REPAY: 1 << 4,
+  CIVIC: 1 << 5,
+  WOULD_PROTEST: 1 << 6,
+} as const;
+
+/** Bits of the `events` column (u16): what the system recorded about an agent today. */
+export const E = {
+  PROTEST: 1 << 0,
+  INFRACTION: 1 << 1,
+  POST: 1 << 2,
+  DEFAULT: 1 << 3,
+  CIVIC: 1 << 4,
+  /** The recorded protest or infraction was attributed to the wrong person. */
+  FALSE_PROTEST: 1 << 5,
+  FALSE_INFRACTION: 1 << 6,
+  /** A malicious report (false, with intent) was filed against the agent. */
+  MALICIOUS: 1 << 7,
+  /** Informant filed a report today (earns points). */
+  REPORTED_SOMEONE: 1 << 8,
+  /** Sanctioned today (detained or listed): the household feels it. */
+  SANCTIONED: 1 << 9,
+  /** Sanctioned today without cause (false attribution, wrongful listing, false pre-emptive). */
+  WRONGED: 1 << 10,
+  /** Today's sanction is visible to the cell (detentions; listings where published). */
+  VISIBLE: 1 << 11,
+  DETAINED_TODAY: 1 << 12,
+} as const;
+
+/** Household byte: bits 0–2 offset in household, bits 3–5 size − 1. */
+export function householdSize(hh: number): number {
+  return ((hh >> 3) & 7) + 1;
+}
+export function householdOffset(hh: number): number {
+  return hh & 7;
+}
+export function packHousehold(size: number, offset: number): number {
+  return ((size - 1) << 3) | offset;
+}
+
+export interface RegimeLayout extends ModelLayout {
+  readonly cells: number;
+  readonly regions: number;
+  readonly groups: number;
+  /** Agents per region (exact), cell → region, first cell of each region. */
+  readonly regionAgents: Float64Array;
+  readonly cellRegion: Uint8Array;
+  readonly metricTable: MetricTable;
+  /** Index of the first global value of each kind (see globals.ts). */
+  readonly globalsLayout: GlobalsLayout;
+}
+
+export interface GlobalsLayout {
+  /** Per region: share of detected protesters police can arrest today. */
+  readonly arrestRatio: number;
+  /** Per region: predictive threshold bin and the admission probability inside it. */
+  readonly riskThresholdBin: number;
+  readonly riskThresholdFraction: number;
+  /** Per region: mobile observers passing an average cell. */
+  readonly observersPerCell: number;
+  /** Per group: members (set at init). */
+  readonly groupPopulation: number;
+  /** Per region: residents (exact). */
+  readonly regionPopulation: number;
+  /** Per disparity harm × group: cumulative count since tick 0. */
+  readonly cumulativeHarm: number;
+  readonly total: number;
+}
+
+export const RISK_BINS = 64;
+
+/** Split n into parts proportional to weights, exactly (largest-remainder rounding). */
+export function apportion(n: number, weights: readonly number[]): number[] {
+  const total = weights.reduce((a, b) => a + b, 0);
+  const raw = weights.map((w) => (n * w) / total);
+  const parts = raw.map(Math.floor);
+  let rest = n - parts.reduce((a, b) => a + b, 0);
+  const order = raw.map((r, i) => [r - Math.floor(r), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let k = 0; rest > 0; k = (k + 1) % order.length, rest--) parts[order[k][1]]++;
+  return parts;
+}
+
+const cache = new WeakMap<RegimeParams, RegimeLayout>();
+
+export function regimeLayout(p: RegimeParams): RegimeLayout {
+  const cached = cache.get(p);
+  if (cached) return cached;
+  const { agents, cellSize, regions: regionList, groups: groupList } = p.population;
+  const R = regionList.length;
+  const G = groupList.length;
+  const regionAgents = apportion(
+    agents,
+    regionList.map((r) => r.populationShare),
+  );
+  const cellsPerRegion = regionAgents.map((n) => Math.max(1, Math.round(n / cellSize)));
+  const cells = cellsPerRegion.reduce((a, b) => a + b, 0);
+  const unitStarts = new Uint32Array(cells + 1);
+  const cellRegion = new Uint8Array(cells);
+  let c = 0;
+  let start = 0;
+  for (let r = 0; r < R; r++) {
+    const sizes = apportion(regionAgents[r], new Array(cellsPerRegion[r]).fill(1));
+    for (const size of sizes) {
+      unitStarts[c] = start;
+      cellRegion[c] = r;
+      start += size;
+      c++;
+    }
+  }
+  unitStarts[cells] = start;
+
+  const metricTable = new MetricTable(
+    METRIC_NAMES,
+    groupList.map((g) => g.name),
+    regionList.map((r) => r.name),
+    p.score.bands.map((b) => b.grade),
+    R,
+    RISK_BINS,
+  );
+
+  let g0 = 0;
+  const take = (n: number): number => {
+    const at = g0;
+    g0 += n;
+    return at;
+  };
+  const globalsLayout: GlobalsLayout = {
+    arrestRatio: take(R),
+    riskThresholdBin: take(R),
+    riskThresholdFraction: take(R),
+    observersPerCell: take(R),
+    groupPopulation: take(G),
+    regionPopulation: take(R),
+    cumulativeHarm: take(DISPARITY_HARMS.length * G),
+    total: 0,
+  };
+  (globalsLayout as { total: number }).total = g0;
+
+  const n = agents;
+  const columns: ColumnSpec[] = [
+    { name: 'flags', type: 'u16', length: n },
+    { name: 'group', type: 'u8', length: n },
+    { name: 'household', type: 'u8', length: n },
+    { name: 'hardship', type: 'u8', length: n },
+    { name: 'riskAversion', type: 'u8', length: n },
+    { name: 'legitimacy', type: 'u16', length: n },
+    { name: 'score', type: 'i16', length: n },
+    { name: 'falsePoints', type: 'i16', length: n },
+    { name: 'listDays', type: 'u16', length: n },
+    { name: 'detainDays', type: 'u16', length: n },
+    { name: 'timer', type: 'u16', length: n },
+    { name: 'appealDays', type: 'u16', length: n },
+    { name: 'strikes', type: 'u8', length: n },
+    { name: 'records', type: 'u8', length: n },
+    { name: 'acts', type: 'u8', length: n },
+    { name: 'events', type: 'u16', length: n },
+    { name: 'cellActives', type: 'u32', length: cells },
+    { name: 'cellSanctionsSeen', type: 'f32', length: cells },
+    { name: 'cellInformants', type: 'u16', length: cells },
+    { name: 'cellCentre', type: 'u8', length: cells },
+    { name: 'cellReports', type: 'u32', length: cells },
+  ];
+  const layout: RegimeLayout = {
+    agents: n,
+    columns,
+    metrics: metricTable.specs,
+    globals: globalsLayout.total,
+    unitStarts,
+    agentsPerShard: p.agentsPerShard,
+    cells,
+    regions: R,
+    groups: G,
+    regionAgents: Float64Array.from(regionAgents),
+    cellRegion,
+    metricTable,
+    globalsLayout,
+  };
+  cache.set(p, layout);
+  return layout;
+}

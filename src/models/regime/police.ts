@@ -1,0 +1,49 @@
+/**
+ * Police and the Epstein arrest rule. Residents perceive the police of their cell (plus
+ * sanctions they have seen) as C enforcers and the cell's protesters as A, and estimate
+ * the chance of being caught as 1 − exp(−k·C/A) (Epstein 2002, without the floor that
+ * NetLogo adds: cells of ~1,000 people make C/A a smooth quantity). Police catch a
+ * protester with that same probability; arrests are then limited by the region's daily
+ * arrest capacity.
+ */
+import type { GlobalContext } from '../../engine/model.js';
+import { regimeLayout } from './layout.js';
+import type { RegimeParams, RegionParams } from './params.js';
+
+/** Police officers present in a cell of `residents`. */
+export function policeInCell(p: RegimeParams, region: RegionParams, residents: number): number {
+  if (!p.police.enabled) return 0;
+  return (region.policePer100k * residents) / 100_000;
+}
+
+/** Enforcers a resident perceives in the cell: visible police plus sanctions seen there. */
+export function perceivedEnforcers(p: RegimeParams, police: number, sanctionsSeen: number, residents: number): number {
+  const fear = p.response.enabled ? (p.response.sanctionFear * sanctionsSeen * 1000) / residents : 0;
+  return police * p.police.visibility + fear;
+}
+
+/** Epstein's estimated arrest probability P = 1 − exp(−k·C/A), A ≥ 1. */
+export function epsteinArrestProbability(k: number, enforcers: number, actives: number): number {
+  return 1 - Math.exp((-k * enforcers) / Math.max(1, actives));
+}
+
+/** Daily arrest capacity of a region. */
+export function arrestCapacity(p: RegimeParams, region: RegionParams, residents: number): number {
+  if (!p.police.enabled) return 0;
+  return ((region.policePer100k * residents) / 100_000) * p.police.arrestsPerOfficerPerDay;
+}
+
+/**
+ * Global step after detection: the share of each region's detected protesters that its
+ * police can arrest today (1 when capacity suffices).
+ */
+export function arrestRatios(ctx: GlobalContext<RegimeParams>): void {
+  const p = ctx.params;
+  const layout = regimeLayout(p);
+  for (let r = 0; r < layout.regions; r++) {
+    let detected = 0;
+    for (const acc of ctx.shardAccs) detected += acc[layout.metricTable.detectedBase + r];
+    const capacity = arrestCapacity(p, p.population.regions[r], layout.regionAgents[r]);
+    ctx.globals[layout.globalsLayout.arrestRatio + r] = detected > 0 ? Math.min(1, capacity / detected) : 1;
+  }
+}

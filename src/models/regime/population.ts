@@ -1,0 +1,132 @@
+/**
+ * Synthesis of the population from aggregate parameters only (no individual data):
+ * households by the size distribution, a group per household by the group shares,
+ * children inside households, traits drawn per agent, informants and gig workers by
+ * regional and group rates, service centres by regional coverage.
+ */
+import type { GlobalContext, ShardContext } from '../../engine/model.js';
+import { observersPassingCell } from './grid.js';
+import { F, packHousehold, regimeLayout } from './layout.js';
+import type { RegimeParams } from './params.js';
+
+export const U8 = 255;
+export const U16 = 65535;
+
+export function clamp01(x: number): number {
+  return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+/** Index into a discrete distribution given a uniform u. */
+function pick(weights: readonly number[], u: number): number {
+  let acc = 0;
+  for (let i = 0; i < weights.length - 1; i++) {
+    acc += weights[i];
+    if (u < acc) return i;
+  }
+  return weights.length - 1;
+}
+
+/**
+ * Probability that a non-head member of a multi-person household is a child, chosen so
+ * that children make up `childShare` of all residents in expectation.
+ */
+export function childProbability(p: RegimeParams): number {
+  const sizes = p.population.householdSizes;
+  let people = 0;
+  let nonHeads = 0;
+  sizes.forEach((w, i) => {
+    people += w * (i + 1);
+    nonHeads += w * i;
+  });
+  return nonHeads > 0 ? Math.min(1, (p.population.childShare * people) / nonHeads) : 0;
+}
+
+export function synthesize(ctx: ShardContext<RegimeParams>): void {
+  const p = ctx.params;
+  const layout = regimeLayout(p);
+  const { flags, group, household, hardship, riskAversion, legitimacy, score } = ctx.columns;
+  const { cellInformants, cellCentre } = ctx.columns;
+  const starts = layout.unitStarts;
+  const mt = layout.metricTable;
+  const popBase = mt.base('population');
+  const obsBase = mt.base('observers');
+  const rng = ctx.rng('synthesize');
+  const cellRng = ctx.rng('synthesize-cell');
+  const groupShares = p.population.groups.map((g) => g.share);
+  const pChild = childProbability(p);
+  const adultShare = 1 - p.population.childShare;
+  const base = Math.max(-32768, Math.min(32767, p.score.base));
+  const legit0 = p.behaviour.initialLegitimacy;
+  const spread = p.behaviour.legitimacySpread;
+
+  for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
+    const r = layout.cellRegion[c];
+    const region = p.population.regions[r];
+    const pInformant = adultShare > 0 ? Math.min(1, region.informantsPerThousand / 1000 / adultShare) : 0;
+    let informants = 0;
+    cellCentre[c] = cellRng.key(c, 0).uniform() < region.serviceCentreCoverage ? 1 : 0;
+    const end = starts[c + 1];
+    let i = starts[c];
+    while (i < end) {
+      // Household: size from the distribution, truncated at the cell's end.
+      rng.key(i, 0);
+      const size = Math.min(end - i, pick(p.population.householdSizes, rng.uniform()) + 1);
+      const g = pick(groupShares, rng.uniform());
+      const grp = p.population.groups[g];
+      for (let o = 0; o < size; o++, i++) {
+        rng.key(i, 1);
+        household[i] = packHousehold(size, o);
+        group[i] = g;
+        let f = 0;
+        if (o > 0 && rng.uniform() < pChild) f |= F.CHILD;
+        else rng.uniform();
+        hardship[i] = Math.round(clamp01(rng.uniform() + region.hardshipShift + grp.hardshipShift) * U8);
+        riskAversion[i] = Math.round(rng.uniform() * U8);
+        legitimacy[i] = Math.round(clamp01(legit0 + spread * (2 * rng.uniform() - 1)) * U16);
+        score[i] = base;
+        const uInformant = rng.uniform();
+        const uGig = rng.uniform();
+        const uRecruit = rng.uniform();
+        if (!(f & F.CHILD)) {
+          if (p.informants.enabled && uInformant < pInformant) {
+            f |= F.INFORMANT;
+            informants++;
+          }
+          if (uGig < grp.gigWorkerShare) {
+            f |= F.GIG;
+            if (p.grid.enabled && uRecruit < p.grid.gigRecruitmentRate) {
+              f |= F.OBSERVER;
+              mt.add(ctx.acc, obsBase, g, r, 1);
+            }
+          }
+        }
+        flags[i] = f;
+        mt.add(ctx.acc, popBase, g, r, 1);
+      }
+    }
+    cellInformants[c] = Math.min(65535, informants);
+  }
+}
+
+/** After synthesis: group and region sizes and observer coverage, for every later tick. */
+export function census(ctx: GlobalContext<RegimeParams>): void {
+  const layout = regimeLayout(ctx.params);
+  const mt = layout.metricTable;
+  const gl = layout.globalsLayout;
+  const popBase = mt.base('population');
+  const obsBase = mt.base('observers');
+  const G = layout.groups;
+  const sum = (index: number): number => {
+    let s = 0;
+    for (const acc of ctx.shardAccs) s += acc[index];
+    return s;
+  };
+  for (let g = 0; g < G; g++) ctx.globals[gl.groupPopulation + g] = sum(popBase + 1 + g);
+  const cellsPerRegion = new Float64Array(layout.regions);
+  for (let c = 0; c < layout.cells; c++) cellsPerRegion[layout.cellRegion[c]]++;
+  for (let r = 0; r < layout.regions; r++) {
+    ctx.globals[gl.regionPopulation + r] = layout.regionAgents[r];
+    const observers = sum(obsBase + 1 + G + r);
+    ctx.globals[gl.observersPerCell + r] = observersPassingCell(ctx.params, observers, cellsPerRegion[r]);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Predictive policing (IJOP-like). A risk score is built from what the system can
+ * observe — recorded events, blacklisting, the share of protesters in one's cell — plus
+ * a configurable bias against targeted groups and noise for everything unobserved.
+ * Grievance, the thing that actually drives protest, is not observable. Each day the
+ * highest-risk residents of each region are detained or "interviewed" pre-emptively, up
+ * to the region's capacity; precision and recall are scored against who would really
+ * have acted that day.
+ *
+ * Capacity is global per region while shards are local, so selection is two-pass:
+ * shards histogram risk into RISK_BINS bins, a global step finds each region's cut-off
+ * bin and the admission probability inside it, and shards then admit agents — the same
+ * risk value is recomputed from the same counter-based draw, so no per-agent risk is stored.
+ */
+import type { GlobalContext, ShardContext } from '../../engine/model.js';
+import type { CounterRng } from '../../engine/rng.js';
+import { F, RISK_BINS, regimeLayout } from './layout.js';
+import type { RegimeParams } from './params.js';
+
+export function maxRisk(p: RegimeParams): number {
+  const q = p.predictive;
+  return q.recordWeight + q.listWeight + q.contactWeight + q.bias + q.noise;
+}
+
+/** Risk score of one resident; `rng` must be keyed to (agent, tick) on the 'risk' stream. */
+export function riskScore(
+  p: RegimeParams,
+  records: number,
+  flags: number,
+  activeShareInCell: number,
+  targeted: boolean,
+  rng: CounterRng,
+): number {
+  const q = p.predictive;
+  return (
+    (q.recordWeight * Math.min(records, 10)) / 10 +
+    (flags & F.BLACKLISTED ? q.listWeight : 0) +
+    q.contactWeight * Math.min(1, 10 * activeShareInCell) +
+    (targeted ? q.bias : 0) +
+    q.noise * rng.uniform()
+  );
+}
+
+export function riskBin(risk: number, max: number): number {
+  if (max <= 0) return 0;
+  const b = Math.floor((risk / max) * RISK_BINS);
+  return b < 0 ? 0 : b >= RISK_BINS ? RISK_BINS - 1 : b;
+}
+
+/** Eligible for pre-emptive detention: an adult not already detained. */
+export function eligible(flags: number): boolean {
+  return (flags & (F.CHILD | F.DETAINED)) === 0;
+}
+
+/**
+ * Risk bin of resident i today, or −1 if not eligible. Keyed on its own stream, so the
+ * histogram pass and the admission pass see the same value.
+ */
+export function residentRiskBin(ctx: ShardContext<RegimeParams>, i: number, cellActiveShare: number, max: number): number {
+  const { flags, records, group } = ctx.columns;
+  const f = flags[i];
+  if (!eligible(f)) return -1;
+  const rng = ctx.rng('risk').key(i, ctx.tick);
+  const targeted = ctx.params.population.groups[group[i]].targeted;
+  return riskBin(riskScore(ctx.params, records[i], f, cellActiveShare, targeted, rng), max);
+}
+
+export function riskHistogram(ctx: ShardContext<RegimeParams>): void {
+  const p = ctx.params;
+  if (!p.predictive.enabled) return;
+  const layout = regimeLayout(p);
+  const starts = layout.unitStarts;
+  const cellActives = ctx.columns.cellActives;
+  const max = maxRisk(p);
+  for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
+    const residents = starts[c + 1] - starts[c];
+    const share = cellActives[c] / residents;
+    const histBase = layout.metricTable.riskHistBase + layout.cellRegion[c] * RISK_BINS;
+    for (let i = starts[c]; i < starts[c + 1]; i++) {
+      const b = residentRiskBin(ctx, i, share, max);
+      if (b >= 0) ctx.acc[histBase + b]++;
+    }
+  }
+}
+
+/** Cut-off bin and admission probability so that expected admissions equal capacity. */
+export function thresholdFor(counts: Float64Array, capacity: number): { bin: number; fraction: number } {
+  let above = 0;
+  for (let b = counts.length - 1; b >= 0; b--) {
+    if (above + counts[b] > capacity) return { bin: b, fraction: (capacity - above) / counts[b] };
+    above += counts[b];
+  }
+  return { bin: -1, fraction: 1 };
+}
+
+export function riskThreshold(ctx: GlobalContext<RegimeParams>): void {
+  const p = ctx.params;
+  if (!p.predictive.enabled) return;
+  const layout = regimeLayout(p);
+  const gl = layout.globalsLayout;
+  const counts = new Float64Array(RISK_BINS);
+  for (let r = 0; r < layout.regions; r++) {
+    counts.fill(0);
+    const base = layout.metricTable.riskHistBase + r * RISK_BINS;
+    for (const acc of ctx.shardAccs) for (let b = 0; b < RISK_BINS; b++) counts[b] += acc[base + b];
+    const capacity = (p.predictive.capacityPer100k * layout.regionAgents[r]) / 100_000;
+    const { bin, fraction } = thresholdFor(counts, capacity);
+    ctx.globals[gl.riskThresholdBin + r] = bin;
+    ctx.globals[gl.riskThresholdFraction + r] = fraction;
+  }
+}
+
+/** Whether resident i (risk bin b, eligible) is detained pre-emptively today. */
+export function admitted(ctx: ShardContext<RegimeParams>, region: number, bin: number, u: number): boolean {
+  const gl = regimeLayout(ctx.params).globalsLayout;
+  const cut = ctx.globals[gl.riskThresholdBin + region];
+  if (bin > cut) return true;
+  return bin === cut && u < ctx.globals[gl.riskThresholdFraction + region];
+}

@@ -1,0 +1,46 @@
+/**
+ * Credit score: a rule table of points per recorded event (a municipal point system
+ * such as Rongcheng's starts everyone at 1,000 and moves them by fixed amounts), grade
+ * bands, and daily restoration of a below-base score toward the base.
+ */
+import { E } from './layout.js';
+import type { RegimeParams } from './params.js';
+
+/** Points for today's recorded events (informant rewards excluded). */
+export function scoreDelta(p: RegimeParams, events: number): number {
+  const s = p.score;
+  let d = 0;
+  if (events & E.PROTEST) d += s.protest;
+  if (events & E.INFRACTION) d += s.infraction;
+  if (events & E.POST) d += s.post;
+  if (events & E.DEFAULT) d += s.default;
+  if (events & E.CIVIC) d += s.civic;
+  return d;
+}
+
+/** The part of today's delta caused by false attributions (false matches and false reports). */
+export function falseScoreDelta(p: RegimeParams, events: number): number {
+  let d = 0;
+  if (events & E.FALSE_PROTEST) d += p.score.protest;
+  if (events & E.FALSE_INFRACTION) d += p.score.infraction;
+  return d;
+}
+
+/** Index of the grade band a score falls in (bands highest first). */
+export function gradeIndex(p: RegimeParams, score: number): number {
+  const bands = p.score.bands;
+  for (let k = 0; k < bands.length; k++) if (score >= bands[k].min) return k;
+  return bands.length - 1;
+}
+
+/** Whole points restored today (the fractional rate is applied stochastically with u). */
+export function restoration(p: RegimeParams, score: number, u: number): number {
+  if (score >= p.score.base) return 0;
+  const rate = p.score.restorationPerDay;
+  const whole = Math.floor(rate) + (u < rate - Math.floor(rate) ? 1 : 0);
+  return Math.min(whole, p.score.base - score);
+}
+
+export function clampScore(x: number): number {
+  return x < -32768 ? -32768 : x > 32767 ? 32767 : Math.round(x);
+}

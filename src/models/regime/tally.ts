@@ -1,0 +1,129 @@
+/**
+ * End-of-day tally: per-cell aggregates the next day's decisions read (protesters in the
+ * cell), stock metrics by group and region, the score distribution by grade band, and
+ * cumulative disparity ratios per harm.
+ */
+import type { GlobalContext, ShardContext } from '../../engine/model.js';
+import { householdHasListedAdult } from './family.js';
+import { F, householdSize, regimeLayout } from './layout.js';
+import { DISPARITY_HARMS } from './metrics.js';
+import type { RegimeParams } from './params.js';
+import { U16, U8 } from './population.js';
+import { gradeIndex } from './score.js';
+
+function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
+  const p = ctx.params;
+  const layout = regimeLayout(p);
+  const mt = layout.metricTable;
+  const gl = layout.globalsLayout;
+  const flags = ctx.columns.flags as Uint16Array;
+  const { group, household, hardship, legitimacy, score } = ctx.columns;
+  const cellActives = ctx.columns.cellActives;
+  const starts = layout.unitStarts;
+  const G = layout.groups;
+  const invAll = 1 / layout.agents;
+  const invGroup = Array.from({ length: G }, (_, g) => 1 / Math.max(1, ctx.globals[gl.groupPopulation + g]));
+  const invRegion = Array.from({ length: layout.regions }, (_, r) => 1 / Math.max(1, layout.regionAgents[r]));
+  const B = {
+    population: mt.base('population'),
+    adults: mt.base('adults'),
+    quiet: mt.base('quiet'),
+    active: mt.base('active'),
+    detained: mt.base('detained'),
+    blacklisted: mt.base('blacklisted'),
+    redlisted: mt.base('redlisted'),
+    informants: mt.base('informants'),
+    observers: mt.base('observers'),
+    closed: mt.base('accounts_closed'),
+    inDefault: mt.base('in_default'),
+    legitimacy: mt.base('legitimacy_mean'),
+    grievance: mt.base('grievance_mean'),
+    score: mt.base('score_mean'),
+    wrongful: mt.base('wrongful_listing_days'),
+    family: mt.base('family_affected'),
+    childrenBarred: mt.base('children_barred'),
+  };
+  const acc = ctx.acc;
+  const addMean = (base: number, g: number, r: number, v: number): void => {
+    acc[base] += v * invAll;
+    acc[base + 1 + g] += v * invGroup[g];
+    acc[base + 1 + G + r] += v * invRegion[r];
+  };
+  const barChildren = p.family.enabled && p.family.childrenBarred;
+
+  for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
+    const r = layout.cellRegion[c];
+    let actives = 0;
+    for (let h = starts[c]; h < starts[c + 1]; ) {
+      const size = householdSize(household[h]);
+      const listedInHousehold = householdHasListedAdult(flags, h, size);
+      for (let i = h; i < h + size; i++) {
+        const f = flags[i];
+        const g = group[i];
+        if (!atInit) {
+          mt.add(acc, B.population, g, r, 1);
+          if (f & F.OBSERVER) mt.add(acc, B.observers, g, r, 1);
+        }
+        if (!(f & F.CHILD)) {
+          mt.add(acc, B.adults, g, r, 1);
+          if (f & F.ACTIVE) {
+            actives++;
+            mt.add(acc, B.active, g, r, 1);
+          } else if (!(f & F.DETAINED)) mt.add(acc, B.quiet, g, r, 1);
+        }
+        if (f & F.DETAINED) mt.add(acc, B.detained, g, r, 1);
+        if (f & F.BLACKLISTED) {
+          mt.add(acc, B.blacklisted, g, r, 1);
+          if (f & F.WRONGFUL_LISTING) mt.add(acc, B.wrongful, g, r, 1);
+        } else if (listedInHousehold && p.family.enabled) {
+          mt.add(acc, B.family, g, r, 1);
+          if (barChildren && f & F.CHILD) mt.add(acc, B.childrenBarred, g, r, 1);
+        }
+        if (f & F.REDLISTED) mt.add(acc, B.redlisted, g, r, 1);
+        if (f & F.INFORMANT) mt.add(acc, B.informants, g, r, 1);
+        if (f & F.ACCOUNT_CLOSED) mt.add(acc, B.closed, g, r, 1);
+        if (f & F.IN_DEFAULT) mt.add(acc, B.inDefault, g, r, 1);
+        const L = legitimacy[i] / U16;
+        addMean(B.legitimacy, g, r, L);
+        addMean(B.grievance, g, r, (hardship[i] / U8) * (1 - L));
+        addMean(B.score, g, r, score[i]);
+        acc[mt.gradeBase + gradeIndex(p, score[i])]++;
+      }
+      h += size;
+    }
+    cellActives[c] = actives;
+  }
+}
+
+export function tallyStep(ctx: ShardContext<RegimeParams>): void {
+  tally(ctx, false);
+}
+
+/** At tick 0 synthesis has already counted population and observers. */
+export function tallyInit(ctx: ShardContext<RegimeParams>): void {
+  tally(ctx, true);
+}
+
+/**
+ * Disparate impact: each group's cumulative harm per member divided by the reference
+ * (first) group's. 1 means parity; NaN until the reference group has been harmed.
+ */
+export function disparity(ctx: GlobalContext<RegimeParams>): void {
+  const layout = regimeLayout(ctx.params);
+  const mt = layout.metricTable;
+  const gl = layout.globalsLayout;
+  const G = layout.groups;
+  DISPARITY_HARMS.forEach((harm, h) => {
+    const base = mt.base(harm);
+    for (let g = 0; g < G; g++) {
+      let today = 0;
+      for (const acc of ctx.shardAccs) today += acc[base + 1 + g];
+      ctx.globals[gl.cumulativeHarm + h * G + g] += today;
+    }
+    const refRate = ctx.globals[gl.cumulativeHarm + h * G] / Math.max(1, ctx.globals[gl.groupPopulation]);
+    for (let g = 0; g < G; g++) {
+      const rate = ctx.globals[gl.cumulativeHarm + h * G + g] / Math.max(1, ctx.globals[gl.groupPopulation + g]);
+      ctx.acc[mt.disparityBase + h * G + g] = refRate > 0 ? rate / refRate : NaN;
+    }
+  });
+}
