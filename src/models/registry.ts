@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { ModelDefinition } from '../engine/model.js';
 import { contagionHeadline, contagionModel, contagionParams } from './contagion/index.js';
 import { epsteinHeadline, epsteinModel, epsteinParams } from './epstein/index.js';
+import { regimeHeadline, regimeModel, regimeParams } from './regime/index.js';
 
 export interface ModelEntry<P = unknown> {
   readonly definition: ModelDefinition<P>;
@@ -29,6 +30,12 @@ export const models: ModelRegistry = Object.freeze({
     params: epsteinParams,
     headline: epsteinHeadline,
     description: 'Classic civil-violence model (Epstein 2002): citizens, cops, jail on a torus lattice',
+  }),
+  regime: entry({
+    definition: regimeModel,
+    params: regimeParams,
+    headline: regimeHeadline,
+    description: 'Surveillance and social-credit regime acting on a synthetic population (one tick = one day)',
   }),
   contagion: entry({
     definition: contagionModel,

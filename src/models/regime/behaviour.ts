@@ -39,6 +39,7 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
   const starts = layout.unitStarts;
   const rng = ctx.rng('behave');
   const riskU = ctx.rng('admit');
+  const riskRng = ctx.rng('risk');
   const ch = new CellChannels();
   const b = p.behaviour;
   const deterrence = p.response.enabled ? p.response.deterrence : 0;
@@ -75,6 +76,8 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
     );
     const activesYesterday = cellActives[c];
     const activeShare = activesYesterday / residents;
+    const cutBin = ctx.globals[gl.riskThresholdBin + r];
+    const cutFraction = ctx.globals[gl.riskThresholdFraction + r];
     for (let i = starts[c]; i < starts[c + 1]; i++) {
       events[i] = 0;
       acts[i] = 0;
@@ -89,8 +92,8 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
       if (would) mt.add(ctx.acc, M.wouldAct, g, r, 1);
 
       if (predictive) {
-        const bin = residentRiskBin(ctx, i, activeShare, max);
-        if (admitted(ctx, r, bin, riskU.key(i, ctx.tick).uniform())) {
+        const bin = residentRiskBin(ctx, riskRng, i, activeShare, max);
+        if (admitted(bin, cutBin, cutFraction, riskU.key(i, ctx.tick).uniform())) {
           flags[i] = (f & ~F.ACTIVE) | F.DETAINED | F.PREEMPTIVE;
           detainDays[i] = p.predictive.detentionDays;
           events[i] = E.SANCTIONED | E.DETAINED_TODAY;

@@ -91,9 +91,11 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
         timer[i] = p.records.judgmentDelay;
       }
       const clock = judgmentClock(p, f, timer[i]);
-      f = clock.flags;
-      timer[i] = clock.timer;
-      const judgment = clock.step === 'judgment';
+      const judgment = clock === -1;
+      if (clock < 0) {
+        f &= ~F.RECORDED_DEFAULT;
+        timer[i] = 0;
+      } else timer[i] = clock;
 
       // Credit score.
       let s = score[i];

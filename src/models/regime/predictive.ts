@@ -56,13 +56,18 @@ export function eligible(flags: number): boolean {
  * Risk bin of resident i today, or −1 if not eligible. Keyed on its own stream, so the
  * histogram pass and the admission pass see the same value.
  */
-export function residentRiskBin(ctx: ShardContext<RegimeParams>, i: number, cellActiveShare: number, max: number): number {
+export function residentRiskBin(
+  ctx: ShardContext<RegimeParams>,
+  rng: CounterRng,
+  i: number,
+  cellActiveShare: number,
+  max: number,
+): number {
   const { flags, records, group } = ctx.columns;
   const f = flags[i];
   if (!eligible(f)) return -1;
-  const rng = ctx.rng('risk').key(i, ctx.tick);
   const targeted = ctx.params.population.groups[group[i]].targeted;
-  return riskBin(riskScore(ctx.params, records[i], f, cellActiveShare, targeted, rng), max);
+  return riskBin(riskScore(ctx.params, records[i], f, cellActiveShare, targeted, rng.key(i, ctx.tick)), max);
 }
 
 export function riskHistogram(ctx: ShardContext<RegimeParams>): void {
@@ -72,12 +77,13 @@ export function riskHistogram(ctx: ShardContext<RegimeParams>): void {
   const starts = layout.unitStarts;
   const cellActives = ctx.columns.cellActives;
   const max = maxRisk(p);
+  const rng = ctx.rng('risk');
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
     const residents = starts[c + 1] - starts[c];
     const share = cellActives[c] / residents;
     const histBase = layout.metricTable.riskHistBase + layout.cellRegion[c] * RISK_BINS;
     for (let i = starts[c]; i < starts[c + 1]; i++) {
-      const b = residentRiskBin(ctx, i, share, max);
+      const b = residentRiskBin(ctx, rng, i, share, max);
       if (b >= 0) ctx.acc[histBase + b]++;
     }
   }
@@ -110,10 +116,9 @@ export function riskThreshold(ctx: GlobalContext<RegimeParams>): void {
   }
 }
 
-/** Whether resident i (risk bin b, eligible) is detained pre-emptively today. */
-export function admitted(ctx: ShardContext<RegimeParams>, region: number, bin: number, u: number): boolean {
-  const gl = regimeLayout(ctx.params).globalsLayout;
-  const cut = ctx.globals[gl.riskThresholdBin + region];
-  if (bin > cut) return true;
-  return bin === cut && u < ctx.globals[gl.riskThresholdFraction + region];
+/** Whether a resident in risk bin `bin` is detained pre-emptively, given the region's cut-off. */
+export function admitted(bin: number, cutBin: number, cutFraction: number, u: number): boolean {
+  if (bin < 0) return false;
+  if (bin > cutBin) return true;
+  return bin === cutBin && u < cutFraction;
 }

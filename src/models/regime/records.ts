@@ -6,15 +6,13 @@
 import { F } from './layout.js';
 import type { RegimeParams } from './params.js';
 
-export type JudgmentStep = 'none' | 'judgment';
-
 /**
- * Advance the judgment clock of one resident. Returns 'judgment' on the day an unpaid
- * recorded default becomes a court judgment. `timer` holds the days left.
+ * Days left on the judgment clock after today, or −1 on the day an unpaid recorded
+ * default becomes a court judgment. Returns −2 when no clock runs (nothing recorded,
+ * or the default was repaid): the caller then clears RECORDED_DEFAULT.
  */
-export function judgmentClock(p: RegimeParams, flags: number, timer: number): { flags: number; timer: number; step: JudgmentStep } {
-  if (!(flags & F.RECORDED_DEFAULT)) return { flags, timer, step: 'none' };
-  if (!(flags & F.IN_DEFAULT)) return { flags: flags & ~F.RECORDED_DEFAULT, timer: 0, step: 'none' };
-  if (timer > 0) return { flags, timer: timer - 1, step: 'none' };
-  return { flags: flags & ~F.RECORDED_DEFAULT, timer: 0, step: p.records.enabled ? 'judgment' : 'none' };
+export function judgmentClock(p: RegimeParams, flags: number, timer: number): number {
+  if (!(flags & F.RECORDED_DEFAULT) || !(flags & F.IN_DEFAULT)) return -2;
+  if (timer > 0) return timer - 1;
+  return p.records.enabled ? -1 : -2;
 }
