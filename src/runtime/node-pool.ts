@@ -12,12 +12,11 @@ import type { ModelDefinition } from '../engine/model.js';
 import type { Executor, Phase, RunSetup } from '../engine/simulation.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
 
-function workerUrl(): { url: URL; execArgv: string[] } {
-  // From TypeScript sources (tests, tsx) the worker needs the tsx loader; from dist/ it does not.
+function workerUrl(): URL {
+  // From TypeScript sources (tests, tsx) the worker needs the tsx loader, which Node 20
+  // does not pass to worker threads through execArgv: a bootstrap registers it.
   const fromSource = import.meta.url.endsWith('.ts');
-  return fromSource
-    ? { url: new URL('./worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] }
-    : { url: new URL('./worker.js', import.meta.url), execArgv: [] };
+  return new URL(fromSource ? './worker-tsx.mjs' : './worker.js', import.meta.url);
 }
 
 class PooledWorker {
@@ -65,8 +64,8 @@ export class NodePoolExecutor implements Executor {
 
   static create(threads: number): NodePoolExecutor {
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be an integer ≥ 1, got ${threads}`);
-    const { url, execArgv } = workerUrl();
-    const workers = Array.from({ length: threads }, () => new PooledWorker(new Worker(url, { execArgv })));
+    const url = workerUrl();
+    const workers = Array.from({ length: threads }, () => new PooledWorker(new Worker(url)));
     return new NodePoolExecutor(workers);
   }
 
