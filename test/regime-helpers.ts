@@ -1,0 +1,179 @@
+/**
+ * Helpers for the regime-model tests: a small two-region, two-group population whose
+ * modules a test switches on one at a time, a runner that keeps every tick's metric row,
+ * and binomial tolerances so statistical assertions are derived, not tuned.
+ */
+import type { MetricSpec, TypedColumn } from '../src/engine/model.js';
+import { runSimulation, type Executor } from '../src/engine/simulation.js';
+import { regimeModel, regimeParams, type RegimeParams } from '../src/models/regime/index.js';
+import { regimeLayout, type RegimeLayout } from '../src/models/regime/layout.js';
+
+type Plain = { [k: string]: unknown };
+
+function isPlain(x: unknown): x is Plain {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Deep merge of plain objects; arrays and scalars in `b` replace those in `a`. */
+export function merge(a: Plain, b: Plain): Plain {
+  const out: Plain = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = isPlain(v) && isPlain(out[k]) ? merge(out[k] as Plain, v) : v;
+  return out;
+}
+
+export interface ScenarioOptions {
+  agents?: number;
+  /** Merged into both regions. */
+  region?: Plain;
+  /** Merged into each region in turn (north, south). */
+  regions?: [Plain, Plain];
+  /** Replaces the default groups. */
+  groups?: Plain[];
+  agentsPerShard?: number;
+}
+
+/**
+ * Two equal regions (north, south) and two groups (majority 80 %, minority 20 %) that
+ * differ in nothing but their names unless a test says so. Every surveillance module is
+ * off (params.ts defaults); police and response are on. `modules` is merged over that.
+ */
+export function scenario(modules: Plain = {}, o: ScenarioOptions = {}): RegimeParams {
+  const regions = ['north', 'south'].map((name, k) => ({
+    name,
+    populationShare: 0.5,
+    ...(o.region ?? {}),
+    ...(o.regions?.[k] ?? {}),
+  }));
+  const groups = o.groups ?? [
+    { name: 'majority', share: 0.8 },
+    { name: 'minority', share: 0.2 },
+  ];
+  const input = merge(
+    { population: { agents: o.agents ?? 10_000, regions, groups }, agentsPerShard: o.agentsPerShard ?? 250_000 },
+    modules,
+  );
+  return regimeParams.parse(input);
+}
+
+/** Every module of §4 on, at the given intensities: the "full-featured" configuration. */
+export function fullFeatured(agents: number, agentsPerShard: number): RegimeParams {
+  const on = { enabled: true };
+  return regimeParams.parse({
+    population: {
+      agents,
+      regions: [
+        {
+          name: 'east',
+          populationShare: 0.6,
+          camerasPerThousand: 100,
+          informantsPerThousand: 5,
+          trackingCoverage: 0.5,
+          serviceCentreCoverage: 0.5,
+          gridWorkersPerCell: 3,
+        },
+        { name: 'west', populationShare: 0.4, camerasPerThousand: 20, informantsPerThousand: 1 },
+      ],
+      groups: [
+        { name: 'majority', share: 0.9, gigWorkerShare: 0.1 },
+        { name: 'minority', share: 0.1, hardshipShift: 0.2, recognitionErrorMultiplier: 5, targeted: true },
+      ],
+    },
+    behaviour: { initialLegitimacy: 0.6 },
+    grid: { enabled: true, gigRecruitmentRate: 0.2 },
+    informants: { enabled: true, falseReportRate: 0.01 },
+    cameras: { enabled: true, falseMatchRate: 0.001 },
+    tracking: on,
+    platform: on,
+    records: { enabled: true, judgmentDelay: 5 },
+    score: on,
+    lists: { enabled: true, blacklistBelowScore: 990 },
+    sanctions: { enabled: true, publicShaming: true },
+    family: on,
+    predictive: { enabled: true, bias: 1, capacityPer100k: 50 },
+    abuse: { enabled: true, extortionRate: 0.01 },
+    dueProcess: { enabled: true, appealRate: 0.05, appealDelayDays: 5 },
+    propaganda: on,
+    agentsPerShard,
+  });
+}
+
+export class Run {
+  private readonly index = new Map<string, number>();
+
+  constructor(
+    readonly params: RegimeParams,
+    readonly specs: readonly MetricSpec[],
+    /** rows[t] = the metric row after tick t (rows[0]: after init). */
+    readonly rows: readonly Float64Array[],
+    readonly columns: Readonly<Record<string, TypedColumn>>,
+  ) {
+    specs.forEach((s, k) => this.index.set(`${s.name}|${s.key}`, k));
+  }
+
+  get layout(): RegimeLayout {
+    return regimeLayout(this.params);
+  }
+
+  get ticks(): number {
+    return this.rows.length - 1;
+  }
+
+  col(name: string, key = ''): number {
+    const k = this.index.get(`${name}|${key}`);
+    if (k === undefined) throw new Error(`no metric ${name} [${key}]`);
+    return k;
+  }
+
+  at(name: string, tick: number, key = ''): number {
+    return this.rows[tick][this.col(name, key)];
+  }
+
+  /** Values for ticks 1..T. */
+  series(name: string, key = ''): number[] {
+    const k = this.col(name, key);
+    return this.rows.slice(1).map((r) => r[k]);
+  }
+
+  /** Sum over ticks 1..T (for a flow: the run's total; for a stock: person-days). */
+  sum(name: string, key = ''): number {
+    return this.series(name, key).reduce((a, b) => a + b, 0);
+  }
+
+  last(name: string, key = ''): number {
+    return this.at(name, this.ticks, key);
+  }
+
+  /** All metric rows as bytes, for byte-identity comparisons. */
+  bytes(): Buffer {
+    const out = new Float64Array(this.rows.length * this.specs.length);
+    this.rows.forEach((r, t) => out.set(r, t * this.specs.length));
+    return Buffer.from(out.buffer);
+  }
+}
+
+export async function run(params: RegimeParams, steps: number, seed = 1, executor?: Executor): Promise<Run> {
+  const rows: Float64Array[] = [];
+  const result = await runSimulation(regimeModel, params, {
+    seed,
+    steps,
+    ...(executor ? { executor } : {}),
+    onTick: (_t, v) => void rows.push(Float64Array.from(v)),
+  });
+  return new Run(params, result.layout.metrics, rows, result.columns);
+}
+
+/**
+ * Half-width of a z-s.d. band for a binomial count: z·√(n·p·(1−p)). Tests use z = 4
+ * (two-sided false-alarm rate ≈ 6·10⁻⁵ per assertion), so with fixed seeds an assertion
+ * that fails means the mechanism is off, not that the seed was unlucky.
+ */
+export function binomialBand(n: number, p: number, z = 4): number {
+  return z * Math.sqrt(n * p * (1 - p));
+}
+
+/** Expect a binomial count `k` out of `n` trials to be consistent with rate `p` (z s.d.). */
+export function consistentWithRate(k: number, n: number, p: number, z = 4): boolean {
+  return Math.abs(k - n * p) <= binomialBand(n, p, z) + 1e-9;
+}
+
+export const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);

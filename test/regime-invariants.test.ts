@@ -1,0 +1,230 @@
+/**
+ * Regime model invariants: accounting identities that must hold every tick, thread-count
+ * invariance, reproducibility, and the reduction to Epstein's rule when every
+ * surveillance module is off.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LocalExecutor } from '../src/engine/simulation.js';
+import { F, householdSize } from '../src/models/regime/layout.js';
+import { METRIC_NAMES } from '../src/models/regime/metrics.js';
+import { NodePoolExecutor } from '../src/runtime/node-pool.js';
+import { fullFeatured, run, scenario, type Run } from './regime-helpers.js';
+
+const STEPS = 30;
+// 6,000 agents in shards of ~2,000 (cells of ~1,000): three shards over two regions, so
+// every cross-shard reduction (arrest capacity, predictive cut-off, census) is exercised.
+const FULL = fullFeatured(6_000, 2_000);
+
+describe('regime: thread-count invariance and reproducibility', () => {
+  let local: Run;
+  beforeAll(async () => {
+    local = await run(FULL, STEPS, 11, new LocalExecutor());
+  });
+
+  it('has several shards and a run in which the mechanisms are busy', () => {
+    expect(FULL.agentsPerShard).toBe(2_000);
+    // Not a tuned threshold: just that the comparison below is not between empty runs.
+    for (const m of ['detentions_reactive', 'detentions_preemptive', 'blacklist_entries', 'false_camera', 'reports_malicious']) {
+      expect(local.sum(m), m).toBeGreaterThan(0);
+    }
+  });
+
+  it('gives byte-identical metric rows for LocalExecutor and NodePoolExecutor with 1 and 2 threads', async () => {
+    for (const threads of [1, 2]) {
+      const pool = NodePoolExecutor.create(threads);
+      let pooled: Run;
+      try {
+        pooled = await run(FULL, STEPS, 11, pool);
+      } finally {
+        await pool.close();
+      }
+      expect(pooled.rows.length).toBe(local.rows.length);
+      expect(pooled.bytes().equals(local.bytes()), `${threads} thread(s)`).toBe(true);
+    }
+  });
+
+  it('is reproducible: the same seed gives identical rows, another seed different ones', async () => {
+    const again = await run(FULL, STEPS, 11);
+    expect(again.bytes().equals(local.bytes())).toBe(true);
+    const other = await run(FULL, STEPS, 12);
+    expect(other.bytes().equals(local.bytes())).toBe(false);
+    // Different where randomness enters (draws), identical where it does not (the layout).
+    expect(other.series('population')).toEqual(local.series('population'));
+    expect(other.series('active')).not.toEqual(local.series('active'));
+  });
+
+  describe('conservation, every tick', () => {
+    const N = FULL.population.agents;
+
+    it('keeps the population constant and adults = quiet + active + detained', () => {
+      for (let t = 0; t <= local.ticks; t++) {
+        expect(local.at('population', t), `tick ${t}`).toBe(N);
+        expect(local.at('score_grade', t, 'grade=A') + local.at('score_grade', t, 'grade=B') + local.at('score_grade', t, 'grade=C') + local.at('score_grade', t, 'grade=D')).toBe(N);
+        // tally.ts: an adult is active, else detained, else quiet; only adults are ever
+        // detained (behaviour, predictive eligibility, false matches and false reports all
+        // skip children), so `detained` is the detained-adult count.
+        expect(local.at('quiet', t) + local.at('active', t) + local.at('detained', t), `tick ${t}`).toBe(local.at('adults', t));
+      }
+      expect(local.at('adults', 0)).toBeLessThan(N);
+    });
+
+    it('sums every count over groups and over regions to the total', () => {
+      const groups = FULL.population.groups.map((g) => `group=${g.name}`);
+      const regions = FULL.population.regions.map((r) => `region=${r.name}`);
+      for (const metric of METRIC_NAMES) {
+        for (let t = 0; t <= local.ticks; t++) {
+          const total = local.at(metric.name, t);
+          if (metric.kind === 'mean') {
+            // Means are per-member averages: the population-weighted group (region) means
+            // recover the overall mean.
+            const byGroup = groups.reduce((s, k) => s + local.at(metric.name, t, k) * local.at('population', t, k), 0) / N;
+            const byRegion = regions.reduce((s, k) => s + local.at(metric.name, t, k) * local.at('population', t, k), 0) / N;
+            expect(byGroup).toBeCloseTo(total, 6);
+            expect(byRegion).toBeCloseTo(total, 6);
+          } else {
+            expect(groups.reduce((s, k) => s + local.at(metric.name, t, k), 0), `${metric.name} by group, tick ${t}`).toBe(total);
+            expect(regions.reduce((s, k) => s + local.at(metric.name, t, k), 0), `${metric.name} by region, tick ${t}`).toBe(total);
+          }
+        }
+      }
+    });
+
+    it('keeps stocks and flows consistent (Δ stock = inflow − outflow)', () => {
+      for (let t = 1; t <= local.ticks; t++) {
+        const d = (m: string): number => local.at(m, t) - local.at(m, t - 1);
+        expect(d('blacklisted'), `tick ${t}`).toBe(local.at('blacklist_entries', t) - local.at('blacklist_exits', t));
+        expect(d('in_default'), `tick ${t}`).toBe(local.at('defaults', t) - local.at('repayments', t));
+        expect(d('accounts_closed'), `tick ${t}`).toBe(local.at('accounts_closed_new', t));
+        expect(local.at('preemptive_true', t) + local.at('preemptive_false', t)).toBe(local.at('detentions_preemptive', t));
+        expect(local.at('posts_expressed', t) + local.at('reregistration_blocked', t)).toBeLessThanOrEqual(local.at('posts_desired', t));
+        expect(local.at('extortion_paid', t)).toBeLessThanOrEqual(local.at('extortion_demands', t));
+        expect(local.at('appeals_granted', t)).toBeLessThanOrEqual(local.at('blacklist_exits', t));
+        // Residents protesting at the end of the day decided to act today.
+        expect(local.at('active', t)).toBeLessThanOrEqual(local.at('would_act', t));
+      }
+    });
+
+    it('reports the same stocks as the final columns hold', () => {
+      const flags = local.columns.flags as Uint16Array;
+      const count = (mask: number, want = mask): number => {
+        let n = 0;
+        for (let i = 0; i < flags.length; i++) if ((flags[i] & mask) === want) n++;
+        return n;
+      };
+      expect(count(F.CHILD, 0)).toBe(local.last('adults'));
+      expect(count(F.ACTIVE)).toBe(local.last('active'));
+      expect(count(F.DETAINED)).toBe(local.last('detained'));
+      expect(count(F.BLACKLISTED)).toBe(local.last('blacklisted'));
+      expect(count(F.INFORMANT)).toBe(local.last('informants'));
+      expect(count(F.ACCOUNT_CLOSED)).toBe(local.last('accounts_closed'));
+      expect(count(F.IN_DEFAULT)).toBe(local.last('in_default'));
+      // No child is detained or listed, and nobody is both active and detained.
+      expect(count(F.CHILD | F.DETAINED)).toBe(0);
+      expect(count(F.CHILD | F.BLACKLISTED)).toBe(0);
+      expect(count(F.ACTIVE | F.DETAINED)).toBe(0);
+      // Households tile each cell exactly (sizes and offsets agree).
+      const household = local.columns.household as Uint8Array;
+      const starts = local.layout.unitStarts;
+      for (let c = 0; c < local.layout.cells; c++) {
+        let h = starts[c];
+        while (h < starts[c + 1]) h += householdSize(household[h]);
+        expect(h).toBe(starts[c + 1]);
+      }
+    });
+  });
+});
+
+describe('regime: with every surveillance module off, protest follows Epstein’s rule', () => {
+  // Every module of params.ts except police is disabled by default; response is turned
+  // off so that perceived enforcers are exactly the police (no sanction fear) and
+  // legitimacy does not move. arrestProbability = 1: the model's perceived risk is
+  // arrestProbability × P (behaviour.ts), which is Epstein's P when arrest surely follows.
+  // Legitimacy 0.6 ± 0.3 gives grievances up to 0.7, so a good share of adults protests
+  // and the cells' active counts A vary.
+  const params = scenario(
+    {
+      behaviour: { initialLegitimacy: 0.6, legitimacySpread: 0.3 },
+      police: { arrestProbability: 1 },
+      response: { enabled: false },
+    },
+    { agents: 10_000, region: { policePer100k: 1_000 } },
+  );
+  interface Check {
+    act: number;
+    quiet: number;
+    borderline: number;
+    mismatches: number;
+    wouldAct: number;
+    activesBefore: number;
+  }
+  const checks = new Map<number, Check>();
+  let after: Run;
+
+  // Runs are deterministic, so a run of K ticks is the state at tick K of a run of K + 1:
+  // compare each adult's decision on day K + 1 with the rule applied to the state after
+  // day K. K = 0 is the first day (no actives yet: A = 1, P high); K = 4 a day with
+  // hundreds of protesters per cell (P low).
+  async function check(K: number): Promise<Check> {
+    const before = await run(params, K, 5);
+    after = await run(params, K + 1, 5);
+    const flags0 = before.columns.flags as Uint16Array;
+    const flags1 = after.columns.flags as Uint16Array;
+    const hardship = before.columns.hardship as Uint8Array;
+    const riskAversion = before.columns.riskAversion as Uint8Array;
+    const legitimacy = before.columns.legitimacy as Uint16Array;
+    const cellActives = before.columns.cellActives as Uint32Array;
+    const { unitStarts, cellRegion, cells } = before.layout;
+    const k = params.behaviour.arrestConstant;
+    const T = params.behaviour.threshold;
+    const out: Check = { act: 0, quiet: 0, borderline: 0, mismatches: 0, wouldAct: after.at('would_act', K + 1), activesBefore: before.last('active') };
+    for (let c = 0; c < cells; c++) {
+      const residents = unitStarts[c + 1] - unitStarts[c];
+      const region = params.population.regions[cellRegion[c]];
+      // C: police officers in the cell (× visibility 1); A: yesterday's actives in the
+      // cell, counting oneself as active (Epstein's "including itself").
+      const C = (region.policePer100k * residents) / 100_000;
+      for (let i = unitStarts[c]; i < unitStarts[c + 1]; i++) {
+        const f0 = flags0[i];
+        if (f0 & (F.CHILD | F.DETAINED)) continue;
+        const A = cellActives[c] + (f0 & F.ACTIVE ? 0 : 1);
+        const P = 1 - Math.exp((-k * C) / A);
+        const G = (hardship[i] / 255) * (1 - legitimacy[i] / 65535);
+        const margin = G - (riskAversion[i] / 255) * P - T;
+        const rule = margin > 0;
+        // Acted today: still active, or arrested today for protesting (no false matches
+        // exist with cameras off, so a new detention means a protest).
+        const acted = (flags1[i] & F.ACTIVE) !== 0 || ((flags1[i] & F.DETAINED) !== 0 && !(f0 & F.DETAINED));
+        if (rule) out.act++;
+        else out.quiet++;
+        if (Math.abs(margin) < 1e-12) out.borderline++;
+        else if (rule !== acted) out.mismatches++;
+      }
+    }
+    return out;
+  }
+
+  beforeAll(async () => {
+    for (const K of [0, 4]) checks.set(K, await check(K));
+  });
+
+  it.each([0, 4])('decides agent by agent as G − R·P > T with P = 1 − exp(−k·C/A) (day %i + 1)', (K) => {
+    const c = checks.get(K)!;
+    // Both outcomes occur (else the check is vacuous).
+    expect(c.act).toBeGreaterThan(100);
+    expect(c.quiet).toBeGreaterThan(100);
+    if (K > 0) expect(c.activesBefore).toBeGreaterThan(0);
+    expect(c.mismatches).toBe(0);
+    // Only float ties (|margin| < 1e-12) are exempt; with 8-bit traits they are vanishingly rare.
+    expect(c.borderline).toBeLessThan(5);
+    // The model's own count of adults whose rule says act agrees with the recomputation.
+    expect(Math.abs(c.wouldAct - c.act)).toBeLessThanOrEqual(c.borderline);
+  });
+
+  it('has no surveillance detections, sanctions or legitimacy change', () => {
+    for (const m of ['detected_camera', 'detected_grid', 'detected_informant', 'detected_tracking', 'detected_platform', 'false_camera', 'blacklist_entries', 'detentions_preemptive', 'family_affected']) {
+      expect(after.sum(m), m).toBe(0);
+    }
+    expect(after.sum('detected_police')).toBeGreaterThan(0);
+    expect(after.last('legitimacy_mean')).toBe(after.at('legitimacy_mean', 0));
+  });
+});
