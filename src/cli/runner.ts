@@ -79,6 +79,9 @@ export async function executeRun(o: ExecuteOptions): Promise<RunReport> {
     const last = idx.map(() => NaN);
     let count = 0;
     let stopReason: string | null = null;
+    // A local run is one long chain of microtasks: yield to the event loop now and then so
+    // that signals (SIGINT/SIGTERM), progress output and timers get through.
+    let lastYield = performance.now();
     const result = await runSimulation(o.entry.definition, s.params, {
       seed: s.seed,
       steps: s.steps,
@@ -94,6 +97,12 @@ export async function executeRun(o: ExecuteOptions): Promise<RunReport> {
           last[h] = v;
         }
         o.onTick?.(tick);
+        const now = performance.now();
+        if (now - lastYield >= 50) {
+          lastYield = now;
+          return new Promise<void>((resolveYield) => setImmediate(resolveYield));
+        }
+        return undefined;
       },
       shouldStop: () => (stopReason = o.stopRequested()) !== null,
     });
