@@ -45,7 +45,7 @@ describe('scenario loading errors', () => {
   it('accepts a valid file and fills model defaults', () => {
     const s = loadScenarioFile(file(base + 'params: { rate: 0.3 }\n'), { registry: testRegistry, dir: presets });
     expect(s).toMatchObject({ model: 'tiny', seed: 1, steps: 5, threads: 1 });
-    expect(s.params).toEqual({ agents: 50, rate: 0.3, mode: 'calm', legitimacy: 0.8, failAt: 0, hookAt: 0 });
+    expect(s.params).toEqual({ agents: 50, rate: 0.3, mode: 'calm', legitimacy: 0.8, failAt: 0, hookAt: 0, groups: [{ name: 'all', share: 1 }] });
   });
 
   it('wrong type names the field, the value and the allowed type', () => {
@@ -144,13 +144,33 @@ describe('presets', () => {
   it('preset files need a name equal to the file name and a known source for every parameter', () => {
     writeFileSync(
       join(presets, 'bad.yaml'),
-      'name: other\ndescription: d\nmodel: tiny\nseed: 1\nsteps: 2\nparams: { rate: 0.1 }\nsources: { rate: EPP, agents: assumption, ratee: EP }\n',
+      'name: other\ndescription: d\nmodel: tiny\nseed: 1\nsteps: 2\nparams: { rate: 0.1, mode: storm }\nsources: { rate: EPP, agents: assumption, ratee: EP }\n',
     );
     const p = problems(() => loadPreset('bad', { registry: testRegistry, dir: presets }));
     expect(p).toContain('name: got "other"; allowed: "bad" (a preset\'s name is its file name)');
-    expect(p).toContain('sources.ratee: not a parameter of model tiny; did you mean `rate`?');
+    expect(p).toContain('sources.ratee: no parameter "ratee" in model tiny; did you mean `rate`?');
     expect(p.some((l) => l.startsWith('sources.rate: got "EPP", not in the sources registry') && l.includes('did you mean `EP`?'))).toBe(true);
-    expect(p).toContain('sources.mode: missing; every parameter of a preset needs a source id or "assumption"');
+    expect(p).toContain('sources.mode: missing; every parameter of a preset needs a source id or "assumption" (on it or on a parent path)');
+    // agents is not written in the file: it keeps the model default and needs no source here
+    expect(p.filter((l) => l.includes('missing'))).toEqual([
+      'sources.mode: missing; every parameter of a preset needs a source id or "assumption" (on it or on a parent path)',
+    ]);
+  });
+
+  it('sources may name nested leaves by dotted path, or cover a subtree from a parent path', () => {
+    const head = 'name: nested\ndescription: d\nmodel: tiny\nseed: 1\nsteps: 2\n';
+    const params = 'params:\n  groups:\n    - { name: a, share: 0.4 }\n    - { name: b, share: 0.6 }\n';
+    writeFileSync(join(presets, 'nested.yaml'), head + params + 'sources:\n  groups.0.name: assumption\n  groups.0.shre: EP\n  groups.1: NL\n');
+    expect(problems(() => loadPreset('nested', { registry: testRegistry, dir: presets }))).toEqual([
+      'sources.groups.0.shre: no parameter "groups.0.shre" in model tiny; did you mean `groups.0.share`?',
+      'sources.groups.0.share: missing; every parameter of a preset needs a source id or "assumption" (on it or on a parent path)',
+    ]);
+    writeFileSync(join(presets, 'nested.yaml'), head + params + 'sources:\n  groups.0.name: assumption\n  groups.0.share: [EP, NL]\n  groups.1: NL\n');
+    const ok = loadPreset('nested', { registry: testRegistry, dir: presets });
+    expect(ok.sources).toEqual({ 'groups.0.name': ['assumption'], 'groups.0.share': ['EP', 'NL'], 'groups.1': ['NL'] });
+    expect(problems(() => loadScenarioFile(file(base + 'sources: { groups.3.name: EP }\n'), { registry: testRegistry, dir: presets }))).toEqual([
+      'sources.groups.3.name: no parameter "groups.3.name" in model tiny; "groups" is a list with items 0 to 0',
+    ]);
   });
 });
 

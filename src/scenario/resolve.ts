@@ -91,15 +91,18 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
   }
 
   const srcOut: Record<string, string[]> = {};
-  const paramKeys = entry ? (objectKeys(entry.params) ?? Object.keys(params ?? {})) : [];
   const sourceIds = Object.keys(sourceRegistry);
+  const tree = params ?? (isPlainObject(doc.params) ? doc.params : {});
   if (isPlainObject(doc.sources)) {
     for (const [key, ref] of Object.entries(doc.sources)) {
-      if (entry && !paramKeys.includes(key)) {
-        problems.push(`sources.${key}: not a parameter of model ${entry.definition.name}${didYouMean(key, paramKeys)}`);
-        continue;
+      if (entry) {
+        const miss = missingPath(tree, key);
+        if (miss) {
+          problems.push(`sources.${key}: no parameter ${JSON.stringify(key)} in model ${entry.definition.name}${miss}`);
+          continue;
+        }
       }
-      const ids = typeof ref === 'string' ? ref.split(',').map((s) => s.trim()) : Array.isArray(ref) ? ref : [];
+      const ids = typeof ref === 'string' ? ref.split(',').map((x) => x.trim()) : Array.isArray(ref) ? ref : [];
       for (const id of ids) {
         if (typeof id === 'string' && !isSourceId(id)) {
           problems.push(
@@ -110,10 +113,14 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
       srcOut[key] = ids.filter((id): id is string => typeof id === 'string');
     }
   }
-  if (opts.isPreset && entry) {
-    const have = isPlainObject(doc.sources) ? doc.sources : {};
-    for (const key of paramKeys) {
-      if (!(key in have)) problems.push(`sources.${key}: missing; every parameter of a preset needs a source id or "${ASSUMPTION}"`);
+  if (opts.isPreset && entry && params) {
+    // every value the preset file writes needs a source; model defaults it leaves alone are the model's
+    const have = new Set(isPlainObject(doc.sources) ? Object.keys(doc.sources) : []);
+    for (const leaf of leafPaths(doc.params ?? {})) {
+      const parts = leaf.split('.');
+      let covered = false;
+      for (let i = 1; i <= parts.length && !covered; i++) covered = have.has(parts.slice(0, i).join('.'));
+      if (!covered) problems.push(`sources.${leaf}: missing; every parameter of a preset needs a source id or "${ASSUMPTION}" (on it or on a parent path)`);
     }
   }
 
@@ -132,6 +139,40 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
     params,
     sources: srcOut,
   };
+}
+
+/**
+ * Dotted paths of the leaves of a params tree: numbers, strings, booleans and lists of
+ * them are leaves; mappings and lists of mappings are walked into (list items by index).
+ */
+export function leafPaths(value: unknown, prefix = ''): string[] {
+  const join = (k: string | number) => (prefix ? `${prefix}.${k}` : String(k));
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value);
+    return keys.length ? keys.flatMap((k) => leafPaths(value[k], join(k))) : prefix ? [prefix] : [];
+  }
+  if (Array.isArray(value) && value.some((v) => isPlainObject(v) || Array.isArray(v))) {
+    return value.flatMap((v, i) => leafPaths(v, join(i)));
+  }
+  return prefix ? [prefix] : [];
+}
+
+/** '' if `path` (dotted) exists in `tree`, else a hint naming the nearest valid path. */
+function missingPath(tree: unknown, path: string): string {
+  const parts = path.split('.');
+  let node: unknown = tree;
+  for (let i = 0; i < parts.length; i++) {
+    const here = parts.slice(0, i).join('.');
+    const children = isPlainObject(node) ? Object.keys(node) : Array.isArray(node) ? node.map((_, j) => String(j)) : [];
+    if (!children.includes(parts[i])) {
+      if (!children.length) return `; ${JSON.stringify(here)} has no sub-parameters`;
+      if (Array.isArray(node)) return `; ${JSON.stringify(here)} is a list with items 0 to ${node.length - 1}`;
+      const hint = didYouMean(parts[i], children);
+      return hint ? hint.replace(/`([^`]*)`/, (_, k: string) => `\`${here ? `${here}.` : ''}${k}\``) : `; allowed here: ${children.slice(0, 12).join(', ')}${children.length > 12 ? ', ...' : ''}`;
+    }
+    node = isPlainObject(node) ? node[parts[i]] : (node as unknown[])[Number(parts[i])];
+  }
+  return '';
 }
 
 export interface MemoryEstimate {

@@ -14,6 +14,9 @@ export const tinyParams = z
     failAt: z.number().int().min(0).default(0),
     /** Call the test hook at this tick (0: never): lets a test raise a signal mid-run. */
     hookAt: z.number().int().min(0).default(0),
+    groups: z
+      .array(z.strictObject({ name: z.string(), share: z.number().min(0).max(1) }))
+      .default([{ name: 'all', share: 1 }]),
   })
   .strict();
 export type TinyParams = z.infer<typeof tinyParams>;
