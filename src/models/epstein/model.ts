@@ -3,20 +3,33 @@
  * activation (one global system runs the whole population in a fresh random order each
  * tick, as the original and both reference implementations do).
  *
- * Data layout (struct of arrays, one slot per agent):
- *   kind u8 (0 none, 1 citizen, 2 cop) · state u8 (0 quiet, 1 active, 2 jailed) ·
- *   hardship f32 · risk f32 · term u32 (jail ticks left, 0xffffffff = life) ·
- *   pos i32 (cell; kept while jailed) · next i32 (next agent on the same cell) · order u32.
- * Per cell: head i32 (first agent on the cell, −1 none) · occ u16 (agents visible on it) ·
- *   copsV u16 (cops within citizen vision of the cell) · activesV u16 (actives within citizen
- *   vision) · activesK u16 (actives within cop vision; empty column when both visions match).
+ * Data layout. Random activation visits agents in random order and each turn lands on a
+ * random cell, so nearly every access is a cache miss on a large lattice; the layout is
+ * chosen to make one turn touch as few cache lines as possible:
+ *   agent  i32 × 4 per agent: pos (cell; kept while jailed) · next (next agent on the same
+ *          cell) · hardship (f32 bits) · risk (f32 bits). Everything a citizen's turn needs
+ *          in one 16-byte record, i.e. one cache line instead of four arrays.
+ *   kind u8 (0 none, 1 citizen, 2 cop) · state u8 (0 quiet, 1 active, 2 jailed) — one byte
+ *          per agent, small enough to stay in L2 — · term u32 (jail ticks left, 0xffffffff =
+ *          life; touched only for the jailed) · order u32 (this tick's activation order).
+ *   pos    i32 per agent: a copy of each agent's cell, refreshed at the end of every tick for
+ *          inspection and export (the step reads the record).
+ *   cell   i32 × 2 per cell: head (first agent on the cell, −1 none) · occ u16 (agents
+ *          visible on it) and actOn u16 (actives on it) packed in the second slot. A move
+ *          probes occ, unlinks at the source and links at the target: one line per cell.
+ *   view   u16 × viewStride per cell: copsV (cops within citizen vision of the cell) ·
+ *          activesV (actives within citizen vision) · [activesK (actives within cop vision),
+ *          only when cop vision differs]. A decision reads the pair from one line; the
+ *          window updates stay dense (4 bytes per cell, a window row is 1–2 lines).
  *
  * Why per-cell counts: every neighbourhood used here is symmetric (c is in N(d) iff d is in
  * N(c)), so "cops within my vision" equals the number of cops whose window covers my cell.
  * A cop or an active agent adds ±1 over its window when it appears, moves or changes
  * state; quiet agents moving cost nothing; a citizen's decision reads two numbers, O(1).
  * Count windows always include the own cell; variants that exclude it subtract the own
- * cell's contribution (a walk of its agent list, usually just the agent itself).
+ * cell's contribution (actOn for actives, a walk of its agent list for cops).
+ * actOn also lets a cop find the r-th active in its window by reading one number per cell
+ * instead of walking every cell's agent list (one random access per agent).
  *
  * Randomness: stream 'order' shuffles the activation order (keyed per slot and tick),
  * 'act' is keyed once per (agent, tick) and every draw of a turn comes from it (moves,
@@ -79,8 +92,13 @@ export interface Geometry {
   /** Movement targets (own cell excluded). */
   readonly moveC: Neighbourhood;
   readonly moveK: Neighbourhood;
-  /** Whether cop vision differs from citizen vision (then activesK is its own column). */
+  /** Whether cop vision differs from citizen vision (then activesK is its own lane). */
   readonly separateCopView: boolean;
+  /** u16 slots per cell in the `view` column: 2 (copsV, activesV) or 3 (+ activesK). */
+  readonly viewStride: number;
+  /** visC / visK index deltas pre-multiplied by viewStride (interior cells). */
+  readonly viewDeltaC: Int32Array;
+  readonly viewDeltaK: Int32Array;
   readonly scratch: Int32Array;
 }
 
@@ -94,13 +112,18 @@ export function geometryOf(p: EpsteinParams): Geometry {
     const torus = new Torus(p.width, p.height);
     const visC = new Neighbourhood(torus, p.visionShape, p.citizenVision, true);
     const visK = new Neighbourhood(torus, p.visionShape, p.copVision, true);
+    const separateCopView = visC.size !== visK.size;
+    const viewStride = separateCopView ? 3 : 2;
     g = {
       torus,
       visC,
       visK,
       moveC: new Neighbourhood(torus, p.visionShape, p.citizenVision, false),
       moveK: new Neighbourhood(torus, p.visionShape, p.copVision, false),
-      separateCopView: visC.size !== visK.size,
+      separateCopView,
+      viewStride,
+      viewDeltaC: visC.delta.map((d) => d * viewStride),
+      viewDeltaK: visK.delta.map((d) => d * viewStride),
       scratch: new Int32Array(Math.max(visC.size, visK.size)),
     };
     if (geometryCache.size > 32) geometryCache.clear();
@@ -118,46 +141,85 @@ export function populationOf(p: EpsteinParams): { slots: number; citizens: numbe
   return { slots: citizens + cops, citizens, cops };
 }
 
+/** Agent record stride in i32 slots: pos, next, hardship (f32 bits), risk (f32 bits). */
+const AG = 4;
+const A_POS = 0;
+const A_NEXT = 1;
+const A_HARDSHIP = 2;
+const A_RISK = 3;
+/** Cell record stride in i32 slots: head; then occ and actOn as u16 (u16 index 4c+2, 4c+3). */
+const CL = 2;
+const C_OCC = 2;
+const C_ACT = 3;
+
 function layout(p: EpsteinParams): ModelLayout {
   const cells = p.width * p.height;
   const n = populationOf(p).slots;
   const g = geometryOf(p);
   const columns: ColumnSpec[] = [
+    { name: 'agent', type: 'i32', length: AG * n },
     { name: 'kind', type: 'u8', length: n },
     { name: 'state', type: 'u8', length: n },
-    { name: 'hardship', type: 'f32', length: n },
-    { name: 'risk', type: 'f32', length: n },
     { name: 'term', type: 'u32', length: n },
-    { name: 'pos', type: 'i32', length: n },
-    { name: 'next', type: 'i32', length: n },
     { name: 'order', type: 'u32', length: n },
-    { name: 'head', type: 'i32', length: cells },
-    { name: 'occ', type: 'u16', length: cells },
-    { name: 'copsV', type: 'u16', length: cells },
-    { name: 'activesV', type: 'u16', length: cells },
-    { name: 'activesK', type: 'u16', length: g.separateCopView ? cells : 0 },
+    { name: 'pos', type: 'i32', length: n },
+    { name: 'cell', type: 'i32', length: CL * cells },
+    { name: 'view', type: 'u16', length: g.viewStride * cells },
   ];
   const metrics: MetricSpec[] = METRICS.map(([name, reduce, description]) => ({ name, key: '', reduce, description }));
   return { agents: n, columns, metrics, globals: GLOBALS, unitStarts: singleUnit(n), agentsPerShard: Math.max(1, n) };
+}
+
+/**
+ * values[stride·c + lane] += v for every cell c of `nb` around `cell`. A monomorphic
+ * Uint16Array routine (the engine's addAll takes a union of array types, which V8 may
+ * compile polymorphically); interior cells use deltas pre-multiplied by the stride.
+ */
+function addWindow(nb: Neighbourhood, strided: Int32Array, cell: number, values: Uint16Array, stride: number, lane: number, v: number): void {
+  const n = nb.size;
+  const torus = nb.torus;
+  const w = torus.width;
+  const h = torus.height;
+  const x = cell % w;
+  const y = (cell - x) / w;
+  const reach = nb.reach;
+  if (x >= reach && x < w - reach && y >= reach && y < h - reach) {
+    const base = cell * stride + lane;
+    for (let k = 0; k < n; k++) values[base + strided[k]] += v;
+    return;
+  }
+  const dxs = nb.dx;
+  const dys = nb.dy;
+  for (let k = 0; k < n; k++) {
+    let nx = x + dxs[k];
+    let ny = y + dys[k];
+    if (nx < 0) nx += w;
+    else if (nx >= w) nx -= w;
+    if (ny < 0) ny += h;
+    else if (ny >= h) ny -= h;
+    values[(ny * w + nx) * stride + lane] += v;
+  }
 }
 
 /** Typed views of one run's state plus the operations that keep the counts consistent. */
 class World {
   readonly p: EpsteinParams;
   readonly g: Geometry;
+  /** Agent records (AG i32 per agent) and the same bytes as f32 for hardship and risk. */
+  readonly agent: Int32Array;
+  readonly agentF: Float32Array;
   readonly kind: Uint8Array;
   readonly state: Uint8Array;
-  readonly hardship: Float32Array;
-  readonly risk: Float32Array;
   readonly term: Uint32Array;
-  readonly pos: Int32Array;
-  readonly next: Int32Array;
   readonly order: Uint32Array;
-  readonly head: Int32Array;
-  readonly occ: Uint16Array;
-  readonly copsV: Uint16Array;
-  readonly activesV: Uint16Array;
-  readonly activesK: Uint16Array;
+  readonly posOut: Int32Array;
+  /** Cell records (CL i32 per cell) and the same bytes as u16 for occ and actOn. */
+  readonly cell: Int32Array;
+  readonly cell16: Uint16Array;
+  readonly view: Uint16Array;
+  readonly vs: number;
+  /** Lane of activesK in `view` (1 = shared with activesV). */
+  readonly kLane: number;
   readonly counters: Float64Array;
   arrests = 0;
   aggCop = 0;
@@ -168,70 +230,92 @@ class World {
   constructor(p: EpsteinParams, columns: Readonly<Record<string, TypedColumn>>, counters: Float64Array) {
     this.p = p;
     this.g = geometryOf(p);
+    // Cast each column to its concrete type once: the hot loop then sees one array class per
+    // field and V8 keeps its element accesses monomorphic.
+    this.agent = columns.agent as Int32Array;
+    this.agentF = new Float32Array(this.agent.buffer, this.agent.byteOffset, this.agent.length);
     this.kind = columns.kind as Uint8Array;
     this.state = columns.state as Uint8Array;
-    this.hardship = columns.hardship as Float32Array;
-    this.risk = columns.risk as Float32Array;
     this.term = columns.term as Uint32Array;
-    this.pos = columns.pos as Int32Array;
-    this.next = columns.next as Int32Array;
     this.order = columns.order as Uint32Array;
-    this.head = columns.head as Int32Array;
-    this.occ = columns.occ as Uint16Array;
-    this.copsV = columns.copsV as Uint16Array;
-    this.activesV = columns.activesV as Uint16Array;
-    this.activesK = this.g.separateCopView ? (columns.activesK as Uint16Array) : this.activesV;
+    this.posOut = columns.pos as Int32Array;
+    this.cell = columns.cell as Int32Array;
+    this.cell16 = new Uint16Array(this.cell.buffer, this.cell.byteOffset, this.cell.length * 2);
+    this.view = columns.view as Uint16Array;
+    this.vs = this.g.viewStride;
+    this.kLane = this.g.separateCopView ? 2 : 1;
     this.counters = counters;
   }
 
-  link(a: number, cell: number): void {
-    this.next[a] = this.head[cell];
-    this.head[cell] = a;
-    this.occ[cell]++;
-    this.pos[a] = cell;
+  pos(a: number): number {
+    return this.agent[AG * a + A_POS];
+  }
+
+  occ(c: number): number {
+    return this.cell16[4 * c + C_OCC];
+  }
+
+  actOn(c: number): number {
+    return this.cell16[4 * c + C_ACT];
+  }
+
+  link(a: number, c: number): void {
+    const ag = this.agent;
+    const cl = this.cell;
+    ag[AG * a + A_NEXT] = cl[CL * c];
+    cl[CL * c] = a;
+    this.cell16[4 * c + C_OCC]++;
+    if (this.state[a] === ACTIVE) this.cell16[4 * c + C_ACT]++;
+    ag[AG * a + A_POS] = c;
   }
 
   unlink(a: number): void {
-    const cell = this.pos[a];
-    const next = this.next;
-    let b = this.head[cell];
-    if (b === a) this.head[cell] = next[a];
+    const ag = this.agent;
+    const cl = this.cell;
+    const c = ag[AG * a + A_POS];
+    let b = cl[CL * c];
+    if (b === a) cl[CL * c] = ag[AG * a + A_NEXT];
     else {
-      while (next[b] !== a) {
-        if (next[b] < 0) throw new Error(`agent ${a} is not on cell ${cell}`);
-        b = next[b];
+      while (ag[AG * b + A_NEXT] !== a) {
+        if (ag[AG * b + A_NEXT] < 0) throw new Error(`agent ${a} is not on cell ${c}`);
+        b = ag[AG * b + A_NEXT];
       }
-      next[b] = next[a];
+      ag[AG * b + A_NEXT] = ag[AG * a + A_NEXT];
     }
-    next[a] = -1;
-    this.occ[cell]--;
+    ag[AG * a + A_NEXT] = -1;
+    this.cell16[4 * c + C_OCC]--;
+    if (this.state[a] === ACTIVE) this.cell16[4 * c + C_ACT]--;
   }
 
   /** Add ±1 to the active counts over the windows of `cell`. */
-  private activeCounts(cell: number, v: number): void {
-    this.g.visC.addAll(cell, this.activesV, v);
-    if (this.g.separateCopView) this.g.visK.addAll(cell, this.activesK, v);
+  private activeCounts(c: number, v: number): void {
+    const g = this.g;
+    addWindow(g.visC, g.viewDeltaC, c, this.view, this.vs, 1, v);
+    if (g.separateCopView) addWindow(g.visK, g.viewDeltaK, c, this.view, this.vs, 2, v);
   }
 
   setActive(a: number, on: boolean): void {
-    this.activeCounts(this.pos[a], on ? 1 : -1);
+    const c = this.agent[AG * a + A_POS];
+    this.activeCounts(c, on ? 1 : -1);
+    this.cell16[4 * c + C_ACT] += on ? 1 : -1;
     this.state[a] = on ? ACTIVE : QUIET;
-    const c = this.counters;
+    const k = this.counters;
     if (on) {
-      c[G_QUIET]--;
-      c[G_ACTIVE]++;
+      k[G_QUIET]--;
+      k[G_ACTIVE]++;
     } else {
-      c[G_ACTIVE]--;
-      c[G_QUIET]++;
+      k[G_ACTIVE]--;
+      k[G_QUIET]++;
     }
   }
 
   /** Move agent `a` to `target`, keeping the counts of cops and actives in step. */
   relocate(a: number, target: number): void {
-    const from = this.pos[a];
+    const from = this.agent[AG * a + A_POS];
     if (this.kind[a] === COP) {
-      this.g.visC.addAll(from, this.copsV, -1);
-      this.g.visC.addAll(target, this.copsV, 1);
+      const g = this.g;
+      addWindow(g.visC, g.viewDeltaC, from, this.view, this.vs, 0, -1);
+      addWindow(g.visC, g.viewDeltaC, target, this.view, this.vs, 0, 1);
     } else if (this.state[a] === ACTIVE) {
       this.activeCounts(from, -1);
       this.activeCounts(target, 1);
@@ -244,7 +328,7 @@ class World {
   pickEmpty(cell: number, nb: Neighbourhood, rng: CounterRng): number {
     const n = nb.size;
     if (n === 0) return -1;
-    const occ = this.occ;
+    const occ = this.cell16; // occ of cell c at 4c + C_OCC
     const threshold = lemireThreshold(n);
     const torus = this.g.torus;
     const w = torus.width;
@@ -266,18 +350,18 @@ class World {
         else if (ny >= h) ny -= h;
         c = ny * w + nx;
       }
-      if (occ[c] === 0) return c;
+      if (occ[4 * c + C_OCC] === 0) return c;
     }
     // Exact fallback: each probe above was uniform over the window, so a success was
     // uniform over its empty cells; this scan is too, hence the mixture is uniform.
     const cells = this.g.scratch;
     nb.cellsOf(cell, cells);
     let empty = 0;
-    for (let k = 0; k < n; k++) if (occ[cells[k]] === 0) empty++;
+    for (let k = 0; k < n; k++) if (occ[4 * cells[k] + C_OCC] === 0) empty++;
     if (empty === 0) return -1;
     let r = rng.below(empty);
     for (let k = 0; k < n; k++) {
-      if (occ[cells[k]] === 0) {
+      if (occ[4 * cells[k] + C_OCC] === 0) {
         if (r === 0) return cells[k];
         r--;
       }
@@ -288,17 +372,17 @@ class World {
   /** A uniformly random empty cell of the whole lattice (re-entry from jail, 'removed'). */
   randomEmptyCell(rng: CounterRng): number {
     const cells = this.g.torus.cells;
-    const occ = this.occ;
+    const occ = this.cell16;
     for (let t = 0; t < REENTRY_TRIES; t++) {
       const c = rng.below(cells);
-      if (occ[c] === 0) return c;
+      if (occ[4 * c + C_OCC] === 0) return c;
     }
     let empty = 0;
-    for (let c = 0; c < cells; c++) if (occ[c] === 0) empty++;
+    for (let c = 0; c < cells; c++) if (occ[4 * c + C_OCC] === 0) empty++;
     if (empty === 0) throw new Error('no empty cell for an agent leaving jail');
     let r = rng.below(empty);
     for (let c = 0; c < cells; c++) {
-      if (occ[c] === 0) {
+      if (occ[4 * c + C_OCC] === 0) {
         if (r === 0) return c;
         r--;
       }
@@ -312,7 +396,7 @@ class World {
     this.counters[G_JAILED]--;
     this.counters[G_QUIET]++;
     const mode = this.p.jailedAgents;
-    if (mode === 'invisible') this.link(a, this.pos[a]);
+    if (mode === 'invisible') this.link(a, this.pos(a));
     else if (mode === 'removed') this.link(a, this.randomEmptyCell(rng));
   }
 
@@ -345,20 +429,29 @@ class World {
 
   /** Cop `c` arrests one uniformly random active citizen in its vision, if any. */
   enforce(c: number, rng: CounterRng): void {
-    const cell = this.pos[c];
+    const cell = this.pos(c);
     const includeOwn = this.p.visionIncludesOwnCell;
-    let n = this.activesK[cell];
-    if (!includeOwn && this.occ[cell] > 1) n -= this.activeOn(cell);
+    const cell16 = this.cell16;
+    let n = this.view[cell * this.vs + this.kLane];
+    if (!includeOwn) n -= cell16[4 * cell + C_ACT];
     if (n <= 0) return;
     let r = rng.below(n);
     const cells = this.g.scratch;
     const size = this.g.visK.cellsOf(cell, cells);
-    const { head, next, state } = this;
+    // The r-th active in window order (cells in offset order, agents in list order): skip
+    // whole cells by their active count, then walk the one list that holds it.
     let suspect = -1;
-    for (let k = 0; k < size && suspect < 0; k++) {
+    for (let k = 0; k < size; k++) {
       const d = cells[k];
       if (d === cell && !includeOwn) continue;
-      for (let b = head[d]; b >= 0; b = next[b]) {
+      const m = cell16[4 * d + C_ACT];
+      if (r >= m) {
+        r -= m;
+        continue;
+      }
+      const ag = this.agent;
+      const state = this.state;
+      for (let b = this.cell[CL * d]; b >= 0; b = ag[AG * b + A_NEXT]) {
         if (state[b] === ACTIVE) {
           if (r === 0) {
             suspect = b;
@@ -367,24 +460,26 @@ class World {
           r--;
         }
       }
+      break;
     }
     if (suspect < 0) throw new Error(`cop ${c}: active count ${n} in vision does not match the lattice`);
-    const target = this.pos[suspect];
+    const target = this.pos(suspect);
     this.arrest(suspect, rng);
     if (this.p.copMovesToArrestee && target !== cell) this.relocate(c, target);
   }
 
-  /** Actives on one cell (walk of its agent list). */
-  activeOn(cell: number): number {
+  copsOn(c: number): number {
     let n = 0;
-    for (let b = this.head[cell]; b >= 0; b = this.next[b]) if (this.state[b] === ACTIVE) n++;
+    const ag = this.agent;
+    for (let b = this.cell[CL * c]; b >= 0; b = ag[AG * b + A_NEXT]) if (this.kind[b] === COP) n++;
     return n;
   }
 
-  copsOn(cell: number): number {
-    let n = 0;
-    for (let b = this.head[cell]; b >= 0; b = this.next[b]) if (this.kind[b] === COP) n++;
-    return n;
+  /** Refresh the exported `pos` column from the records (once per tick, sequential). */
+  exportPositions(): void {
+    const ag = this.agent;
+    const out = this.posOut;
+    for (let a = 0; a < out.length; a++) out[a] = ag[AG * a + A_POS];
   }
 }
 
@@ -447,9 +542,11 @@ function synthesize(ctx: GlobalContext<EpsteinParams>): void {
   const w = new World(p, ctx.columns, ctx.globals);
   const cells = w.g.torus.cells;
   const n = w.kind.length;
-  w.head.fill(-1);
-  w.next.fill(-1);
-  w.pos.fill(-1);
+  for (let c = 0; c < cells; c++) w.cell[CL * c] = -1;
+  for (let a = 0; a < n; a++) {
+    w.agent[AG * a + A_POS] = -1;
+    w.agent[AG * a + A_NEXT] = -1;
+  }
   const init = ctx.rng('init');
   const traits = ctx.rng('traits');
   if (p.densityRealisation === 'exact') {
@@ -483,13 +580,14 @@ function synthesize(ctx: GlobalContext<EpsteinParams>): void {
     if (w.kind[a] === CITIZEN) {
       citizens++;
       traits.key(a, 0);
-      w.hardship[a] = traits.uniform();
-      w.risk[a] = traits.uniform();
+      w.agentF[AG * a + A_HARDSHIP] = traits.uniform();
+      w.agentF[AG * a + A_RISK] = traits.uniform();
     } else if (w.kind[a] === COP) {
       cops++;
-      w.g.visC.addAll(w.pos[a], w.copsV, 1);
+      addWindow(w.g.visC, w.g.viewDeltaC, w.pos(a), w.view, w.vs, 0, 1);
     }
   }
+  w.exportPositions();
   const c = w.counters;
   c[G_QUIET] = citizens;
   c[G_ACTIVE] = 0;
@@ -540,7 +638,7 @@ function step(ctx: GlobalContext<EpsteinParams>): void {
   const movement = p.movement;
   const copsMove = p.movement || p.copsAlwaysMove;
   const atActivation = p.jailTiming === 'at-activation';
-  const { kind, state, hardship, risk, term, pos, occ, copsV, activesV, order } = w;
+  const { kind, state, term, order, agent, agentF, cell16, view, vs } = w;
   const moveC = w.g.moveC;
   const moveK = w.g.moveK;
   const integerRatio = rule !== 'literal';
@@ -550,19 +648,19 @@ function step(ctx: GlobalContext<EpsteinParams>): void {
   shuffleOrder(order, ctx.rng('order'), tick);
 
   const decide = (a: number): void => {
-    const cell = pos[a];
+    const cell = agent[AG * a + A_POS];
     const selfActive = state[a] === ACTIVE;
-    const G = hardship[a] * oneMinusL;
+    const G = agentF[AG * a + A_HARDSHIP] * oneMinusL;
     if (!(G > T)) {
       if (selfActive) w.setActive(a, false);
       return;
     }
-    let C = copsV[cell];
-    let actives = activesV[cell];
+    let C = view[vs * cell];
+    let actives = view[vs * cell + 1];
     if (!includeOwn) {
-      if (occ[cell] > 1) {
+      if (cell16[4 * cell + C_OCC] > 1) {
         C -= w.copsOn(cell);
-        actives -= w.activeOn(cell);
+        actives -= cell16[4 * cell + C_ACT];
       } else if (selfActive) actives--;
     } else if (!selfTwice && selfActive) actives--;
     let on: boolean;
@@ -573,7 +671,7 @@ function step(ctx: GlobalContext<EpsteinParams>): void {
     } else {
       const x = arrestProbabilityRatio(rule, C, 1 + actives);
       const e = integerRatio && x < EXP_TABLE_SIZE ? expTable[x] : Math.exp(-k * x);
-      on = G - risk[a] * (1 - e) > T;
+      on = G - agentF[AG * a + A_RISK] * (1 - e) > T;
       w.aggCop++;
       if (on) w.aggCopActive++;
     }
@@ -581,7 +679,7 @@ function step(ctx: GlobalContext<EpsteinParams>): void {
   };
 
   const moveAgent = (a: number, nb: typeof moveC): void => {
-    const target = w.pickEmpty(pos[a], nb, rng);
+    const target = w.pickEmpty(agent[AG * a + A_POS], nb, rng);
     if (target >= 0) w.relocate(a, target);
   };
 
@@ -629,6 +727,7 @@ function step(ctx: GlobalContext<EpsteinParams>): void {
       if (t === 1) w.release(a, rel.key(a, tick));
     }
   }
+  w.exportPositions();
   writeMetrics(w, ctx.acc, L);
 }
 
@@ -648,8 +747,8 @@ export function checkInvariants(p: EpsteinParams, columns: Readonly<Record<strin
   let ac = 0;
   let j = 0;
   for (let c = 0; c < cells; c++) {
-    for (let b = w.head[c]; b >= 0; b = w.next[b]) {
-      if (w.pos[b] !== c) problems.push(`agent ${b} listed on cell ${c} but pos ${w.pos[b]}`);
+    for (let b = w.cell[CL * c]; b >= 0; b = w.agent[AG * b + A_NEXT]) {
+      if (w.pos(b) !== c) problems.push(`agent ${b} listed on cell ${c} but pos ${w.pos(b)}`);
       occ[c]++;
       if (w.kind[b] === COP) cop[c]++;
       else if (w.state[b] === ACTIVE) act[c]++;
@@ -659,10 +758,12 @@ export function checkInvariants(p: EpsteinParams, columns: Readonly<Record<strin
   let listed = 0;
   for (let c = 0; c < cells; c++) {
     listed += occ[c];
-    if (occ[c] !== w.occ[c]) problems.push(`occ[${c}] = ${w.occ[c]}, recount ${occ[c]}`);
+    if (occ[c] !== w.occ(c)) problems.push(`occ[${c}] = ${w.occ(c)}, recount ${occ[c]}`);
+    if (act[c] !== w.actOn(c)) problems.push(`actOn[${c}] = ${w.actOn(c)}, recount ${act[c]}`);
     if (occ[c] > 1 && p.jailedAgents !== 'invisible') problems.push(`cell ${c} holds ${occ[c]} agents`);
   }
   for (let a = 0; a < n; a++) {
+    if (w.posOut[a] !== w.pos(a)) problems.push(`pos column of agent ${a} = ${w.posOut[a]}, record ${w.pos(a)}`);
     if (w.kind[a] !== CITIZEN) continue;
     if (w.state[a] === QUIET) q++;
     else if (w.state[a] === ACTIVE) ac++;
@@ -677,9 +778,10 @@ export function checkInvariants(p: EpsteinParams, columns: Readonly<Record<strin
     const cv = w.g.visC.sum(c, cop);
     const av = w.g.visC.sum(c, act);
     const ak = w.g.visK.sum(c, act);
-    if (cv !== w.copsV[c]) problems.push(`copsV[${c}] = ${w.copsV[c]}, recount ${cv}`);
-    if (av !== w.activesV[c]) problems.push(`activesV[${c}] = ${w.activesV[c]}, recount ${av}`);
-    if (ak !== w.activesK[c]) problems.push(`activesK[${c}] = ${w.activesK[c]}, recount ${ak}`);
+    const [vc, va, vk] = [w.view[w.vs * c], w.view[w.vs * c + 1], w.view[w.vs * c + w.kLane]];
+    if (cv !== vc) problems.push(`copsV[${c}] = ${vc}, recount ${cv}`);
+    if (av !== va) problems.push(`activesV[${c}] = ${va}, recount ${av}`);
+    if (ak !== vk) problems.push(`activesK[${c}] = ${vk}, recount ${ak}`);
     if (problems.length > 20) break;
   }
   return problems;
