@@ -11,6 +11,13 @@ export function availableStateBytes(total = totalmem()): number {
   return Math.max(0, total - Math.max(2 ** 30, 0.15 * total));
 }
 
+// Output piped into `head` and closed early must not kill a run half-way: ignore EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 let signals = 0;
 const handlers = new Set<(signal: string) => void>();
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
