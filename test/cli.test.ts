@@ -84,7 +84,9 @@ describe('cli: invalid input', () => {
     const db = freshDb();
     const r = await cli('run', file('model: tiny\nseed: 1\nsteps: 5\nparams: { agents: 10000000000 }\n'), '--db', db);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^error: params: this scenario needs 9.3 GiB of state for 10,000,000,000 agents, but only 1.0 GiB is available/);
+    expect(r.err).toMatch(
+      /^error: params: this scenario needs 9.3 GiB of state for 10,000,000,000 agents, but only 1.0 GiB is available/,
+    );
     expect(existsSync(db)).toBe(false);
   });
 
@@ -94,7 +96,9 @@ describe('cli: invalid input', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain('seed: got string "abc"; allowed: an integer ≥ 0');
     r = await cli('run', '--preset', 'tiny-bas', '--db', db);
-    expect(r.err).toBe('error: preset: unknown preset "tiny-bas"; did you mean `tiny-base`?; valid presets: tiny-base\n');
+    expect(r.err).toBe(
+      'error: preset: unknown preset "tiny-bas"; did you mean `tiny-base`?; valid presets: tiny-base\n',
+    );
     r = await cli('run', '--db', db);
     expect(r.err).toBe('error: preset: unknown preset "epstein-run2"; valid presets: tiny-base\n');
     r = await cli('run', '--sed', '3');
@@ -139,7 +143,15 @@ describe('cli: runs', () => {
     expect(a.out).toMatch(/agents\s+20/);
     expect(a.out).toMatch(/metric\s+final\s+mean\s+max/);
     expect(a.out).toMatch(/tick_seen\s+10\s+-inf\s+10/);
-    const b = await cli('run', file('preset: tiny-base\nparams: { rate: 0.9 }\n'), '--seed', '8', '--db', db, '--no-progress');
+    const b = await cli(
+      'run',
+      file('preset: tiny-base\nparams: { rate: 0.9 }\n'),
+      '--seed',
+      '8',
+      '--db',
+      db,
+      '--no-progress',
+    );
     expect(b.code).toBe(0);
     const idB = /run id\s+(\S+)/.exec(b.out)![1];
 
@@ -171,7 +183,13 @@ describe('cli: runs', () => {
   it('a signal mid-run stores the run as interrupted and exits 130', async () => {
     const db = freshDb();
     hooks.onTick = () => signalHandlers.forEach((h) => h('SIGINT'));
-    const r = await cli('run', file('preset: tiny-base\nsteps: 50\nparams: { hookAt: 4 }\n'), '--db', db, '--no-progress');
+    const r = await cli(
+      'run',
+      file('preset: tiny-base\nsteps: 50\nparams: { hookAt: 4 }\n'),
+      '--db',
+      db,
+      '--no-progress',
+    );
     expect(r.code).toBe(130);
     expect(r.out).toMatch(/status\s+interrupted/);
     expect(r.err).toMatch(/^interrupted by SIGINT: run \S+ stored as 'interrupted' \(4 of 50 ticks\)\n$/);

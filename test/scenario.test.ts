@@ -45,35 +45,57 @@ describe('scenario loading errors', () => {
   it('accepts a valid file and fills model defaults', () => {
     const s = loadScenarioFile(file(base + 'params: { rate: 0.3 }\n'), { registry: testRegistry, dir: presets });
     expect(s).toMatchObject({ model: 'tiny', seed: 1, steps: 5, threads: 1 });
-    expect(s.params).toEqual({ agents: 50, rate: 0.3, mode: 'calm', legitimacy: 0.8, failAt: 0, hookAt: 0, groups: [{ name: 'all', share: 1 }] });
+    expect(s.params).toEqual({
+      agents: 50,
+      rate: 0.3,
+      mode: 'calm',
+      legitimacy: 0.8,
+      failAt: 0,
+      hookAt: 0,
+      groups: [{ name: 'all', share: 1 }],
+    });
   });
 
   it('wrong type names the field, the value and the allowed type', () => {
     expect(load('model: tiny\nseed: abc\nsteps: 5\n')).toEqual(['seed: got string "abc"; allowed: an integer ≥ 0']);
-    expect(load(base + 'params: { rate: "high" }\n')).toEqual(['params.rate: got string "high"; allowed: a number in [0, 1]']);
-    expect(load('model: tiny\nseed: 1\nsteps: 2.5\n')).toEqual(['steps: got number 2.5; allowed: an integer in [1, 2_147_483_647]']);
+    expect(load(base + 'params: { rate: "high" }\n')).toEqual([
+      'params.rate: got string "high"; allowed: a number in [0, 1]',
+    ]);
+    expect(load('model: tiny\nseed: 1\nsteps: 2.5\n')).toEqual([
+      'steps: got number 2.5; allowed: an integer in [1, 2_147_483_647]',
+    ]);
   });
 
   it('out-of-range names the full path and the range', () => {
-    expect(load(base + 'params:\n  legitimacy: 1.5\n')).toEqual(['params.legitimacy: got 1.5, out of range; allowed: a number in [0, 1]']);
+    expect(load(base + 'params:\n  legitimacy: 1.5\n')).toEqual([
+      'params.legitimacy: got 1.5, out of range; allowed: a number in [0, 1]',
+    ]);
     expect(load('model: tiny\nseed: -1\nsteps: 5\n')).toEqual(['seed: got -1, out of range; allowed: an integer ≥ 0']);
-    expect(load('model: tiny\nseed: 9007199254740993\nsteps: 5\n')[0]).toMatch(/^seed: got 9007199254740992, out of range/);
+    expect(load('model: tiny\nseed: 9007199254740993\nsteps: 5\n')[0]).toMatch(
+      /^seed: got 9007199254740992, out of range/,
+    );
   });
 
   it('unknown keys are rejected with the nearest valid key', () => {
-    expect(load(base + 'params: { legitmacy: 0.5 }\n')).toEqual(['params.legitmacy: unknown key; did you mean `legitimacy`?']);
+    expect(load(base + 'params: { legitmacy: 0.5 }\n')).toEqual([
+      'params.legitmacy: unknown key; did you mean `legitimacy`?',
+    ]);
     expect(load('model: tiny\nseed: 1\nstpes: 5\n')).toEqual([
       'steps: required, missing; allowed: an integer in [1, 2_147_483_647]',
       'stpes: unknown key; did you mean `steps`?',
     ]);
-    expect(load(base + 'params: { zzzzzz: 1 }\n')[0]).toMatch(/^params.zzzzzz: unknown key; allowed keys: agents, rate, mode/);
+    expect(load(base + 'params: { zzzzzz: 1 }\n')[0]).toMatch(
+      /^params.zzzzzz: unknown key; allowed keys: agents, rate, mode/,
+    );
   });
 
   it('enum values and model names get suggestions', () => {
     expect(load(base + 'params: { mode: storn }\n')).toEqual([
       'params.mode: got "storn"; allowed: one of "calm", "storm"; did you mean `storm`?',
     ]);
-    expect(load('model: tinny\nseed: 1\nsteps: 5\n')).toEqual(['model: got "tinny"; allowed: one of "tiny"; did you mean `tiny`?']);
+    expect(load('model: tinny\nseed: 1\nsteps: 5\n')).toEqual([
+      'model: got "tinny"; allowed: one of "tiny"; did you mean `tiny`?',
+    ]);
   });
 
   it('reports every problem at once, one line each, under a header naming the file', () => {
@@ -100,13 +122,20 @@ describe('scenario loading errors', () => {
     const p = problems(() => loadScenarioFile(f, { registry: testRegistry, dir: presets }));
     expect(p.length).toBeGreaterThan(0);
     expect(p[0]).toMatch(new RegExp(`^${f.replace(/[.]/g, '\\.')}:\\d+:\\d+: invalid YAML: `));
-    expect(problems(() => parseScenarioYaml('a: 1\na: 2\n', 'dup.yaml'))[0]).toMatch(/^dup.yaml:2:1: invalid YAML: .*unique/i);
+    expect(problems(() => parseScenarioYaml('a: 1\na: 2\n', 'dup.yaml'))[0]).toMatch(
+      /^dup.yaml:2:1: invalid YAML: .*unique/i,
+    );
     expect(problems(() => parseScenarioYaml('', 'empty.yaml'))[0]).toMatch(/empty/);
-    expect(problems(() => resolveScenario([1, 2], { registry: testRegistry, origin: 'x' }))[0]).toMatch(/must be a YAML mapping/);
+    expect(problems(() => resolveScenario([1, 2], { registry: testRegistry, origin: 'x' }))[0]).toMatch(
+      /must be a YAML mapping/,
+    );
   });
 
   it('memory check refuses a state that does not fit, with the figure it needs', () => {
-    const s = loadScenarioFile(file(base + 'params: { agents: 100000000000 }\n'), { registry: testRegistry, dir: presets });
+    const s = loadScenarioFile(file(base + 'params: { agents: 100000000000 }\n'), {
+      registry: testRegistry,
+      dir: presets,
+    });
     expect(problems(() => checkMemory(s, testRegistry, 2 ** 30))).toEqual([
       'params: this scenario needs 93.1 GiB of state for 100,000,000,000 agents, but only 1.0 GiB is available; reduce the population',
     ]);
@@ -130,15 +159,23 @@ describe('presets', () => {
   });
 
   it('a user file starts from a preset and overrides params key by key', () => {
-    const s = loadScenarioFile(file('preset: tiny-base\nseed: 3\nparams: { mode: storm }\n'), { registry: testRegistry, dir: presets });
+    const s = loadScenarioFile(file('preset: tiny-base\nseed: 3\nparams: { mode: storm }\n'), {
+      registry: testRegistry,
+      dir: presets,
+    });
     expect(s).toMatchObject({ model: 'tiny', preset: 'tiny-base', seed: 3, steps: 10 });
     expect(s.params).toMatchObject({ agents: 20, rate: 0.25, mode: 'storm' });
     expect(s.name).toBeUndefined();
   });
 
   it('CLI-style overrides are validated like file values', () => {
-    const p = problems(() => loadPreset('tiny-base', { registry: testRegistry, dir: presets, overrides: { steps: 0, threads: 'x' } }));
-    expect(p).toEqual(['steps: got 0, out of range; allowed: an integer in [1, 2_147_483_647]', 'threads: got string "x"; allowed: an integer in [1, 256]']);
+    const p = problems(() =>
+      loadPreset('tiny-base', { registry: testRegistry, dir: presets, overrides: { steps: 0, threads: 'x' } }),
+    );
+    expect(p).toEqual([
+      'steps: got 0, out of range; allowed: an integer in [1, 2_147_483_647]',
+      'threads: got string "x"; allowed: an integer in [1, 256]',
+    ]);
   });
 
   it('preset files need a name equal to the file name and a known source for every parameter', () => {
@@ -149,8 +186,14 @@ describe('presets', () => {
     const p = problems(() => loadPreset('bad', { registry: testRegistry, dir: presets }));
     expect(p).toContain('name: got "other"; allowed: "bad" (a preset\'s name is its file name)');
     expect(p).toContain('sources.ratee: no parameter "ratee" in model tiny; did you mean `rate`?');
-    expect(p.some((l) => l.startsWith('sources.rate: got "EPP", not in the sources registry') && l.includes('did you mean `EP`?'))).toBe(true);
-    expect(p).toContain('sources.mode: missing; every parameter of a preset needs a source id or "assumption" (on it or on a parent path)');
+    expect(
+      p.some(
+        (l) => l.startsWith('sources.rate: got "EPP", not in the sources registry') && l.includes('did you mean `EP`?'),
+      ),
+    ).toBe(true);
+    expect(p).toContain(
+      'sources.mode: missing; every parameter of a preset needs a source id or "assumption" (on it or on a parent path)',
+    );
     // agents is not written in the file: it keeps the model default and needs no source here
     expect(p.filter((l) => l.includes('missing'))).toEqual([
       'sources.mode: missing; every parameter of a preset needs a source id or "assumption" (on it or on a parent path)',
@@ -160,15 +203,25 @@ describe('presets', () => {
   it('sources may name nested leaves by dotted path, or cover a subtree from a parent path', () => {
     const head = 'name: nested\ndescription: d\nmodel: tiny\nseed: 1\nsteps: 2\n';
     const params = 'params:\n  groups:\n    - { name: a, share: 0.4 }\n    - { name: b, share: 0.6 }\n';
-    writeFileSync(join(presets, 'nested.yaml'), head + params + 'sources:\n  groups.0.name: assumption\n  groups.0.shre: EP\n  groups.1: NL\n');
+    writeFileSync(
+      join(presets, 'nested.yaml'),
+      head + params + 'sources:\n  groups.0.name: assumption\n  groups.0.shre: EP\n  groups.1: NL\n',
+    );
     expect(problems(() => loadPreset('nested', { registry: testRegistry, dir: presets }))).toEqual([
       'sources.groups.0.shre: no parameter "groups.0.shre" in model tiny; did you mean `groups.0.share`?',
       'sources.groups.0.share: missing; every parameter of a preset needs a source id or "assumption" (on it or on a parent path)',
     ]);
-    writeFileSync(join(presets, 'nested.yaml'), head + params + 'sources:\n  groups.0.name: assumption\n  groups.0.share: [EP, NL]\n  groups.1: NL\n');
+    writeFileSync(
+      join(presets, 'nested.yaml'),
+      head + params + 'sources:\n  groups.0.name: assumption\n  groups.0.share: [EP, NL]\n  groups.1: NL\n',
+    );
     const ok = loadPreset('nested', { registry: testRegistry, dir: presets });
     expect(ok.sources).toEqual({ 'groups.0.name': ['assumption'], 'groups.0.share': ['EP', 'NL'], 'groups.1': ['NL'] });
-    expect(problems(() => loadScenarioFile(file(base + 'sources: { groups.3.name: EP }\n'), { registry: testRegistry, dir: presets }))).toEqual([
+    expect(
+      problems(() =>
+        loadScenarioFile(file(base + 'sources: { groups.3.name: EP }\n'), { registry: testRegistry, dir: presets }),
+      ),
+    ).toEqual([
       'sources.groups.3.name: no parameter "groups.3.name" in model tiny; "groups" is a list with items 0 to 0',
     ]);
   });
@@ -176,7 +229,10 @@ describe('presets', () => {
 
 describe('sources registry', () => {
   it('holds every id of the research Sources list, plus assumption, each with a citation', () => {
-    const fromFacts = 'EP ND-spec ND-plan NL MS MS-PR ME OD PD13 XH14 CD13 CD17 BS18 CD18 SH19a SCMP19 DH26 PD25 AF AF2 NP18a NP18b PD19 MG19 SPC-P CB20 CLT-R1 CLT-R2 CLT-RX CLT-GR CLT-MOU ESS EN19 EN21 KO19 FU18 KA20 ME20 TR-A LIU IHS-a IHS-b CT20 CT19 SP20 IPVM CDT19 CSET IE18 CS18 PEI21 WP-G TB GT17 ST17 DW08 SI EIR HRW19 ET19 TV19 CC17 CA19 CSIS19 PD16 NE SHND GR KU91 CWM MR13 KH11 FO12 LE18 TJ BJ02 XU21 DL18 AZ ODD06 ODD10 ODD20 ODD-G ODD-K POM05 POM12 AX96 '.trim().split(' ');
+    const fromFacts =
+      'EP ND-spec ND-plan NL MS MS-PR ME OD PD13 XH14 CD13 CD17 BS18 CD18 SH19a SCMP19 DH26 PD25 AF AF2 NP18a NP18b PD19 MG19 SPC-P CB20 CLT-R1 CLT-R2 CLT-RX CLT-GR CLT-MOU ESS EN19 EN21 KO19 FU18 KA20 ME20 TR-A LIU IHS-a IHS-b CT20 CT19 SP20 IPVM CDT19 CSET IE18 CS18 PEI21 WP-G TB GT17 ST17 DW08 SI EIR HRW19 ET19 TV19 CC17 CA19 CSIS19 PD16 NE SHND GR KU91 CWM MR13 KH11 FO12 LE18 TJ BJ02 XU21 DL18 AZ ODD06 ODD10 ODD20 ODD-G ODD-K POM05 POM12 AX96 '
+        .trim()
+        .split(' ');
     expect(fromFacts.length).toBe(87);
     const ids = [...fromFacts, 'assumption'];
     for (const id of ids) expect(isSourceId(id), id).toBe(true);

@@ -45,7 +45,16 @@ describe('results store', () => {
     const r = await run({ agents: 40, rate: 0.5 }, 5);
     expect(r.status).toBe('complete');
     const row = await store.getRun(r.runId);
-    expect(row).toMatchObject({ status: 'complete', model: 'tiny', seed: 3, steps: 5, threads: 1, agents: 40, error: null, version: '0.0.0-test' });
+    expect(row).toMatchObject({
+      status: 'complete',
+      model: 'tiny',
+      seed: 3,
+      steps: 5,
+      threads: 1,
+      agents: 40,
+      error: null,
+      version: '0.0.0-test',
+    });
     expect(row.finished_at).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(row.wall_seconds).toBeGreaterThan(0);
     expect(row.agent_steps_per_second).toBeGreaterThan(0);
@@ -72,9 +81,26 @@ describe('results store', () => {
   it('flushes in batches across DataChunk boundaries without losing rows', async () => {
     const s = scenario({ agents: 4 }, 1000);
     const id = await store.beginRun({
-      model: 'tiny', preset: null, scenarioHash: 'x', seed: 1, steps: 1000, threads: 1, version: 't', agents: 4, stateBytes: 4, scenarioJson: JSON.stringify(s),
+      model: 'tiny',
+      preset: null,
+      scenarioHash: 'x',
+      seed: 1,
+      steps: 1000,
+      threads: 1,
+      version: 't',
+      agents: 4,
+      stateBytes: 4,
+      scenarioJson: JSON.stringify(s),
     });
-    const w = await store.metricsWriter(id, [{ name: 'a', key: '' }, { name: 'b', key: 'k' }, { name: 'c', key: '' }], 7);
+    const w = await store.metricsWriter(
+      id,
+      [
+        { name: 'a', key: '' },
+        { name: 'b', key: 'k' },
+        { name: 'c', key: '' },
+      ],
+      7,
+    );
     const v = new Float64Array(3);
     for (let t = 0; t <= 1000; t++) {
       v[0] = t;
@@ -124,13 +150,19 @@ describe('results store', () => {
     expect(await store.exportRun(r.runId, 'csv', csv)).toBe(63);
     const inst = await DuckDBInstance.create(':memory:');
     const con = await inst.connect();
-    const back = (await con.runAndReadAll(
-      `SELECT count(*)::INTEGER AS n, count(DISTINCT run_id)::INTEGER AS runs, max(tick)::INTEGER AS maxtick FROM read_parquet('${pq}')`,
-    )).getRowObjectsJS();
+    const back = (
+      await con.runAndReadAll(
+        `SELECT count(*)::INTEGER AS n, count(DISTINCT run_id)::INTEGER AS runs, max(tick)::INTEGER AS maxtick FROM read_parquet('${pq}')`,
+      )
+    ).getRowObjectsJS();
     expect(back[0]).toEqual({ n: 63, runs: 1, maxtick: 20 });
-    const meta = (await con.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${pq}')`)).getRowObjectsJS();
+    const meta = (
+      await con.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${pq}')`)
+    ).getRowObjectsJS();
     expect(meta.map((m) => String(m.compression).toUpperCase())).toContain('ZSTD');
-    const c = (await con.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_csv('${csv}', header = true)`)).getRowObjectsJS();
+    const c = (
+      await con.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_csv('${csv}', header = true)`)
+    ).getRowObjectsJS();
     expect(c[0].n).toBe(63);
     con.closeSync();
     inst.closeSync();
@@ -148,7 +180,35 @@ describe('results store', () => {
     const runs = await store.listRuns();
     expect(runs.length).toBeGreaterThanOrEqual(5);
     expect(new Set(runs.map((r) => r.status))).toEqual(new Set(['complete', 'running', 'interrupted', 'failed']));
-    await expect(ResultsStore.open(join(dir, 'none', 'x.duckdb'), { create: false })).rejects.toThrow(/results store not found/);
+    await expect(ResultsStore.open(join(dir, 'none', 'x.duckdb'), { create: false })).rejects.toThrow(
+      /results store not found/,
+    );
+  });
+
+  it('lists runs in the order they started, even within one second', async () => {
+    const s2 = await ResultsStore.open(join(dir, 'order', 'results.duckdb'));
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        ids.push(
+          await s2.beginRun({
+            model: 'tiny',
+            preset: null,
+            scenarioHash: 'h',
+            seed: i,
+            steps: 1,
+            threads: 1,
+            version: 't',
+            agents: 1,
+            stateBytes: 1,
+            scenarioJson: '{}',
+          }),
+        );
+      }
+      expect((await s2.listRuns()).map((r) => r.run_id)).toEqual(ids);
+    } finally {
+      s2.close();
+    }
   });
 
   it('run ids are short, readable and distinct', () => {

@@ -23,7 +23,9 @@ export function fmtSeconds(s: number | null | undefined): string {
 /** Align rows under a header; numbers right-aligned. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const numeric = header.map((_, i) => rows.length > 0 && rows.every((r) => /^[-+]?[\d,.]+( %)?$|^-$|^NaN$|^-?inf$/.test(r[i] ?? '')));
+  const numeric = header.map(
+    (_, i) => rows.length > 0 && rows.every((r) => /^[-+]?[\d,.]+( %)?$|^-$|^NaN$|^-?inf$/.test(r[i] ?? '')),
+  );
   const line = (r: readonly string[]) =>
     r
       .map((c, i) => (numeric[i] ? (c ?? '').padStart(widths[i]) : (c ?? '').padEnd(widths[i])))

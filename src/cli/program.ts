@@ -8,7 +8,14 @@ import cliProgress from 'cli-progress';
 import type { Executor } from '../engine/simulation.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { formatBytes, isUserError, UserError } from '../scenario/errors.js';
-import { DEFAULT_PRESET, listPresets, loadPreset, loadScenarioFile, scenarioHash, defaultPresetsDir } from '../scenario/load.js';
+import {
+  DEFAULT_PRESET,
+  listPresets,
+  loadPreset,
+  loadScenarioFile,
+  scenarioHash,
+  defaultPresetsDir,
+} from '../scenario/load.js';
 import { checkMemory, type Overrides } from '../scenario/resolve.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { sources } from '../scenario/sources.js';
@@ -56,7 +63,12 @@ interface RunOpts {
   progress: boolean;
 }
 
-function resolveInput(ctx: CliContext, file: string | undefined, preset: string | undefined, overrides: Overrides): ResolvedScenario {
+function resolveInput(
+  ctx: CliContext,
+  file: string | undefined,
+  preset: string | undefined,
+  overrides: Overrides,
+): ResolvedScenario {
   const dir = ctx.presetsDir ?? defaultPresetsDir();
   if (file) return loadScenarioFile(file, { registry: ctx.registry, dir, overrides, ...(preset ? { preset } : {}) });
   return loadPreset(preset ?? DEFAULT_PRESET, { registry: ctx.registry, dir, overrides });
@@ -138,7 +150,9 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
     );
     if (report.headline.length) ctx.out('\n' + table(['metric', 'final', 'mean', 'max'], headlineRows(report)) + '\n');
     if (report.status === 'interrupted') {
-      ctx.err(`interrupted by ${report.stopReason}: run ${report.runId} stored as 'interrupted' (${report.ticks} of ${scenario.steps} ticks)\n`);
+      ctx.err(
+        `interrupted by ${report.stopReason}: run ${report.runId} stored as 'interrupted' (${report.ticks} of ${scenario.steps} ticks)\n`,
+      );
       return report.stopReason === 'SIGTERM' ? 143 : 130;
     }
     return EXIT_OK;
@@ -182,7 +196,9 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .action((file: string) => {
       const s = loadScenarioFile(file, { registry: ctx.registry, dir: ctx.presetsDir ?? defaultPresetsDir() });
       const est = checkMemory(s, ctx.registry, ctx.availableMemory());
-      ctx.out(`valid: ${file} (model ${s.model}, ${fmtNumber(est.agents)} agents, state ${formatBytes(est.stateBytes)}, ${s.steps} steps)\n`);
+      ctx.out(
+        `valid: ${file} (model ${s.model}, ${fmtNumber(est.agents)} agents, state ${formatBytes(est.stateBytes)}, ${s.steps} steps)\n`,
+      );
       setExit(EXIT_OK);
     });
 
@@ -221,7 +237,12 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .command('sources')
     .description('list the sources registry (id → citation) that scenario files cite')
     .action(() => {
-      ctx.out(table(['id', 'citation'], Object.entries(sources).map(([id, c]) => [id, c])) + '\n');
+      ctx.out(
+        table(
+          ['id', 'citation'],
+          Object.entries(sources).map(([id, c]) => [id, c]),
+        ) + '\n',
+      );
       setExit(EXIT_OK);
     });
 
@@ -292,7 +313,9 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
         const runB = await store.getRun(b);
         for (const r of [runA, runB]) {
           if (r.status !== 'complete' && !o.force)
-            throw new UserError(`run ${r.run_id} is ${r.status}, not complete; pass --force to compare partial results`);
+            throw new UserError(
+              `run ${r.run_id} is ${r.status}, not complete; pass --force to compare partial results`,
+            );
         }
         const names = [
           ...new Set([...(ctx.registry[runA.model]?.headline ?? []), ...(ctx.registry[runB.model]?.headline ?? [])]),
@@ -312,7 +335,10 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
             const va = sa.get(name)?.[stat];
             const vb = sb.get(name)?.[stat];
             const diff = va !== undefined && vb !== undefined ? vb - va : undefined;
-            const pct = diff !== undefined && va !== undefined && va !== 0 ? `${((100 * diff) / Math.abs(va)).toFixed(1)} %` : '-';
+            const pct =
+              diff !== undefined && va !== undefined && va !== 0
+                ? `${((100 * diff) / Math.abs(va)).toFixed(1)} %`
+                : '-';
             rows.push([name, stat, fmtNumber(va), fmtNumber(vb), fmtNumber(diff), pct]);
           }
         }

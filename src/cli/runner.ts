@@ -128,7 +128,12 @@ export async function executeRun(o: ExecuteOptions): Promise<RunReport> {
     };
     if (!result.completed) {
       const reason = stopReason ?? 'stop requested';
-      await o.store.endRun(runId, 'interrupted', `interrupted by ${reason} after ${result.ticks} of ${s.steps} ticks`, finish);
+      await o.store.endRun(
+        runId,
+        'interrupted',
+        `interrupted by ${reason} after ${result.ticks} of ${s.steps} ticks`,
+        finish,
+      );
       return { ...base, status: 'interrupted', stopReason: reason };
     }
     await o.store.completeRun(runId, finish);

@@ -130,7 +130,12 @@ function typeName(v: unknown): string {
  * One line per problem. `prefix` is prepended to every path (e.g. ['params'] when the
  * issues come from a model's params schema); `data` is what was validated.
  */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], schema: unknown, data: unknown, prefix: Path = []): string[] {
+export function formatIssues(
+  issues: readonly z.core.$ZodIssue[],
+  schema: unknown,
+  data: unknown,
+  prefix: Path = [],
+): string[] {
   const lines: string[] = [];
   for (const issue of issues) {
     const path = issue.path as Path;
@@ -147,8 +152,12 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], schema: unknow
         break;
       }
       case 'invalid_type':
-        if (value === undefined) lines.push(`${pathString(full)}: required, missing; allowed: ${allowed ?? issue.expected}`);
-        else lines.push(`${pathString(full)}: got ${typeName(value)} ${show(value)}; allowed: ${allowed ?? issue.expected}`);
+        if (value === undefined)
+          lines.push(`${pathString(full)}: required, missing; allowed: ${allowed ?? issue.expected}`);
+        else
+          lines.push(
+            `${pathString(full)}: got ${typeName(value)} ${show(value)}; allowed: ${allowed ?? issue.expected}`,
+          );
         break;
       case 'too_small':
       case 'too_big': {
@@ -156,14 +165,21 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], schema: unknow
           issue.code === 'too_small'
             ? `${issue.inclusive ? '≥' : '>'} ${String(issue.minimum)}`
             : `${issue.inclusive ? '≤' : '<'} ${String(issue.maximum)}`;
-        const what = issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint' ? '' : ` ${issue.origin} length`;
-        lines.push(`${pathString(full)}: got ${show(value)}, out of range; allowed:${what} ${allowed && !what ? allowed : bound}`);
+        const what =
+          issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint'
+            ? ''
+            : ` ${issue.origin} length`;
+        lines.push(
+          `${pathString(full)}: got ${show(value)}, out of range; allowed:${what} ${allowed && !what ? allowed : bound}`,
+        );
         break;
       }
       case 'invalid_value': {
         const options = issue.values.map((v) => String(v));
         const hint = typeof value === 'string' ? didYouMean(value, options) : '';
-        lines.push(`${pathString(full)}: got ${show(value)}; allowed: one of ${issue.values.map((v) => show(v)).join(', ')}${hint}`);
+        lines.push(
+          `${pathString(full)}: got ${show(value)}; allowed: one of ${issue.values.map((v) => show(v)).join(', ')}${hint}`,
+        );
         break;
       }
       default:

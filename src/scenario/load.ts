@@ -24,7 +24,8 @@ export function packageRoot(): string {
     const pkg = join(dir, 'package.json');
     if (existsSync(pkg)) {
       try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'panopticon') return (rootCache = dir);
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'panopticon')
+          return (rootCache = dir);
       } catch {
         // not ours; keep looking
       }
@@ -56,7 +57,8 @@ export function parseScenarioYaml(text: string, origin: string): unknown {
       }),
     );
   }
-  if (doc.contents === null) throw new UserError(`${origin}: the file is empty; a scenario needs at least model, seed and steps`);
+  if (doc.contents === null)
+    throw new UserError(`${origin}: the file is empty; a scenario needs at least model, seed and steps`);
   return doc.toJS({ maxAliasCount: 100 });
 }
 
@@ -93,7 +95,9 @@ function presetFile(name: string, dir: string): string {
   const names = listPresets(dir);
   if (!names.includes(name)) {
     const list = names.length ? names.join(', ') : `none (no .yaml files in ${dir})`;
-    throw new UserError(`preset: unknown preset ${JSON.stringify(name)}${didYouMean(name, names)}; valid presets: ${list}`);
+    throw new UserError(
+      `preset: unknown preset ${JSON.stringify(name)}${didYouMean(name, names)}; valid presets: ${list}`,
+    );
   }
   return join(dir, `${name}.yaml`);
 }
@@ -102,7 +106,8 @@ function presetFile(name: string, dir: string): string {
 export function presetDoc(name: string, dir: string = defaultPresetsDir()): ScenarioDoc {
   const file = presetFile(name, dir);
   const doc = readScenarioDoc(file);
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new UserError(`${file}: a preset must be a YAML mapping`);
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw new UserError(`${file}: a preset must be a YAML mapping`);
   return doc as ScenarioDoc;
 }
 
@@ -126,7 +131,8 @@ export function loadScenarioFile(
 ): ResolvedScenario {
   const dir = opts.dir ?? defaultPresetsDir();
   let doc = readScenarioDoc(file);
-  if (opts.preset !== undefined && doc !== null && typeof doc === 'object' && !Array.isArray(doc)) doc = { ...doc, preset: opts.preset };
+  if (opts.preset !== undefined && doc !== null && typeof doc === 'object' && !Array.isArray(doc))
+    doc = { ...doc, preset: opts.preset };
   return resolveScenario(doc, {
     registry: opts.registry,
     origin: file,
@@ -141,5 +147,7 @@ export function loadScenarioFile(
 
 /** sha256 of the canonical JSON of what determines a run's results (model, seed, steps, resolved params). */
 export function scenarioHash(s: ResolvedScenario): string {
-  return createHash('sha256').update(canonicalJson(resultDefiningPart(s))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(resultDefiningPart(s)))
+    .digest('hex');
 }

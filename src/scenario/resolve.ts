@@ -8,7 +8,7 @@ import type { ModelLayout } from '../engine/model.js';
 import { estimateStateBytes } from '../engine/simulation.js';
 import type { ModelEntry, ModelRegistry } from '../models/registry.js';
 import { didYouMean, formatBytes, UserError } from './errors.js';
-import { formatIssues, objectKeys } from './issues.js';
+import { formatIssues } from './issues.js';
 import { envelopeSchema, type ResolvedScenario } from './schema.js';
 import { ASSUMPTION, isSourceId, sources as sourceRegistry } from './sources.js';
 
@@ -50,7 +50,9 @@ export function mergeOntoPreset(base: ScenarioDoc, doc: ScenarioDoc): ScenarioDo
 
 export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedScenario {
   if (!isPlainObject(input)) {
-    throw new UserError(`${opts.origin}: a scenario must be a YAML mapping of fields (model, seed, steps, params, ...)`);
+    throw new UserError(
+      `${opts.origin}: a scenario must be a YAML mapping of fields (model, seed, steps, params, ...)`,
+    );
   }
   let doc: ScenarioDoc = { ...input };
   const problems: string[] = [];
@@ -71,16 +73,21 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
   if (!parsed.success) problems.push(...formatIssues(parsed.error.issues, envelope, doc));
 
   if (opts.isPreset) {
-    if (doc.name === undefined) problems.push(`name: required in a preset file; allowed: ${JSON.stringify(opts.presetName)} (the file name)`);
+    if (doc.name === undefined)
+      problems.push(`name: required in a preset file; allowed: ${JSON.stringify(opts.presetName)} (the file name)`);
     else if (doc.name !== opts.presetName)
-      problems.push(`name: got ${JSON.stringify(doc.name)}; allowed: ${JSON.stringify(opts.presetName)} (a preset's name is its file name)`);
+      problems.push(
+        `name: got ${JSON.stringify(doc.name)}; allowed: ${JSON.stringify(opts.presetName)} (a preset's name is its file name)`,
+      );
     if (typeof doc.description !== 'string' || !doc.description.trim())
       problems.push('description: required in a preset file; allowed: a one-line description');
   }
 
   const modelName = typeof doc.model === 'string' ? doc.model : undefined;
   const entry: ModelEntry | undefined =
-    modelName !== undefined && Object.prototype.hasOwnProperty.call(opts.registry, modelName) ? opts.registry[modelName] : undefined;
+    modelName !== undefined && Object.prototype.hasOwnProperty.call(opts.registry, modelName)
+      ? opts.registry[modelName]
+      : undefined;
 
   let params: Record<string, unknown> | undefined;
   if (entry && isPlainObject(doc.params ?? {})) {
@@ -120,7 +127,10 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
       const parts = leaf.split('.');
       let covered = false;
       for (let i = 1; i <= parts.length && !covered; i++) covered = have.has(parts.slice(0, i).join('.'));
-      if (!covered) problems.push(`sources.${leaf}: missing; every parameter of a preset needs a source id or "${ASSUMPTION}" (on it or on a parent path)`);
+      if (!covered)
+        problems.push(
+          `sources.${leaf}: missing; every parameter of a preset needs a source id or "${ASSUMPTION}" (on it or on a parent path)`,
+        );
     }
   }
 
@@ -168,7 +178,9 @@ function missingPath(tree: unknown, path: string): string {
       if (!children.length) return `; ${JSON.stringify(here)} has no sub-parameters`;
       if (Array.isArray(node)) return `; ${JSON.stringify(here)} is a list with items 0 to ${node.length - 1}`;
       const hint = didYouMean(parts[i], children);
-      return hint ? hint.replace(/`([^`]*)`/, (_, k: string) => `\`${here ? `${here}.` : ''}${k}\``) : `; allowed here: ${children.slice(0, 12).join(', ')}${children.length > 12 ? ', ...' : ''}`;
+      return hint
+        ? hint.replace(/`([^`]*)`/, (_, k: string) => `\`${here ? `${here}.` : ''}${k}\``)
+        : `; allowed here: ${children.slice(0, 12).join(', ')}${children.length > 12 ? ', ...' : ''}`;
     }
     node = isPlainObject(node) ? node[parts[i]] : (node as unknown[])[Number(parts[i])];
   }
@@ -185,7 +197,11 @@ export interface MemoryEstimate {
  * Compute the run's layout and state size, and refuse it if the state would not fit in
  * `availableBytes`. Nothing is allocated here beyond the layout itself.
  */
-export function checkMemory(scenario: ResolvedScenario, registry: ModelRegistry, availableBytes: number): MemoryEstimate {
+export function checkMemory(
+  scenario: ResolvedScenario,
+  registry: ModelRegistry,
+  availableBytes: number,
+): MemoryEstimate {
   const entry = registry[scenario.model];
   let layout: ModelLayout;
   try {

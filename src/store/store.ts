@@ -6,7 +6,15 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { DOUBLE, DuckDBConnection, DuckDBDataChunk, DuckDBInstance, INTEGER, VARCHAR, type DuckDBAppender } from '@duckdb/node-api';
+import {
+  DOUBLE,
+  DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  INTEGER,
+  VARCHAR,
+  type DuckDBAppender,
+} from '@duckdb/node-api';
 import { UserError } from '../scenario/errors.js';
 import { newRunId } from './ids.js';
 
@@ -106,14 +114,18 @@ export class ResultsStore {
     if (opts.create !== false) mkdirSync(dirname(full), { recursive: true });
     else {
       const { existsSync } = await import('node:fs');
-      if (!existsSync(full)) throw new UserError(`results store not found: ${full} (run a scenario first, or pass --db PATH)`);
+      if (!existsSync(full))
+        throw new UserError(`results store not found: ${full} (run a scenario first, or pass --db PATH)`);
     }
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(full);
     } catch (e) {
       const msg = (e as Error).message;
-      if (/lock/i.test(msg)) throw new UserError(`results store ${full} is in use by another process (a run in progress?): ${msg.split('\n')[0]}`);
+      if (/lock/i.test(msg))
+        throw new UserError(
+          `results store ${full} is in use by another process (a run in progress?): ${msg.split('\n')[0]}`,
+        );
       throw new UserError(`cannot open results store ${full}: ${msg.split('\n')[0]}`);
     }
     const con = await instance.connect();
@@ -138,14 +150,30 @@ export class ResultsStore {
       await this.con.run(
         `INSERT INTO runs (run_id, model, preset, scenario_hash, seed, steps, threads, version, started_at, status, agents, state_bytes, scenario_json)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), 'running', $9, $10, $11)`,
-        [id, r.model, r.preset, r.scenarioHash, r.seed, r.steps, r.threads, r.version, r.agents, r.stateBytes, r.scenarioJson],
+        [
+          id,
+          r.model,
+          r.preset,
+          r.scenarioHash,
+          r.seed,
+          r.steps,
+          r.threads,
+          r.version,
+          r.agents,
+          r.stateBytes,
+          r.scenarioJson,
+        ],
       );
       return id;
     }
   }
 
   /** A buffered writer of one run's metrics; `flush()` before finishing the run. */
-  async metricsWriter(runId: string, metrics: readonly { name: string; key: string }[], batchTicks?: number): Promise<MetricsWriter> {
+  async metricsWriter(
+    runId: string,
+    metrics: readonly { name: string; key: string }[],
+    batchTicks?: number,
+  ): Promise<MetricsWriter> {
     const appender = await this.con.createAppender('metrics');
     return new MetricsWriter(appender, runId, metrics, batchTicks);
   }
@@ -166,25 +194,34 @@ export class ResultsStore {
   }
 
   async listRuns(): Promise<RunRow[]> {
-    return this.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY started_at, run_id`);
+    return this.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY runs.started_at, runs.run_id`);
   }
 
   async getRun(runId: string): Promise<RunRow> {
     const rows = await this.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE run_id = $1`, [runId]);
     if (!rows.length) {
-      const ids = (await this.query<{ run_id: string }>('SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 5')).map((r) => r.run_id);
-      throw new UserError(`run ${JSON.stringify(runId)} not found in ${this.path}${ids.length ? `; latest runs: ${ids.join(', ')}` : '; the store has no runs'}`);
+      const ids = (
+        await this.query<{ run_id: string }>('SELECT run_id FROM runs ORDER BY runs.started_at DESC LIMIT 5')
+      ).map((r) => r.run_id);
+      throw new UserError(
+        `run ${JSON.stringify(runId)} not found in ${this.path}${ids.length ? `; latest runs: ${ids.join(', ')}` : '; the store has no runs'}`,
+      );
     }
     return rows[0];
   }
 
   async metricRowCount(runId: string): Promise<number> {
-    const rows = await this.query<{ n: number }>('SELECT count(*)::DOUBLE AS n FROM metrics WHERE run_id = $1', [runId]);
+    const rows = await this.query<{ n: number }>('SELECT count(*)::DOUBLE AS n FROM metrics WHERE run_id = $1', [
+      runId,
+    ]);
     return rows[0].n;
   }
 
   /** final, mean and max of whole-population metrics (key '') over a run's ticks. */
-  async metricSummary(runId: string, names: readonly string[]): Promise<Map<string, { final: number; mean: number; max: number }>> {
+  async metricSummary(
+    runId: string,
+    names: readonly string[],
+  ): Promise<Map<string, { final: number; mean: number; max: number }>> {
     const out = new Map<string, { final: number; mean: number; max: number }>();
     if (!names.length) return out;
     const list = names.map((n) => `'${n.replace(/'/g, "''")}'`).join(', ');
@@ -211,7 +248,7 @@ export class ResultsStore {
     }
     const out = resolve(outPath);
     mkdirSync(dirname(out), { recursive: true });
-    const options = format === 'parquet' ? "FORMAT parquet, COMPRESSION zstd" : 'FORMAT csv, HEADER true';
+    const options = format === 'parquet' ? 'FORMAT parquet, COMPRESSION zstd' : 'FORMAT csv, HEADER true';
     const literal = `'${out.replace(/'/g, "''")}'`;
     await this.con.run(
       `COPY (SELECT run_id, tick, metric, key, value FROM metrics WHERE run_id = $1 ORDER BY tick, metric, key) TO ${literal} (${options})`,
@@ -225,7 +262,8 @@ export class ResultsStore {
     const reader = await this.con.runAndReadAll(sql, values);
     return reader.getRowObjectsJS().map((row) => {
       const o: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(row)) o[k] = typeof v === 'bigint' ? Number(v) : v instanceof Date ? v.toISOString() : v;
+      for (const [k, v] of Object.entries(row))
+        o[k] = typeof v === 'bigint' ? Number(v) : v instanceof Date ? v.toISOString() : v;
       return o as T;
     });
   }

@@ -46,7 +46,8 @@ export const tinyModel: ModelDefinition<TinyParams> = {
       kind: 'shard',
       name: 'activate',
       run(ctx) {
-        if (ctx.params.failAt > 0 && ctx.tick === ctx.params.failAt) throw new Error(`tiny model failure at tick ${ctx.tick}`);
+        if (ctx.params.failAt > 0 && ctx.tick === ctx.params.failAt)
+          throw new Error(`tiny model failure at tick ${ctx.tick}`);
         if (ctx.params.hookAt > 0 && ctx.tick === ctx.params.hookAt) hooks.onTick?.(ctx.tick);
         const x = ctx.columns.x;
         const rng = ctx.rng('main');
