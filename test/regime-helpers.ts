@@ -5,6 +5,7 @@
  */
 import type { MetricSpec, TypedColumn } from '../src/engine/model.js';
 import { runSimulation, type Executor } from '../src/engine/simulation.js';
+import { NodePoolExecutor } from '../src/runtime/node-pool.js';
 import { regimeModel, regimeParams, type RegimeParams } from '../src/models/regime/index.js';
 import { regimeLayout, type RegimeLayout } from '../src/models/regime/layout.js';
 
@@ -151,14 +152,34 @@ export class Run {
   }
 }
 
-export async function run(params: RegimeParams, steps: number, seed = 1, executor?: Executor): Promise<Run> {
+/**
+ * Executor for the mechanism tests: one worker thread, reused run after run (start()
+ * replaces its state). The worker loads the model through tsx, whose output V8 optimises
+ * several times better than vitest's module transform, which matters for a test set that
+ * runs ~100 simulations. Results do not depend on the executor (regime-invariants.test.ts).
+ */
+let shared: NodePoolExecutor | null = null;
+export function sharedExecutor(): Executor {
+  shared ??= NodePoolExecutor.create(1);
+  return shared;
+}
+export async function closeSharedExecutor(): Promise<void> {
+  const pool = shared;
+  shared = null;
+  await pool?.close();
+}
+
+/** Run `steps` ticks; `executor` defaults to the shared one-worker pool. */
+export async function run(params: RegimeParams, steps: number, seed = 1, executor: Executor = sharedExecutor()): Promise<Run> {
   const rows: Float64Array[] = [];
+  const t0 = process.cpuUsage();
   const result = await runSimulation(regimeModel, params, {
     seed,
     steps,
-    ...(executor ? { executor } : {}),
+    executor,
     onTick: (_t, v) => void rows.push(Float64Array.from(v)),
   });
+  if (process.env.REGIME_TIMING) console.error('RUNTIME', (process.cpuUsage(t0).user / 1000).toFixed(0));
   return new Run(params, result.layout.metrics, rows, result.columns);
 }
 

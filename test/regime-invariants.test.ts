@@ -3,14 +3,16 @@
  * invariance, reproducibility, and the reduction to Epstein's rule when every
  * surveillance module is off.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../src/engine/simulation.js';
 import { F, householdSize } from '../src/models/regime/layout.js';
 import { METRIC_NAMES } from '../src/models/regime/metrics.js';
 import { NodePoolExecutor } from '../src/runtime/node-pool.js';
-import { fullFeatured, run, scenario, type Run } from './regime-helpers.js';
+import { closeSharedExecutor, fullFeatured, run, scenario, type Run } from './regime-helpers.js';
 
 const STEPS = 30;
+
+afterAll(closeSharedExecutor);
 // 6,000 agents in shards of ~2,000 (cells of ~1,000): three shards over two regions, so
 // every cross-shard reduction (arrest capacity, predictive cut-off, census) is exercised.
 const FULL = fullFeatured(6_000, 2_000);

@@ -1,14 +1,16 @@
 /**
  * Regime model: each surveillance mechanism measurably acts. Every comparison is between
  * scenarios that differ in one parameter, from the small two-region population of
- * regime-helpers.ts (8,000 agents unless stated, fixed seeds). Expected rates come from
+ * regime-helpers.ts (5,000 agents unless stated, fixed seeds). Expected rates come from
  * the model's rules (cited file by file) and are checked with 4-s.d. binomial bands.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { F } from '../src/models/regime/layout.js';
-import { consistentWithRate, run, scenario, type Run } from './regime-helpers.js';
+import { closeSharedExecutor, consistentWithRate, run, scenario, type Run } from './regime-helpers.js';
 
-const AGENTS = 8_000;
+const AGENTS = 5_000;
+
+afterAll(closeSharedExecutor);
 const STEPS = 60;
 const groupKeys = ['group=majority', 'group=minority'] as const;
 
@@ -272,7 +274,7 @@ describe('predictive policing (predictive.ts)', () => {
   const runs: Record<string, Run> = {};
   // Risk = bias (targeted group) + noise × u only: record, list and contact weights are 0,
   // so at bias 0 every eligible adult has the same daily admission chance whatever the
-  // group, drawn afresh each day. Capacity 200 per 100k = 8 a day per region of 4,000.
+  // group, drawn afresh each day. Capacity 200 per 100k = 5 a day per region of 2,500.
   const predictive = (bias: number) =>
     scenario(
       { predictive: { enabled: true, bias, noise: 0.5, recordWeight: 0, listWeight: 0, contactWeight: 0, capacityPer100k: 200, detentionDays: 10 } },
@@ -305,8 +307,8 @@ describe('predictive policing (predictive.ts)', () => {
     // Above the cut-off bin everyone is admitted, inside it with the fraction that makes the
     // expected total equal capacity (thresholdFor): the only randomness is that bin's draws.
     for (const r of [runs.fair, runs.biased, runs.blatant]) {
-      for (const region of ['north', 'south']) {
-        const capacity = (200 * 4_000) / 100_000;
+      for (const [k, region] of ['north', 'south'].entries()) {
+        const capacity = (200 * r.layout.regionAgents[k]) / 100_000;
         const total = r.sum('detentions_preemptive', `region=${region}`);
         expect(Math.abs(total - capacity * r.ticks)).toBeLessThanOrEqual(4 * Math.sqrt(capacity * r.ticks));
       }
@@ -332,8 +334,8 @@ describe('predictive policing (predictive.ts)', () => {
     const sd = Math.sqrt(p * (1 - p) * (1 / a.n + 1 / b.n));
     expect(b.k / b.n - a.k / a.n).toBeGreaterThan(4 * sd);
     // With bias ≥ the noise range, every targeted resident outranks every other one: the
-    // majority is never detained pre-emptively (the minority's 1,280 eligible adults far
-    // exceed the 8 places a day).
+    // majority is never detained pre-emptively (the minority's ~800 eligible adults far
+    // exceed the 10 places a day).
     expect(runs.blatant.sum('detentions_preemptive', 'group=majority')).toBe(0);
     expect(runs.blatant.sum('detentions_preemptive', 'group=minority')).toBeGreaterThan(0);
   });
