@@ -76,6 +76,26 @@ export function neighbourhoodOffsets(
   return { dx: Int32Array.from(xs), dy: Int32Array.from(ys) };
 }
 
+/** Half-width per |dy| if each row is a symmetric contiguous run of offsets, else null. */
+function rowHalfWidths(dx: Int32Array, dy: Int32Array, reach: number): Int32Array | null {
+  const hw = new Int32Array(reach + 1).fill(-1);
+  const rows = new Map<number, number[]>();
+  for (let k = 0; k < dx.length; k++) {
+    const row = rows.get(dy[k]) ?? [];
+    row.push(dx[k]);
+    rows.set(dy[k], row);
+  }
+  for (let y = -reach; y <= reach; y++) {
+    const row = rows.get(y) ?? [];
+    const h = row.length === 0 ? -1 : Math.max(...row);
+    if (row.length > 0 && (row.length !== 2 * h + 1 || Math.min(...row) !== -h)) return null; // gap or asymmetry
+    if (y < 0) hw[-y] = h;
+    else if (hw[y] !== h && y > 0) return null; // rows dy and −dy differ
+    else hw[y] = h;
+  }
+  return hw;
+}
+
 /** A neighbourhood bound to one torus: queries by cell index. */
 export class Neighbourhood {
   readonly torus: Torus;
@@ -90,6 +110,14 @@ export class Neighbourhood {
   readonly dy: Int32Array;
   /** Flat index delta dy·width + dx, valid for interior cells. */
   readonly delta: Int32Array;
+  /**
+   * Row half-widths: if every row dy of the neighbourhood is the full interval
+   * dx ∈ [−hw, hw] with hw = rowHalfWidth[|dy|] (−1 = empty row), this lists them by |dy|
+   * (0 … reach); otherwise null. True for all three shapes when the own cell is included.
+   * It lets a caller treat a window as reach·2+1 contiguous row runs, e.g. to update only
+   * the cells where two overlapping windows differ.
+   */
+  readonly rowHalfWidth: Int32Array | null;
 
   constructor(torus: Torus, shape: NeighbourhoodShape, radius: number, includeOwn: boolean) {
     const { dx, dy } = neighbourhoodOffsets(shape, radius, includeOwn);
@@ -109,6 +137,7 @@ export class Neighbourhood {
     this.dy = dy;
     this.delta = new Int32Array(dx.length);
     for (let k = 0; k < dx.length; k++) this.delta[k] = dy[k] * torus.width + dx[k];
+    this.rowHalfWidth = rowHalfWidths(dx, dy, reach);
   }
 
   /** True if no offset of `cell` wraps around an edge. */
