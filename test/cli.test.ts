@@ -1,5 +1,5 @@
 /** The CLI run in-process with a tiny test model and a temporary presets folder and store. */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -114,6 +114,16 @@ describe('cli: invalid input', () => {
     let r = await cli('validate', file('preset: tiny-base\nparams: { mode: storm }\n'));
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^valid: .* \(model tiny, 20 agents, state .*, 10 steps\)\n$/);
+    writeFileSync(
+      join(presets, 'nosrc.yaml'),
+      'name: nosrc\ndescription: d\nmodel: tiny\nseed: 1\nsteps: 2\nparams: { rate: 0.1 }\n',
+    );
+    r = await cli('validate', join(presets, 'nosrc.yaml'));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('sources.rate: missing; every parameter of a preset needs a source id');
+    unlinkSync(join(presets, 'nosrc.yaml'));
+    r = await cli('validate', join(presets, 'tiny-base.yaml'));
+    expect(r.code).toBe(0);
     r = await cli('validate', join(dir, 'missing.yaml'));
     expect(r.code).toBe(1);
     expect(r.err).toBe(`error: scenario file not found: ${join(dir, 'missing.yaml')}\n`);

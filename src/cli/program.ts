@@ -3,6 +3,7 @@
  * (registry, presets folder, output, memory, signals, executors) comes in through a
  * CliContext, so tests can run the CLI in-process.
  */
+import { basename, dirname, resolve as resolvePath } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import type { Executor } from '../engine/simulation.js';
@@ -191,10 +192,17 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
 
   program
     .command('validate')
-    .description('check a scenario file (schema, model params, sources, memory) without running it')
+    .description(
+      'check a scenario file (schema, model params, sources, memory) without running it; a file in the presets folder is checked with the preset rules',
+    )
     .argument('<file>', 'scenario YAML file')
     .action((file: string) => {
-      const s = loadScenarioFile(file, { registry: ctx.registry, dir: ctx.presetsDir ?? defaultPresetsDir() });
+      const dir = ctx.presetsDir ?? defaultPresetsDir();
+      const inPresets =
+        resolvePath(dirname(resolvePath(file))) === resolvePath(dir) && basename(file).endsWith('.yaml');
+      const s = inPresets
+        ? loadPreset(basename(file, '.yaml'), { registry: ctx.registry, dir })
+        : loadScenarioFile(file, { registry: ctx.registry, dir });
       const est = checkMemory(s, ctx.registry, ctx.availableMemory());
       ctx.out(
         `valid: ${file} (model ${s.model}, ${fmtNumber(est.agents)} agents, state ${formatBytes(est.stateBytes)}, ${s.steps} steps)\n`,
