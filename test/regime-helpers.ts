@@ -170,7 +170,12 @@ export async function closeSharedExecutor(): Promise<void> {
 }
 
 /** Run `steps` ticks; `executor` defaults to the shared one-worker pool. */
-export async function run(params: RegimeParams, steps: number, seed = 1, executor: Executor = sharedExecutor()): Promise<Run> {
+export async function run(
+  params: RegimeParams,
+  steps: number,
+  seed = 1,
+  executor: Executor = sharedExecutor(),
+): Promise<Run> {
   const rows: Float64Array[] = [];
   const t0 = process.cpuUsage();
   const result = await runSimulation(regimeModel, params, {

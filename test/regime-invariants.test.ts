@@ -26,7 +26,13 @@ describe('regime: thread-count invariance and reproducibility', () => {
   it('has several shards and a run in which the mechanisms are busy', () => {
     expect(FULL.agentsPerShard).toBe(2_000);
     // Not a tuned threshold: just that the comparison below is not between empty runs.
-    for (const m of ['detentions_reactive', 'detentions_preemptive', 'blacklist_entries', 'false_camera', 'reports_malicious']) {
+    for (const m of [
+      'detentions_reactive',
+      'detentions_preemptive',
+      'blacklist_entries',
+      'false_camera',
+      'reports_malicious',
+    ]) {
       expect(local.sum(m), m).toBeGreaterThan(0);
     }
   });
@@ -61,11 +67,18 @@ describe('regime: thread-count invariance and reproducibility', () => {
     it('keeps the population constant and adults = quiet + active + detained', () => {
       for (let t = 0; t <= local.ticks; t++) {
         expect(local.at('population', t), `tick ${t}`).toBe(N);
-        expect(local.at('score_grade', t, 'grade=A') + local.at('score_grade', t, 'grade=B') + local.at('score_grade', t, 'grade=C') + local.at('score_grade', t, 'grade=D')).toBe(N);
+        expect(
+          local.at('score_grade', t, 'grade=A') +
+            local.at('score_grade', t, 'grade=B') +
+            local.at('score_grade', t, 'grade=C') +
+            local.at('score_grade', t, 'grade=D'),
+        ).toBe(N);
         // tally.ts: an adult is active, else detained, else quiet; only adults are ever
         // detained (behaviour, predictive eligibility, false matches and false reports all
         // skip children), so `detained` is the detained-adult count.
-        expect(local.at('quiet', t) + local.at('active', t) + local.at('detained', t), `tick ${t}`).toBe(local.at('adults', t));
+        expect(local.at('quiet', t) + local.at('active', t) + local.at('detained', t), `tick ${t}`).toBe(
+          local.at('adults', t),
+        );
       }
       expect(local.at('adults', 0)).toBeLessThan(N);
     });
@@ -79,13 +92,21 @@ describe('regime: thread-count invariance and reproducibility', () => {
           if (metric.kind === 'mean') {
             // Means are per-member averages: the population-weighted group (region) means
             // recover the overall mean.
-            const byGroup = groups.reduce((s, k) => s + local.at(metric.name, t, k) * local.at('population', t, k), 0) / N;
-            const byRegion = regions.reduce((s, k) => s + local.at(metric.name, t, k) * local.at('population', t, k), 0) / N;
+            const byGroup =
+              groups.reduce((s, k) => s + local.at(metric.name, t, k) * local.at('population', t, k), 0) / N;
+            const byRegion =
+              regions.reduce((s, k) => s + local.at(metric.name, t, k) * local.at('population', t, k), 0) / N;
             expect(byGroup).toBeCloseTo(total, 6);
             expect(byRegion).toBeCloseTo(total, 6);
           } else {
-            expect(groups.reduce((s, k) => s + local.at(metric.name, t, k), 0), `${metric.name} by group, tick ${t}`).toBe(total);
-            expect(regions.reduce((s, k) => s + local.at(metric.name, t, k), 0), `${metric.name} by region, tick ${t}`).toBe(total);
+            expect(
+              groups.reduce((s, k) => s + local.at(metric.name, t, k), 0),
+              `${metric.name} by group, tick ${t}`,
+            ).toBe(total);
+            expect(
+              regions.reduce((s, k) => s + local.at(metric.name, t, k), 0),
+              `${metric.name} by region, tick ${t}`,
+            ).toBe(total);
           }
         }
       }
@@ -97,8 +118,12 @@ describe('regime: thread-count invariance and reproducibility', () => {
         expect(d('blacklisted'), `tick ${t}`).toBe(local.at('blacklist_entries', t) - local.at('blacklist_exits', t));
         expect(d('in_default'), `tick ${t}`).toBe(local.at('defaults', t) - local.at('repayments', t));
         expect(d('accounts_closed'), `tick ${t}`).toBe(local.at('accounts_closed_new', t));
-        expect(local.at('preemptive_true', t) + local.at('preemptive_false', t)).toBe(local.at('detentions_preemptive', t));
-        expect(local.at('posts_expressed', t) + local.at('reregistration_blocked', t)).toBeLessThanOrEqual(local.at('posts_desired', t));
+        expect(local.at('preemptive_true', t) + local.at('preemptive_false', t)).toBe(
+          local.at('detentions_preemptive', t),
+        );
+        expect(local.at('posts_expressed', t) + local.at('reregistration_blocked', t)).toBeLessThanOrEqual(
+          local.at('posts_desired', t),
+        );
         expect(local.at('extortion_paid', t)).toBeLessThanOrEqual(local.at('extortion_demands', t));
         expect(local.at('appeals_granted', t)).toBeLessThanOrEqual(local.at('blacklist_exits', t));
         // Residents protesting at the end of the day decided to act today.
@@ -143,14 +168,15 @@ describe('regime: with every surveillance module off, protest follows Epstein’
   // arrestProbability × P (behaviour.ts), which is Epstein's P when arrest surely follows.
   // Legitimacy 0.6 ± 0.3 gives grievances up to 0.7, so a good share of adults protests
   // and the cells' active counts A vary.
-  const params = scenario(
-    {
-      behaviour: { initialLegitimacy: 0.6, legitimacySpread: 0.3 },
-      police: { arrestProbability: 1 },
-      response: { enabled: false },
-    },
-    { agents: 10_000, region: { policePer100k: 1_000 } },
-  );
+  const paramsFor = (arrestProbability: number) =>
+    scenario(
+      {
+        behaviour: { initialLegitimacy: 0.6, legitimacySpread: 0.3 },
+        police: { arrestProbability },
+        response: { enabled: false },
+      },
+      { agents: 10_000, region: { policePer100k: 1_000 } },
+    );
   interface Check {
     act: number;
     quiet: number;
@@ -166,7 +192,8 @@ describe('regime: with every surveillance module off, protest follows Epstein’
   // compare each adult's decision on day K + 1 with the rule applied to the state after
   // day K. K = 0 is the first day (no actives yet: A = 1, P high); K = 4 a day with
   // hundreds of protesters per cell (P low).
-  async function check(K: number): Promise<Check> {
+  async function check(K: number, params = paramsFor(1)): Promise<Check> {
+    const arrestProbability = params.police.arrestProbability;
     const before = await run(params, K, 5);
     after = await run(params, K + 1, 5);
     const flags0 = before.columns.flags as Uint16Array;
@@ -178,7 +205,14 @@ describe('regime: with every surveillance module off, protest follows Epstein’
     const { unitStarts, cellRegion, cells } = before.layout;
     const k = params.behaviour.arrestConstant;
     const T = params.behaviour.threshold;
-    const out: Check = { act: 0, quiet: 0, borderline: 0, mismatches: 0, wouldAct: after.at('would_act', K + 1), activesBefore: before.last('active') };
+    const out: Check = {
+      act: 0,
+      quiet: 0,
+      borderline: 0,
+      mismatches: 0,
+      wouldAct: after.at('would_act', K + 1),
+      activesBefore: before.last('active'),
+    };
     for (let c = 0; c < cells; c++) {
       const residents = unitStarts[c + 1] - unitStarts[c];
       const region = params.population.regions[cellRegion[c]];
@@ -189,7 +223,7 @@ describe('regime: with every surveillance module off, protest follows Epstein’
         const f0 = flags0[i];
         if (f0 & (F.CHILD | F.DETAINED)) continue;
         const A = cellActives[c] + (f0 & F.ACTIVE ? 0 : 1);
-        const P = 1 - Math.exp((-k * C) / A);
+        const P = arrestProbability * (1 - Math.exp((-k * C) / A));
         const G = (hardship[i] / 255) * (1 - legitimacy[i] / 65535);
         const margin = G - (riskAversion[i] / 255) * P - T;
         const rule = margin > 0;
@@ -207,6 +241,7 @@ describe('regime: with every surveillance module off, protest follows Epstein’
 
   beforeAll(async () => {
     for (const K of [0, 4]) checks.set(K, await check(K));
+    checks.set(-1, await check(4, paramsFor(0.5)));
   });
 
   it.each([0, 4])('decides agent by agent as G − R·P > T with P = 1 − exp(−k·C/A) (day %i + 1)', (K) => {
@@ -222,8 +257,28 @@ describe('regime: with every surveillance module off, protest follows Epstein’
     expect(Math.abs(c.wouldAct - c.act)).toBeLessThanOrEqual(c.borderline);
   });
 
+  it('scales P by police.arrestProbability when arrest is not certain (perceived risk = P × arrest chance)', () => {
+    // behaviour.ts perceivedArrestRisk: arrestProbability × (1 − (1 − P_police)(1 − P_surveillance)).
+    // With the default arrestProbability 0.5 the model is Epstein's rule with P halved.
+    const c = checks.get(-1)!;
+    expect(c.act).toBeGreaterThan(100);
+    expect(c.quiet).toBeGreaterThan(100);
+    expect(c.mismatches).toBe(0);
+    expect(Math.abs(c.wouldAct - c.act)).toBeLessThanOrEqual(c.borderline);
+  });
+
   it('has no surveillance detections, sanctions or legitimacy change', () => {
-    for (const m of ['detected_camera', 'detected_grid', 'detected_informant', 'detected_tracking', 'detected_platform', 'false_camera', 'blacklist_entries', 'detentions_preemptive', 'family_affected']) {
+    for (const m of [
+      'detected_camera',
+      'detected_grid',
+      'detected_informant',
+      'detected_tracking',
+      'detected_platform',
+      'false_camera',
+      'blacklist_entries',
+      'detentions_preemptive',
+      'family_affected',
+    ]) {
       expect(after.sum(m), m).toBe(0);
     }
     expect(after.sum('detected_police')).toBeGreaterThan(0);

@@ -7,7 +7,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { F, householdSize } from '../src/models/regime/layout.js';
-import { FOUR_SIGMA, binomialTails, closeSharedExecutor, consistentWithRate, merge, run, scenario, type Run } from './regime-helpers.js';
+import {
+  FOUR_SIGMA,
+  binomialTails,
+  closeSharedExecutor,
+  consistentWithRate,
+  merge,
+  run,
+  scenario,
+  type Run,
+} from './regime-helpers.js';
 
 const AGENTS = 5_000;
 
@@ -36,7 +45,10 @@ describe('records and court judgments (records.ts)', () => {
   const runs: Record<string, Run> = {};
   beforeAll(async () => {
     const p = (records: boolean, removeOnPerformance: boolean) =>
-      scenario(debtors({ behaviour: { repaymentRate: 0.05 }, records: { enabled: records }, lists: { removeOnPerformance } }), { agents: AGENTS });
+      scenario(
+        debtors({ behaviour: { repaymentRate: 0.05 }, records: { enabled: records }, lists: { removeOnPerformance } }),
+        { agents: AGENTS },
+      );
     runs.off = await run(p(false, true), STEPS, 21);
     runs.on = await run(p(true, true), STEPS, 21);
     runs.kept = await run(p(true, false), STEPS, 21);
@@ -69,14 +81,19 @@ describe('blacklist duration (lists.ts)', () => {
   // No repayment, so each defaulter is judged once and stays in default: a listing ends
   // only when its durationDays run out.
   const p = (durationDays: number) =>
-    scenario(debtors({ behaviour: { repaymentRate: 0 }, records: { judgmentDelay: 0 }, lists: { durationDays } }), { agents: AGENTS });
+    scenario(debtors({ behaviour: { repaymentRate: 0 }, records: { judgmentDelay: 0 }, lists: { durationDays } }), {
+      agents: AGENTS,
+    });
   beforeAll(async () => {
     runs.short = await run(p(10), STEPS, 22);
     runs.long = await run(p(1000), STEPS, 22);
   });
 
   it('keeps each listing exactly durationDays: the stock is the last D days of entries', () => {
-    for (const [r, D] of [[runs.short, 10], [runs.long, 1000]] as const) {
+    for (const [r, D] of [
+      [runs.short, 10],
+      [runs.long, 1000],
+    ] as const) {
       const entries = r.series('blacklist_entries');
       for (let t = 1; t <= r.ticks; t++) {
         const window = entries.slice(Math.max(0, t - D), t).reduce((a, b) => a + b, 0);
@@ -133,7 +150,8 @@ describe('joint punishment (sanctions.ts)', () => {
   it('scales with the attempt rate: 10× the flight attempts, ~10× the flights blocked', () => {
     // Same draws, so a tenfold rate can only add blocked flights, and nothing else changes.
     expect(runs.fly.sum('blocked_flight')).toBeGreaterThan(runs.on.sum('blocked_flight'));
-    for (let t = 0; t < runs.on.ticks; t++) expect(runs.fly.series('blocked_flight')[t]).toBeGreaterThanOrEqual(runs.on.series('blocked_flight')[t]);
+    for (let t = 0; t < runs.on.ticks; t++)
+      expect(runs.fly.series('blocked_flight')[t]).toBeGreaterThanOrEqual(runs.on.series('blocked_flight')[t]);
     expect(runs.fly.series('blocked_train')).toEqual(runs.on.series('blocked_train'));
   });
 });
@@ -142,7 +160,11 @@ describe('family spillover (family.ts)', () => {
   const runs: Record<string, Run> = {};
   const p = (lists: boolean, family: boolean, childrenBarred = true) =>
     scenario(
-      debtors({ lists: { enabled: lists }, family: { enabled: family, childrenBarred }, sanctions: { enabled: true, schoolingAttemptRate: 0.01 } }),
+      debtors({
+        lists: { enabled: lists },
+        family: { enabled: family, childrenBarred },
+        sanctions: { enabled: true, schoolingAttemptRate: 0.01 },
+      }),
       { agents: AGENTS },
     );
   beforeAll(async () => {
@@ -157,7 +179,8 @@ describe('family spillover (family.ts)', () => {
   });
 
   it('reaches household members of a listed parent, and bars their children from schools', () => {
-    for (const m of ['family_affected', 'children_barred', 'blocked_schooling']) expect(runs.on.sum(m), m).toBeGreaterThan(0);
+    for (const m of ['family_affected', 'children_barred', 'blocked_schooling'])
+      expect(runs.on.sum(m), m).toBeGreaterThan(0);
     // A barred child applies with schoolingAttemptRate each day and is blocked.
     expect(consistentWithRate(runs.on.sum('blocked_schooling'), runs.on.sum('children_barred'), 0.01)).toBe(true);
     // Recount from the final state: non-listed members of households with a listed adult.
@@ -165,10 +188,11 @@ describe('family spillover (family.ts)', () => {
     const household = runs.on.columns.household as Uint8Array;
     let affected = 0;
     let children = 0;
-    for (let h = 0; h < flags.length; ) {
+    for (let h = 0; h < flags.length;) {
       const size = householdSize(household[h]);
       let listedAdult = false;
-      for (let j = h; j < h + size; j++) if ((flags[j] & (F.BLACKLISTED | F.CHILD)) === F.BLACKLISTED) listedAdult = true;
+      for (let j = h; j < h + size; j++)
+        if ((flags[j] & (F.BLACKLISTED | F.CHILD)) === F.BLACKLISTED) listedAdult = true;
       if (listedAdult) {
         for (let j = h; j < h + size; j++) {
           if (flags[j] & F.BLACKLISTED) continue;
@@ -184,7 +208,8 @@ describe('family spillover (family.ts)', () => {
 
   it('needs the family module, and childrenBarred for the school bans', () => {
     expect(runs.noFamily.sum('blacklisted')).toBeGreaterThan(0);
-    for (const m of ['family_affected', 'children_barred', 'blocked_schooling']) expect(runs.noFamily.sum(m), m).toBe(0);
+    for (const m of ['family_affected', 'children_barred', 'blocked_schooling'])
+      expect(runs.noFamily.sum(m), m).toBe(0);
     expect(runs.noBar.sum('family_affected')).toBeGreaterThan(0);
     expect(runs.noBar.sum('children_barred')).toBe(0);
     expect(runs.noBar.sum('blocked_schooling')).toBe(0);
@@ -212,7 +237,8 @@ describe('informant abuse: extortion (abuse.ts)', () => {
   });
 
   it('is exactly zero without informants', () => {
-    for (const m of ['extortion_demands', 'extortion_paid', 'reports_malicious', 'false_informant']) expect(runs.none.sum(m), m).toBe(0);
+    for (const m of ['extortion_demands', 'extortion_paid', 'reports_malicious', 'false_informant'])
+      expect(runs.none.sum(m), m).toBe(0);
   });
 
   it('grows with informant density and with the extortion rate', () => {
@@ -223,7 +249,9 @@ describe('informant abuse: extortion (abuse.ts)', () => {
     for (const r of [runs.few, runs.many, runs.greedy]) {
       const adultShare = r.at('adults', 0) / r.at('population', 0);
       const informantDays = r.sum('informants');
-      expect(consistentWithRate(r.sum('extortion_demands'), informantDays, r.params.abuse.extortionRate * adultShare)).toBe(true);
+      expect(
+        consistentWithRate(r.sum('extortion_demands'), informantDays, r.params.abuse.extortionRate * adultShare),
+      ).toBe(true);
     }
   });
 
@@ -298,7 +326,8 @@ describe('credit score (score.ts)', () => {
     for (const r of [runs.mild, runs.harsh]) {
       const N = r.at('population', 0);
       // Each detected infraction is one camera detection (cameras are the only channel).
-      const expected = 1000 + (r.params.score.infraction * r.sum('detected_camera') + r.params.score.civic * r.sum('civic')) / N;
+      const expected =
+        1000 + (r.params.score.infraction * r.sum('detected_camera') + r.params.score.civic * r.sum('civic')) / N;
       expect(r.last('score_mean')).toBeCloseTo(expected, 6);
     }
   });
@@ -308,8 +337,13 @@ describe('credit score (score.ts)', () => {
     expect(runs.restored.last('score_mean')).toBeGreaterThan(runs.harsh.last('score_mean'));
     // Restoration of 5 a day undoes a −50 infraction within 10 days: only the last 10
     // days' infractions can still weigh on the score.
-    const recent = runs.restored.series('detected_camera').slice(-10).reduce((a, b) => a + b, 0);
-    expect(runs.restored.last('score_mean')).toBeGreaterThanOrEqual(1000 - (50 * recent) / runs.restored.at('population', 0));
+    const recent = runs.restored
+      .series('detected_camera')
+      .slice(-10)
+      .reduce((a, b) => a + b, 0);
+    expect(runs.restored.last('score_mean')).toBeGreaterThanOrEqual(
+      1000 - (50 * recent) / runs.restored.at('population', 0),
+    );
   });
 });
 
@@ -321,7 +355,10 @@ describe('party service centres and propaganda (propaganda.ts)', () => {
   // the centres' contact surveillance also adds detections and hence visible detentions,
   // whose repression loss can outweigh the gain; this test isolates the gain.)
   const p = (serviceCentreCoverage: number) =>
-    scenario({ propaganda: { enabled: true }, response: { enabled: false } }, { agents: AGENTS, region: { serviceCentreCoverage } });
+    scenario(
+      { propaganda: { enabled: true }, response: { enabled: false } },
+      { agents: AGENTS, region: { serviceCentreCoverage } },
+    );
   beforeAll(async () => {
     runs.none = await run(p(0), STEPS, 28);
     runs.all = await run(p(1), STEPS, 28);
@@ -339,7 +376,13 @@ describe('party service centres and propaganda (propaganda.ts)', () => {
 
   it('adds contact surveillance where there are centres', () => {
     expect(runs.none.sum('detected_centre')).toBe(0);
-    expect(consistentWithRate(runs.all.sum('detected_centre'), runs.all.sum('would_act') + runs.all.sum('infractions'), 0.02)).toBe(true);
+    expect(
+      consistentWithRate(
+        runs.all.sum('detected_centre'),
+        runs.all.sum('would_act') + runs.all.sum('infractions'),
+        0.02,
+      ),
+    ).toBe(true);
   });
 });
 
@@ -358,7 +401,10 @@ describe('response: injustice and deterrence (response.ts)', () => {
       { agents: AGENTS, region: { camerasPerThousand: 200 } },
     );
   const deter = (deterrence: number) =>
-    scenario(calm({ cameras: { enabled: true, falseMatchRate: 0 }, response: { deterrence } }), { agents: AGENTS, region: { camerasPerThousand: 200 } });
+    scenario(calm({ cameras: { enabled: true, falseMatchRate: 0 }, response: { deterrence } }), {
+      agents: AGENTS,
+      region: { camerasPerThousand: 200 },
+    });
   beforeAll(async () => {
     runs.fmrMild = await run(unjust(0.005, 0), STEPS, 29);
     runs.fmrHarsh = await run(unjust(0.005, 0.1), STEPS, 29);
@@ -412,6 +458,8 @@ describe('police capacity limits reactive detentions (police.ts)', () => {
 
   it('arrests half of the detected protesters when capacity is ample', () => {
     expect(runs.ample.sum('detentions_reactive')).toBeGreaterThan(runs.scarce.sum('detentions_reactive'));
-    expect(consistentWithRate(runs.ample.sum('detentions_reactive'), runs.ample.sum('detected_police'), 0.5)).toBe(true);
+    expect(consistentWithRate(runs.ample.sum('detentions_reactive'), runs.ample.sum('detected_police'), 0.5)).toBe(
+      true,
+    );
   });
 });

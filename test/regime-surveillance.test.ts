@@ -28,7 +28,11 @@ function publicActs(r: Run, key = ''): number {
 function innocentAdultDays(r: Run, key = ''): number {
   let n = 0;
   for (let t = 1; t <= r.ticks; t++) {
-    n += r.at('adults', t - 1, key) - r.at('detained', t - 1, key) - r.at('would_act', t, key) - r.at('infractions', t, key);
+    n +=
+      r.at('adults', t - 1, key) -
+      r.at('detained', t - 1, key) -
+      r.at('would_act', t, key) -
+      r.at('infractions', t, key);
   }
   return n;
 }
@@ -58,7 +62,10 @@ describe('cameras and face recognition (cameras.ts, detection.ts)', () => {
   it('detects more public acts with more cameras, at coverage × accuracy per act', () => {
     expect(runs.many.sum('detected_camera')).toBeGreaterThan(runs.few.sum('detected_camera'));
     // coverage = min(1, cameras per 1,000 × 0.004) → 0.08 and 0.8; × accuracy 0.9.
-    for (const [r, coverage] of [[runs.few, 0.08], [runs.many, 0.8]] as const) {
+    for (const [r, coverage] of [
+      [runs.few, 0.08],
+      [runs.many, 0.8],
+    ] as const) {
       expect(consistentWithRate(r.sum('detected_camera'), publicActs(r), coverage * 0.9)).toBe(true);
     }
   });
@@ -73,9 +80,25 @@ describe('cameras and face recognition (cameras.ts, detection.ts)', () => {
 
   it('falsely matches each innocent adult-day at coverage × rate × the group multiplier', () => {
     // cameras.ts: p = coverage × falseMatchRate × recognitionErrorMultiplier.
-    for (const [r, coverage, rate] of [[runs.many, 0.8, 0.002], [runs.sloppy, 0.8, 0.02], [runs.few, 0.08, 0.002]] as const) {
-      expect(consistentWithRate(r.sum('false_camera', 'group=majority'), innocentAdultDays(r, 'group=majority'), coverage * rate)).toBe(true);
-      expect(consistentWithRate(r.sum('false_camera', 'group=minority'), innocentAdultDays(r, 'group=minority'), coverage * rate * 5)).toBe(true);
+    for (const [r, coverage, rate] of [
+      [runs.many, 0.8, 0.002],
+      [runs.sloppy, 0.8, 0.02],
+      [runs.few, 0.08, 0.002],
+    ] as const) {
+      expect(
+        consistentWithRate(
+          r.sum('false_camera', 'group=majority'),
+          innocentAdultDays(r, 'group=majority'),
+          coverage * rate,
+        ),
+      ).toBe(true);
+      expect(
+        consistentWithRate(
+          r.sum('false_camera', 'group=minority'),
+          innocentAdultDays(r, 'group=minority'),
+          coverage * rate * 5,
+        ),
+      ).toBe(true);
     }
     // The disparity metric shows it: cumulative false matches per member, minority ÷ majority ≈ 5.
     const ratio = runs.sloppy.last('disparity_false_camera', 'group=minority');
@@ -135,7 +158,9 @@ describe('grid management and gig-worker observers (grid.ts)', () => {
       const perCell = (runs.observers.last('observers', key) * 5) / cells;
       const p = 1 - (1 - 0.005) ** perCell;
       expect(runs.observers.sum('detected_observer', key)).toBeGreaterThan(0);
-      expect(consistentWithRate(runs.observers.sum('detected_observer', key), publicActs(runs.observers, key), p)).toBe(true);
+      expect(consistentWithRate(runs.observers.sum('detected_observer', key), publicActs(runs.observers, key), p)).toBe(
+        true,
+      );
     }
   });
 });
@@ -143,7 +168,10 @@ describe('grid management and gig-worker observers (grid.ts)', () => {
 describe('informants and tip-off lines (informants.ts)', () => {
   const runs: Record<string, Run> = {};
   const inf = (falseReportRate: number, maliciousShare: number) =>
-    scenario({ informants: { enabled: true, falseReportRate, maliciousShare } }, { agents: AGENTS, region: { informantsPerThousand: 50 } });
+    scenario(
+      { informants: { enabled: true, falseReportRate, maliciousShare } },
+      { agents: AGENTS, region: { informantsPerThousand: 50 } },
+    );
   beforeAll(async () => {
     runs.none = await run(inf(0, 0.3), STEPS, 6);
     runs.low = await run(inf(0.005, 0.3), STEPS, 6);
@@ -171,7 +199,10 @@ describe('informants and tip-off lines (informants.ts)', () => {
 
   it('label a maliciousShare of false reports malicious, and nothing else changes', () => {
     expect(runs.honest.sum('reports_malicious')).toBe(0);
-    for (const [r, share] of [[runs.high, 0.3], [runs.spiteful, 0.7]] as const) {
+    for (const [r, share] of [
+      [runs.high, 0.3],
+      [runs.spiteful, 0.7],
+    ] as const) {
       expect(consistentWithRate(r.sum('reports_malicious'), r.sum('false_informant'), share)).toBe(true);
     }
     // The malicious draw comes after the target is chosen and only relabels the report, so
@@ -184,7 +215,10 @@ describe('informants and tip-off lines (informants.ts)', () => {
 describe('phone / IoT tracking (tracking.ts)', () => {
   const runs: Record<string, Run> = {};
   const tracking = (enabled: boolean) =>
-    scenario({ tracking: { enabled, detectionRate: 0.9 } }, { agents: AGENTS, regions: [{ trackingCoverage: 0.5 }, { trackingCoverage: 0 }] });
+    scenario(
+      { tracking: { enabled, detectionRate: 0.9 } },
+      { agents: AGENTS, regions: [{ trackingCoverage: 0.5 }, { trackingCoverage: 0 }] },
+    );
   beforeAll(async () => {
     runs.off = await run(tracking(false), STEPS, 7);
     runs.on = await run(tracking(true), STEPS, 7);
@@ -205,7 +239,10 @@ describe('platforms and online censorship (platform.ts)', () => {
   // criticismRate 0.5 × grievance gives enough posts for accounts to reach 3 strikes.
   const platform = (reRegistrationBarred: boolean) =>
     scenario(
-      { behaviour: { criticismRate: 0.5 }, platform: { enabled: true, detectionRate: 0.5, strikesToClose: 3, reRegistrationBarred } },
+      {
+        behaviour: { criticismRate: 0.5 },
+        platform: { enabled: true, detectionRate: 0.5, strikesToClose: 3, reRegistrationBarred },
+      },
       { agents: AGENTS, region: { platformPenetration: 1 } },
     );
   beforeAll(async () => {
@@ -220,7 +257,7 @@ describe('platforms and online censorship (platform.ts)', () => {
       const flags = r.columns.flags as Uint16Array;
       const strikes = r.columns.strikes as Uint8Array;
       let mismatch = 0;
-      for (let i = 0; i < flags.length; i++) if ((flags[i] & F.ACCOUNT_CLOSED) !== 0 !== strikes[i] >= 3) mismatch++;
+      for (let i = 0; i < flags.length; i++) if (((flags[i] & F.ACCOUNT_CLOSED) !== 0) !== strikes[i] >= 3) mismatch++;
       expect(mismatch).toBe(0);
     }
   });
@@ -277,7 +314,18 @@ describe('predictive policing (predictive.ts)', () => {
   // group, drawn afresh each day. Capacity 200 per 100k = 5 a day per region of 2,500.
   const predictive = (bias: number) =>
     scenario(
-      { predictive: { enabled: true, bias, noise: 0.5, recordWeight: 0, listWeight: 0, contactWeight: 0, capacityPer100k: 200, detentionDays: 10 } },
+      {
+        predictive: {
+          enabled: true,
+          bias,
+          noise: 0.5,
+          recordWeight: 0,
+          listWeight: 0,
+          contactWeight: 0,
+          capacityPer100k: 200,
+          detentionDays: 10,
+        },
+      },
       {
         agents: AGENTS,
         groups: [
@@ -324,8 +372,12 @@ describe('predictive policing (predictive.ts)', () => {
     expect(Math.abs(a.k / a.n - b.k / b.n)).toBeLessThanOrEqual(4 * sd);
     // The disparity metric is the same comparison per member (tally.ts): cumulative harm per
     // member of the group ÷ the reference group's.
-    const perMember = (key: string): number => runs.fair.sum('preemptive_false', key) / runs.fair.at('population', 0, key);
-    expect(runs.fair.last('disparity_preemptive_false', 'group=minority')).toBeCloseTo(perMember('group=minority') / perMember('group=majority'), 12);
+    const perMember = (key: string): number =>
+      runs.fair.sum('preemptive_false', key) / runs.fair.at('population', 0, key);
+    expect(runs.fair.last('disparity_preemptive_false', 'group=minority')).toBeCloseTo(
+      perMember('group=minority') / perMember('group=majority'),
+      12,
+    );
   });
 
   it('has a higher false-positive rate in the targeted group when bias > 0', () => {
