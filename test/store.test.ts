@@ -118,6 +118,37 @@ describe('results store', () => {
     expect(agg[0]).toEqual({ n: 3003, sa: 500500, sb: -500500, sc: 250250 });
   });
 
+  it('does not store internal working metrics', async () => {
+    const id = await store.beginRun({
+      model: 'tiny',
+      preset: null,
+      scenarioHash: 'y',
+      seed: 1,
+      steps: 2,
+      threads: 1,
+      version: 't',
+      agents: 1,
+      stateBytes: 1,
+      scenarioJson: '{}',
+    });
+    const w = await store.metricsWriter(id, [
+      { name: 'kept', key: '' },
+      { name: '_scratch', key: 'bin=0', internal: true },
+      { name: 'also_kept', key: 'group=a' },
+    ]);
+    for (let t = 0; t <= 2; t++) w.push(t, Float64Array.of(t, 99, 10 + t));
+    w.close();
+    expect(w.rowsWritten).toBe(6);
+    const rows = await store.query<{ metric: string; total: number }>(
+      'SELECT metric, sum(value)::DOUBLE AS total FROM metrics WHERE run_id = $1 GROUP BY metric ORDER BY metric',
+      [id],
+    );
+    expect(rows).toEqual([
+      { metric: 'also_kept', total: 33 },
+      { metric: 'kept', total: 3 },
+    ]);
+  });
+
   it('an interrupted run is stored as interrupted, never complete', async () => {
     const r = await run({ agents: 10 }, 50, 3);
     expect(r.status).toBe('interrupted');

@@ -171,7 +171,7 @@ export class ResultsStore {
   /** A buffered writer of one run's metrics; `flush()` before finishing the run. */
   async metricsWriter(
     runId: string,
-    metrics: readonly { name: string; key: string }[],
+    metrics: readonly { name: string; key: string; internal?: boolean }[],
     batchTicks?: number,
   ): Promise<MetricsWriter> {
     const appender = await this.con.createAppender('metrics');
@@ -279,6 +279,8 @@ export class MetricsWriter {
   private ticks: number[] = [];
   private values: number[] = [];
   private readonly m: number;
+  private readonly outputs: number[];
+  private readonly metrics: readonly { name: string; key: string }[];
   private readonly batchTicks: number;
   private closed = false;
   rowsWritten = 0;
@@ -286,10 +288,13 @@ export class MetricsWriter {
   constructor(
     private readonly appender: DuckDBAppender,
     private readonly runId: string,
-    private readonly metrics: readonly { name: string; key: string }[],
+    allMetrics: readonly { name: string; key: string; internal?: boolean }[],
     batchTicks?: number,
   ) {
-    this.m = metrics.length;
+    // Internal metrics are working values shared between systems within a tick: not results.
+    this.outputs = allMetrics.flatMap((spec, k) => (spec.internal ? [] : [k]));
+    this.metrics = this.outputs.map((k) => allMetrics[k]);
+    this.m = this.outputs.length;
     this.batchTicks = batchTicks ?? Math.max(1, Math.floor(16_384 / Math.max(1, this.m)));
   }
 
@@ -297,7 +302,7 @@ export class MetricsWriter {
   push(tick: number, values: Float64Array): void {
     if (this.closed) throw new Error('metrics writer is closed');
     this.ticks.push(tick);
-    for (let k = 0; k < this.m; k++) this.values.push(values[k]);
+    for (let k = 0; k < this.m; k++) this.values.push(values[this.outputs[k]]);
     if (this.ticks.length >= this.batchTicks) this.flush();
   }
 
