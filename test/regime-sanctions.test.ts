@@ -76,6 +76,46 @@ describe('records and court judgments (records.ts)', () => {
   });
 });
 
+describe('a court judgment on someone already listed by score (enforcement.ts, lists.ts)', () => {
+  let r: Run;
+  // Every default is recorded (recordingRate 1) and judged the same day (judgmentDelay 0),
+  // and nobody repays: at the end everyone in default has a court judgment. False informant
+  // reports (−5 points, cut-off 1,000) list many residents wrongfully by score first.
+  beforeAll(async () => {
+    r = await run(
+      scenario(
+        calm({
+          behaviour: { defaultRate: 0.01, repaymentRate: 0 },
+          informants: { enabled: true, falseReportRate: 0.05 },
+          score: { enabled: true },
+          records: { enabled: true, recordingRate: 1, judgmentDelay: 0 },
+          lists: { enabled: true, blacklistBelowScore: 1000, durationDays: 1000 },
+        }),
+        { agents: AGENTS, region: { informantsPerThousand: 30 } },
+      ),
+      STEPS,
+      40,
+    );
+  });
+
+  it('makes the listing a rightful defaulter listing (regression: the judgment used to be dropped)', () => {
+    const flags = r.columns.flags as Uint16Array;
+    let judged = 0;
+    let notDefaulterListing = 0;
+    let wrongful = 0;
+    for (const f of flags) {
+      if (!(f & F.IN_DEFAULT)) continue;
+      judged++;
+      if ((f & (F.BLACKLISTED | F.LIST_BY_JUDGMENT)) !== (F.BLACKLISTED | F.LIST_BY_JUDGMENT)) notDefaulterListing++;
+      if (f & F.WRONGFUL_LISTING) wrongful++;
+    }
+    expect(judged).toBeGreaterThan(0);
+    expect(r.sum('wrongful_listing_days')).toBeGreaterThan(0);
+    expect(notDefaulterListing).toBe(0);
+    expect(wrongful).toBe(0);
+  });
+});
+
 describe('blacklist duration (lists.ts)', () => {
   const runs: Record<string, Run> = {};
   // No repayment, so each defaulter is judged once and stays in default: a listing ends

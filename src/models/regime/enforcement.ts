@@ -114,7 +114,14 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
 
       // Lists.
       if (p.lists.enabled) {
-        if (f & F.BLACKLISTED) {
+        const judged = judgment && p.lists.blacklistOnJudgment;
+        if (f & F.BLACKLISTED && judged) {
+          // A court judgment on someone already listed (by score) turns the listing into a
+          // defaulter listing: rightful, removable by repaying, for a fresh term. (It used to
+          // be dropped, leaving a wrongful score listing "wrongful" and appealable as such.)
+          f = (f | F.LIST_BY_JUDGMENT) & ~F.WRONGFUL_LISTING;
+          listDays[i] = p.lists.durationDays;
+        } else if (f & F.BLACKLISTED) {
           const expired = listDays[i] <= 1;
           const performed = f & F.LIST_BY_JUDGMENT && a & A.REPAY && p.lists.removeOnPerformance;
           listDays[i] = expired ? 0 : listDays[i] - 1;
@@ -123,11 +130,11 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
             listDays[i] = 0;
             mt.add(ctx.acc, M.exits, g, r, 1);
           }
-        } else if ((judgment && p.lists.blacklistOnJudgment) || blacklistedByScore(p, s)) {
+        } else if (judged || blacklistedByScore(p, s)) {
           f |= F.BLACKLISTED;
           f &= ~F.REDLISTED;
           listDays[i] = p.lists.durationDays;
-          if (judgment && p.lists.blacklistOnJudgment) f |= F.LIST_BY_JUDGMENT;
+          if (judged) f |= F.LIST_BY_JUDGMENT;
           else if (wrongfulByScore(p, s, falsePoints[i])) {
             f |= F.WRONGFUL_LISTING;
             e |= WRONGED;
