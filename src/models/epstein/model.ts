@@ -257,6 +257,35 @@ function shiftWindow(
   else if (2 * ddy < -h) ddy += h;
   const lo = ddy < 0 ? ddy - reach : -reach;
   const hi = ddy > 0 ? ddy + reach : reach;
+  const xl = ddx < 0 ? ddx - reach : -reach;
+  const xh = ddx > 0 ? ddx + reach : reach;
+  if (x0 + xl >= 0 && x0 + xh < w && y0 + lo >= 0 && y0 + hi < h) {
+    // Fast path, no wrap-around (almost every move on a large lattice): plain strided loops
+    // over the runs, without addRun's edge cases.
+    for (let r = lo; r <= hi; r++) {
+      const ao = r >= -reach && r <= reach ? hw[r < 0 ? -r : r] : -1;
+      const dn = r - ddy;
+      const an = dn >= -reach && dn <= reach ? hw[dn < 0 ? -dn : dn] : -1;
+      const at = (from + r * w) * stride + lane; // index of (x0, y0 + r)
+      if (an < 0) {
+        for (let x = -ao; x <= ao; x++) values[at + x * stride]--;
+        continue;
+      }
+      const nl = ddx - an;
+      const nr = ddx + an;
+      if (ao < 0) {
+        for (let x = nl; x <= nr; x++) values[at + x * stride]++;
+        continue;
+      }
+      // old \ new: [−ao, min(ao, nl − 1)] and [max(−ao, nr + 1), ao]
+      for (let x = -ao, e = ao < nl - 1 ? ao : nl - 1; x <= e; x++) values[at + x * stride]--;
+      for (let x = -ao > nr + 1 ? -ao : nr + 1; x <= ao; x++) values[at + x * stride]--;
+      // new \ old: [nl, min(nr, −ao − 1)] and [max(nl, ao + 1), nr]
+      for (let x = nl, e = nr < -ao - 1 ? nr : -ao - 1; x <= e; x++) values[at + x * stride]++;
+      for (let x = nl > ao + 1 ? nl : ao + 1; x <= nr; x++) values[at + x * stride]++;
+    }
+    return;
+  }
   for (let r = lo; r <= hi; r++) {
     // Old run [x0 − ao, x0 + ao], new run [x0 + ddx − an, x0 + ddx + an] on this row; −1 = none.
     const ao = r >= -reach && r <= reach ? hw[r < 0 ? -r : r] : -1;
