@@ -72,7 +72,7 @@ describe('regime: thread-count invariance and reproducibility', () => {
             local.at('score_grade', t, 'grade=B') +
             local.at('score_grade', t, 'grade=C') +
             local.at('score_grade', t, 'grade=D'),
-        ).toBe(N);
+        ).toBe(local.at('adults', t)); // only adults are scored
         // tally.ts: an adult is active, else detained, else quiet; only adults are ever
         // detained (behaviour, predictive eligibility, false matches and false reports all
         // skip children), so `detained` is the detained-adult count.
@@ -90,12 +90,12 @@ describe('regime: thread-count invariance and reproducibility', () => {
         for (let t = 0; t <= local.ticks; t++) {
           const total = local.at(metric.name, t);
           if (metric.kind === 'mean') {
-            // Means are per-member averages: the population-weighted group (region) means
-            // recover the overall mean.
-            const byGroup =
-              groups.reduce((s, k) => s + local.at(metric.name, t, k) * local.at('population', t, k), 0) / N;
-            const byRegion =
-              regions.reduce((s, k) => s + local.at(metric.name, t, k) * local.at('population', t, k), 0) / N;
+            // Means are per-member averages: the member-weighted group (region) means
+            // recover the overall mean. The score is averaged over adults only.
+            const members = metric.name === 'score_mean' ? 'adults' : 'population';
+            const all = local.at(members, t);
+            const byGroup = groups.reduce((s, k) => s + local.at(metric.name, t, k) * local.at(members, t, k), 0) / all;
+            const byRegion = regions.reduce((s, k) => s + local.at(metric.name, t, k) * local.at(members, t, k), 0) / all;
             expect(byGroup).toBeCloseTo(total, 6);
             expect(byRegion).toBeCloseTo(total, 6);
           } else {

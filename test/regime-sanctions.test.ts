@@ -364,7 +364,7 @@ describe('credit score (score.ts)', () => {
 
   it('moves by the rule table: base + points × recorded events', () => {
     for (const r of [runs.mild, runs.harsh]) {
-      const N = r.at('population', 0);
+      const N = r.at('adults', 0); // the score is averaged over adults
       // Each detected infraction is one camera detection (cameras are the only channel).
       const expected =
         1000 + (r.params.score.infraction * r.sum('detected_camera') + r.params.score.civic * r.sum('civic')) / N;

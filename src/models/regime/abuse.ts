@@ -5,7 +5,8 @@
  */
 import type { ShardContext } from '../../engine/model.js';
 import type { CounterRng } from '../../engine/rng.js';
-import { E, F, regimeLayout } from './layout.js';
+import { fileFalseReport } from './informants.js';
+import { F, regimeLayout } from './layout.js';
 import type { RegimeParams } from './params.js';
 import { U8 } from './population.js';
 
@@ -24,7 +25,7 @@ export function extortion(
   if (!p.abuse.enabled || rng.uniform() >= p.abuse.extortionRate) return 'none';
   const target = cellStart + rng.below(residents);
   const { flags, group, hardship, events } = ctx.columns;
-  if (target === informant || flags[target] & F.CHILD) return 'none';
+  if (target === informant || flags[target] & (F.CHILD | F.DETAINED)) return 'none';
   const layout = regimeLayout(p);
   const mt = layout.metricTable;
   const g = group[target];
@@ -35,7 +36,7 @@ export function extortion(
     mt.add(ctx.acc, mt.base('extortion_paid'), g, r, 1);
     return 'paid';
   }
-  events[target] |= E.INFRACTION | E.FALSE_INFRACTION | E.MALICIOUS;
+  fileFalseReport(events, target, true);
   mt.add(ctx.acc, mt.base('reports_malicious'), g, r, 1);
   mt.add(ctx.acc, mt.base('false_informant'), g, r, 1);
   return 'reported';

@@ -9,7 +9,7 @@ import type { ShardContext } from '../../engine/model.js';
 import { extortion } from './abuse.js';
 import { falseMatchProbability } from './cameras.js';
 import { CellChannels } from './channels.js';
-import { falseReportProbability } from './informants.js';
+import { falseReportProbability, fileFalseReport } from './informants.js';
 import { A, E, F, regimeLayout } from './layout.js';
 import type { RegimeParams } from './params.js';
 import { epsteinArrestProbability } from './police.js';
@@ -161,22 +161,23 @@ export function detect(ctx: ShardContext<RegimeParams>): void {
         informantRng.key(i, ctx.tick);
         if (informantRng.uniform() < pFalseReport) {
           const target = start + informantRng.below(residents);
-          if (target !== i && !(flags[target] & F.CHILD)) {
+          if (target !== i && !(flags[target] & (F.CHILD | F.DETAINED))) {
             const malicious = informantRng.uniform() < p.informants.maliciousShare;
-            events[target] |= E.INFRACTION | E.FALSE_INFRACTION | (malicious ? E.MALICIOUS : 0);
+            fileFalseReport(events, target, malicious);
             const tg = group[target];
             mt.add(ctx.acc, malicious ? M.reportsMalicious : M.reportsFalse, tg, r, 1);
             mt.add(ctx.acc, M.falseInformant, tg, r, 1);
-            reports++;
+            events[i] |= E.REPORTED_SOMEONE;
           }
         }
-        if (p.abuse.enabled) {
-          const outcome = extortion(ctx, i, start, residents, r, informantRng);
-          if (outcome === 'reported') reports++;
+        if (p.abuse.enabled && extortion(ctx, i, start, residents, r, informantRng) === 'reported') {
+          events[i] |= E.REPORTED_SOMEONE;
         }
       }
     }
+    // True reports earn points for the cell's free informants (enforcement.ts shares them out).
     cellReports[c] = reports;
     ctx.acc[mt.detectedBase + r] += detectedProtesters;
   }
 }
+

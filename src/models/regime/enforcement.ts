@@ -68,9 +68,12 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
       rng.key(i, ctx.tick);
 
       // Pre-emptive detention (decided in behaviour) of someone who would not have acted.
-      if (e & E.SANCTIONED && f & F.PREEMPTIVE) {
+      if (e & E.DETAINED_TODAY && f & F.PREEMPTIVE) {
         e |= VISIBLE;
-        if (!(a & A.WOULD_PROTEST)) e |= WRONGED;
+        if (!(a & A.WOULD_PROTEST)) {
+          e |= WRONGED;
+          f |= F.WRONGFUL_DETENTION;
+        }
       }
       // Reactive arrest of a recorded protester, within the region's capacity.
       if (e & E.PROTEST && p.police.enabled && !(f & F.DETAINED) && rng.uniform() < arrestShare) {
@@ -101,8 +104,12 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
       let s = score[i];
       if (p.score.enabled) {
         let d = scoreDelta(p, e) + (judgment ? p.score.judgment : 0);
-        if (f & F.INFORMANT && rewardPerInformant > 0) {
-          const reports = Math.floor(rewardPerInformant) + (rng.uniform() < rewardPerInformant % 1 ? 1 : 0);
+        if (f & F.INFORMANT && !(f & F.DETAINED)) {
+          // Its own false or reprisal report, plus a share of the cell's true reports.
+          let reports = e & E.REPORTED_SOMEONE ? 1 : 0;
+          if (rewardPerInformant > 0) {
+            reports += Math.floor(rewardPerInformant) + (rng.uniform() < rewardPerInformant % 1 ? 1 : 0);
+          }
           d += reports * p.informants.reportReward;
         }
         const restored = restoration(p, s + d, rng.uniform());
@@ -126,11 +133,17 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
           const performed = f & F.LIST_BY_JUDGMENT && a & A.REPAY && p.lists.removeOnPerformance;
           listDays[i] = expired ? 0 : listDays[i] - 1;
           if (expired || performed) {
+            // On expiry the entries behind a score listing are deleted: the score returns
+            // to the cut-off, so the same record cannot list the resident again tomorrow.
+            if (expired && !(f & F.LIST_BY_JUDGMENT)) {
+              s = Math.max(s, p.lists.blacklistBelowScore);
+              falsePoints[i] = 0;
+            }
             f = delistFlags(f);
             listDays[i] = 0;
             mt.add(ctx.acc, M.exits, g, r, 1);
           }
-        } else if (judged || blacklistedByScore(p, s)) {
+        } else if (!(f & F.CHILD) && (judged || blacklistedByScore(p, s))) {
           f |= F.BLACKLISTED;
           f &= ~F.REDLISTED;
           listDays[i] = p.lists.durationDays;
@@ -152,7 +165,8 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
       // Due process: appeal, decided after a delay; success delists and restores points.
       if (p.dueProcess.enabled && f & F.BLACKLISTED) {
         if (f & F.APPEAL_PENDING) {
-          if (appealDays[i] > 0) appealDays[i]--;
+          // Decided on the appealDelayDays-th day after filing.
+          if (appealDays[i] > 1) appealDays[i]--;
           else if (appealSucceeds(p, (f & F.WRONGFUL_LISTING) !== 0, rng.uniform())) {
             f = delistFlags(f);
             listDays[i] = 0;

@@ -4,6 +4,7 @@
  * their cell and report some of those; they also file reports on neighbours who did
  * nothing, some mistaken and some malicious. Every report earns the informant points.
  */
+import { E } from './layout.js';
 import type { RegimeParams } from './params.js';
 
 /** Probability that at least one of the cell's informants witnesses and reports a given act. */
@@ -15,4 +16,14 @@ export function informantDetection(p: RegimeParams, informantsInCell: number): n
 /** Daily probability that a given informant files a false report. */
 export function falseReportProbability(p: RegimeParams): number {
   return p.informants.enabled ? p.informants.falseReportRate : 0;
+}
+
+/**
+ * Put a false infraction report on a resident's record. If a real infraction is already
+ * recorded today the report adds nothing to the record (the points are not false).
+ */
+export function fileFalseReport(events: { [i: number]: number }, target: number, malicious: boolean): void {
+  const e = events[target];
+  if (e & E.INFRACTION && !(e & E.FALSE_INFRACTION)) events[target] = e | (malicious ? E.MALICIOUS : 0);
+  else events[target] = e | E.INFRACTION | E.FALSE_INFRACTION | (malicious ? E.MALICIOUS : 0);
 }

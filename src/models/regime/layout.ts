@@ -101,6 +101,10 @@ export interface GlobalsLayout {
   readonly groupPopulation: number;
   /** Per region: residents (exact). */
   readonly regionPopulation: number;
+  /** Adults: overall (one value), per group, per region (set at init). */
+  readonly adultPopulation: number;
+  readonly adultGroupPopulation: number;
+  readonly adultRegionPopulation: number;
   /** Per disparity harm × group: cumulative count since tick 0. */
   readonly cumulativeHarm: number;
   readonly total: number;
@@ -170,6 +174,9 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
     observersPerCell: take(R),
     groupPopulation: take(G),
     regionPopulation: take(R),
+    adultPopulation: take(1),
+    adultGroupPopulation: take(G),
+    adultRegionPopulation: take(R),
     cumulativeHarm: take(DISPARITY_HARMS.length * G),
     total: 0,
   };

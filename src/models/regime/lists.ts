@@ -17,7 +17,7 @@ export function wrongfulByScore(p: RegimeParams, score: number, falsePoints: num
 }
 
 export function redlisted(p: RegimeParams, score: number, flags: number): boolean {
-  return p.lists.enabled && score >= p.lists.redlistAtScore && !(flags & F.BLACKLISTED);
+  return p.lists.enabled && score >= p.lists.redlistAtScore && !(flags & (F.BLACKLISTED | F.CHILD));
 }
 
 /** Flags after removal from the blacklist (any cause). */

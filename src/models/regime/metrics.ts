@@ -29,6 +29,7 @@ export const METRIC_NAMES: readonly MetricName[] = [
   m('quiet', 'stock', 'state', 'adults neither protesting nor detained'),
   m('active', 'stock', 'stability', 'adults protesting (Epstein active)'),
   m('detained', 'stock', 'harm', 'adults in detention (reactive or pre-emptive)'),
+  m('detained_wrongly', 'stock', 'harm', 'adults detained who did not act: false attribution or a false pre-emptive call'),
   m('blacklisted', 'stock', 'harm', 'residents on the blacklist'),
   m('redlisted', 'stock', 'state', 'residents on the redlist'),
   m('informants', 'stock', 'surveillance', 'residents acting as informants'),
@@ -87,7 +88,7 @@ export const METRIC_NAMES: readonly MetricName[] = [
   m('children_barred', 'stock', 'harm', 'children barred from schools by a parent’s listing'),
   m('appeals_filed', 'flow', 'state', 'appeals filed'),
   m('appeals_granted', 'flow', 'state', 'appeals granted (listing removed, points restored)'),
-  m('score_mean', 'mean', 'state', 'mean credit score'),
+  m('score_mean', 'mean', 'state', 'mean credit score of adults'),
 ];
 
 /** Metrics derived at the end of each tick from cumulative harms (group rate ÷ reference-group rate). */
@@ -129,7 +130,7 @@ export class MetricTable {
       for (const r of regionNames) this.push(metric.name, `region=${r}`, description);
     }
     this.gradeBase = this.specs.length;
-    for (const grade of grades) this.push('score_grade', `grade=${grade}`, 'residents whose score falls in this grade band [stock, state]');
+    for (const grade of grades) this.push('score_grade', `grade=${grade}`, 'adults whose score falls in this grade band [stock, state]');
     this.disparityBase = this.specs.length;
     for (const harm of DISPARITY_HARMS) {
       for (const g of groupNames) {

@@ -50,6 +50,7 @@ export function synthesize(ctx: ShardContext<RegimeParams>): void {
   const mt = layout.metricTable;
   const popBase = mt.base('population');
   const obsBase = mt.base('observers');
+  const adultBase = mt.base('adults');
   const rng = ctx.rng('synthesize');
   const cellRng = ctx.rng('synthesize-cell');
   const groupShares = p.population.groups.map((g) => g.share);
@@ -102,30 +103,37 @@ export function synthesize(ctx: ShardContext<RegimeParams>): void {
         }
         flags[i] = f;
         mt.add(ctx.acc, popBase, g, r, 1);
+        if (!(f & F.CHILD)) mt.add(ctx.acc, adultBase, g, r, 1);
       }
     }
     cellInformants[c] = Math.min(65535, informants);
   }
 }
 
-/** After synthesis: group and region sizes and observer coverage, for every later tick. */
+/** After synthesis: group, region and adult counts and observer coverage, for every later tick. */
 export function census(ctx: GlobalContext<RegimeParams>): void {
   const layout = regimeLayout(ctx.params);
   const mt = layout.metricTable;
   const gl = layout.globalsLayout;
   const popBase = mt.base('population');
   const obsBase = mt.base('observers');
+  const adultBase = mt.base('adults');
   const G = layout.groups;
   const sum = (index: number): number => {
     let s = 0;
     for (const acc of ctx.shardAccs) s += acc[index];
     return s;
   };
-  for (let g = 0; g < G; g++) ctx.globals[gl.groupPopulation + g] = sum(popBase + 1 + g);
+  for (let g = 0; g < G; g++) {
+    ctx.globals[gl.groupPopulation + g] = sum(popBase + 1 + g);
+    ctx.globals[gl.adultGroupPopulation + g] = sum(adultBase + 1 + g);
+  }
+  ctx.globals[gl.adultPopulation] = sum(adultBase);
   const cellsPerRegion = new Float64Array(layout.regions);
   for (let c = 0; c < layout.cells; c++) cellsPerRegion[layout.cellRegion[c]]++;
   for (let r = 0; r < layout.regions; r++) {
     ctx.globals[gl.regionPopulation + r] = layout.regionAgents[r];
+    ctx.globals[gl.adultRegionPopulation + r] = sum(adultBase + 1 + G + r);
     const observers = sum(obsBase + 1 + G + r);
     ctx.globals[gl.observersPerCell + r] = observersPassingCell(ctx.params, observers, cellsPerRegion[r]);
   }

@@ -22,6 +22,9 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
   const starts = layout.unitStarts;
   const G = layout.groups;
   const invAll = 1 / layout.agents;
+  const invAdults = 1 / Math.max(1, ctx.globals[gl.adultPopulation]);
+  const invAdultGroup = Array.from({ length: G }, (_, g) => 1 / Math.max(1, ctx.globals[gl.adultGroupPopulation + g]));
+  const invAdultRegion = Array.from({ length: layout.regions }, (_, r) => 1 / Math.max(1, ctx.globals[gl.adultRegionPopulation + r]));
   const invGroup = Array.from({ length: G }, (_, g) => 1 / Math.max(1, ctx.globals[gl.groupPopulation + g]));
   const invRegion = Array.from({ length: layout.regions }, (_, r) => 1 / Math.max(1, layout.regionAgents[r]));
   const B = {
@@ -42,6 +45,7 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
     wrongful: mt.base('wrongful_listing_days'),
     family: mt.base('family_affected'),
     childrenBarred: mt.base('children_barred'),
+    wronglyDetained: mt.base('detained_wrongly'),
   };
   const acc = ctx.acc;
   const addMean = (base: number, g: number, r: number, v: number): void => {
@@ -49,7 +53,12 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
     acc[base + 1 + g] += v * invGroup[g];
     acc[base + 1 + G + r] += v * invRegion[r];
   };
-  const barChildren = p.family.enabled && p.family.childrenBarred;
+  const addAdultMean = (base: number, g: number, r: number, v: number): void => {
+    acc[base] += v * invAdults;
+    acc[base + 1 + g] += v * invAdultGroup[g];
+    acc[base + 1 + G + r] += v * invAdultRegion[r];
+  };
+  const barChildren = p.family.enabled && p.family.childrenBarred && p.sanctions.enabled;
 
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
     const r = layout.cellRegion[c];
@@ -65,7 +74,7 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
           if (f & F.OBSERVER) mt.add(acc, B.observers, g, r, 1);
         }
         if (!(f & F.CHILD)) {
-          mt.add(acc, B.adults, g, r, 1);
+          if (!atInit) mt.add(acc, B.adults, g, r, 1);
           if (f & F.ACTIVE) {
             actives++;
             mt.add(acc, B.active, g, r, 1);
@@ -86,8 +95,12 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
         const L = legitimacy[i] / U16;
         addMean(B.legitimacy, g, r, L);
         addMean(B.grievance, g, r, (hardship[i] / U8) * (1 - L));
-        addMean(B.score, g, r, score[i]);
-        acc[mt.gradeBase + gradeIndex(p, score[i])]++;
+        if (!(f & F.CHILD)) {
+          // Only adults are scored; children would pile up at the base score.
+          addAdultMean(B.score, g, r, score[i]);
+          acc[mt.gradeBase + gradeIndex(p, score[i])]++;
+        }
+        if (f & F.DETAINED && f & F.WRONGFUL_DETENTION) mt.add(acc, B.wronglyDetained, g, r, 1);
       }
       h += size;
     }
@@ -99,14 +112,15 @@ export function tallyStep(ctx: ShardContext<RegimeParams>): void {
   tally(ctx, false);
 }
 
-/** At tick 0 synthesis has already counted population and observers. */
+/** At tick 0 synthesis has already counted population, adults and observers. */
 export function tallyInit(ctx: ShardContext<RegimeParams>): void {
   tally(ctx, true);
 }
 
 /**
  * Disparate impact: each group's cumulative harm per member divided by the reference
- * (first) group's. 1 means parity; NaN until the reference group has been harmed.
+ * (first) group's. 1 means parity; NaN while neither is harmed, Infinity when only
+ * this group is.
  */
 export function disparity(ctx: GlobalContext<RegimeParams>): void {
   const layout = regimeLayout(ctx.params);
@@ -123,7 +137,8 @@ export function disparity(ctx: GlobalContext<RegimeParams>): void {
     const refRate = ctx.globals[gl.cumulativeHarm + h * G] / Math.max(1, ctx.globals[gl.groupPopulation]);
     for (let g = 0; g < G; g++) {
       const rate = ctx.globals[gl.cumulativeHarm + h * G + g] / Math.max(1, ctx.globals[gl.groupPopulation + g]);
-      ctx.acc[mt.disparityBase + h * G + g] = refRate > 0 ? rate / refRate : NaN;
+      // Undefined (NaN) while nobody is harmed; infinite when only this group is.
+      ctx.acc[mt.disparityBase + h * G + g] = refRate > 0 ? rate / refRate : rate > 0 ? Infinity : NaN;
     }
   });
 }
