@@ -358,7 +358,7 @@ describe('credit score (score.ts)', () => {
   });
 
   it('stays at base when the score is off', () => {
-    // (A mean of 5,000 equal values summed in floating point: equal to ~1e-9.)
+    // (A mean of thousands of equal values summed in floating point: equal to ~1e-9.)
     for (let t = 0; t <= runs.off.ticks; t++) expect(runs.off.at('score_mean', t)).toBeCloseTo(1000, 9);
   });
 
@@ -382,7 +382,7 @@ describe('credit score (score.ts)', () => {
       .slice(-10)
       .reduce((a, b) => a + b, 0);
     expect(runs.restored.last('score_mean')).toBeGreaterThanOrEqual(
-      1000 - (50 * recent) / runs.restored.at('population', 0),
+      1000 - (50 * recent) / runs.restored.at('adults', 0),
     );
   });
 });

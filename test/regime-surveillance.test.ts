@@ -363,6 +363,25 @@ describe('predictive policing (predictive.ts)', () => {
     }
   });
 
+  it('holds each detainee exactly detentionDays (stock = the last D days of detentions)', () => {
+    // Nobody already detained can be detained again, so the detained stock is the reactive
+    // arrests of the last police.detentionDays (15) days plus the pre-emptive detentions of
+    // the last predictive.detentionDays (10); the wrongly detained (no false matches here)
+    // are the false pre-emptive calls of the last 10 days.
+    const window = (xs: number[], t: number, D: number): number =>
+      xs.slice(Math.max(0, t - D), t).reduce((a, b) => a + b, 0);
+    for (const r of [runs.fair, runs.biased, runs.blatant]) {
+      const reactive = r.series('detentions_reactive');
+      const preemptive = r.series('detentions_preemptive');
+      const wrong = r.series('preemptive_false');
+      for (let t = 1; t <= r.ticks; t++) {
+        expect(r.at('detained', t), `tick ${t}`).toBe(window(reactive, t, 15) + window(preemptive, t, 10));
+        expect(r.at('detained_wrongly', t), `tick ${t}`).toBe(window(wrong, t, 10));
+      }
+      expect(r.sum('detained_wrongly')).toBeGreaterThan(0);
+    }
+  });
+
   it('has equal false-positive rates across groups at bias 0 (within binomial error)', () => {
     const [a, b] = groupKeys.map((k) => falsePositive(runs.fair, k));
     expect(a.k).toBeGreaterThan(0);
