@@ -244,7 +244,7 @@ export const regimeParams = z
       })
       .strict()
       .prefault({}),
-    agentsPerShard: z.number().int().min(1000).max(100_000_000).default(250_000).describe('preferred shard size'),
+    agentsPerShard: z.number().int().min(1000).max(100_000_000).default(65_536).describe('preferred shard size'),
   })
   .strict()
   .superRefine((p, ctx) => {
