@@ -31,3 +31,28 @@ describe('shipped presets', () => {
     expect(checkMemory(p, models, 16 * 2 ** 30).agents).toBeGreaterThan(0);
   });
 });
+
+describe('--population override', () => {
+  it('scales a regime preset to the asked size, keeping its shares', () => {
+    const base = loadPreset('national-blacklist', { registry: models });
+    const scaled = loadPreset('national-blacklist', { registry: models, overrides: { population: 50_000 } });
+    const pop = (s: typeof base) => (s.params as { population: { agents: number; regions: unknown[] } }).population;
+    expect(pop(scaled).agents).toBe(50_000);
+    expect(pop(scaled).regions).toEqual(pop(base).regions);
+    expect(checkMemory(scaled, models, 16 * 2 ** 30).agents).toBe(50_000);
+  });
+
+  it('refuses a model without a synthesized population, and an out-of-range size, naming the field', () => {
+    expect(() => loadPreset('epstein-run2', { registry: models, overrides: { population: 5000 } })).toThrow(
+      /population: got 5000; model "epstein" has no population.agents to scale/,
+    );
+    expect(() => loadPreset('national-blacklist', { registry: models, overrides: { population: 10 } })).toThrow(
+      /params\.population\.agents/,
+    );
+  });
+
+  it('refuses a population the machine cannot hold, before allocating, with the bytes it needs', () => {
+    const huge = loadPreset('national-blacklist', { registry: models, overrides: { population: 1_000_000_000 } });
+    expect(() => checkMemory(huge, models, 8 * 2 ** 30)).toThrow(/GiB/);
+  });
+});

@@ -59,6 +59,7 @@ interface RunOpts {
   seed?: string;
   steps?: string;
   threads?: string;
+  population?: string;
   out?: string;
   db?: string;
   progress: boolean;
@@ -85,6 +86,7 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
     seed: numberish(o.seed),
     steps: numberish(o.steps),
     threads: numberish(o.threads),
+    population: numberish(o.population),
   });
   const estimate = checkMemory(scenario, ctx.registry, ctx.availableMemory());
   const entry = ctx.registry[scenario.model];
@@ -185,6 +187,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .option('--seed <n>', 'override the seed (integer ≥ 0)')
     .option('--steps <n>', 'override the number of ticks (integer ≥ 1)')
     .option('--threads <n>', 'override the worker threads (integer ≥ 1); results do not depend on it')
+    .option('--population <n>', 'scale the population to n agents, keeping every share and density (regime presets)')
     .option('--out <dir>', 'results folder (holds results.duckdb)', 'panopticon-results')
     .option('--db <path>', 'results database file (overrides --out)')
     .option('--no-progress', 'do not show the progress bar')

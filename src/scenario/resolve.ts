@@ -18,6 +18,8 @@ export interface Overrides {
   seed?: unknown;
   steps?: unknown;
   threads?: unknown;
+  /** Scales a model's population (params.population.agents), keeping every share and density. */
+  population?: unknown;
 }
 
 export interface ResolveOptions {
@@ -65,7 +67,19 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
     }
   }
   if (opts.isPreset) doc.preset = opts.presetName;
-  for (const [k, v] of Object.entries(opts.overrides ?? {})) if (v !== undefined) doc[k] = v;
+  const { population, ...envelopeOverrides } = opts.overrides ?? {};
+  for (const [k, v] of Object.entries(envelopeOverrides)) if (v !== undefined) doc[k] = v;
+  if (population !== undefined) {
+    // Every other population number is a share or a density, so setting the count scales it.
+    const params = isPlainObject(doc.params) ? doc.params : {};
+    if (isPlainObject(params.population)) {
+      doc.params = { ...params, population: { ...params.population, agents: population } };
+    } else {
+      problems.push(
+        `population: got ${JSON.stringify(population)}; model ${JSON.stringify(doc.model)} has no population.agents to scale (allowed only for models with a synthesized population, e.g. regime)`,
+      );
+    }
+  }
 
   const names = Object.keys(opts.registry);
   const envelope = envelopeSchema(names);

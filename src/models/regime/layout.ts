@@ -142,8 +142,11 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
   let c = 0;
   let start = 0;
   for (let r = 0; r < R; r++) {
-    const sizes = apportion(regionAgents[r], new Array(cellsPerRegion[r]).fill(1));
-    for (const size of sizes) {
+    // Equal cells: the first (n mod cells) get one resident more.
+    const n = regionAgents[r];
+    const k = cellsPerRegion[r];
+    for (let j = 0; j < k; j++) {
+      const size = Math.floor(n / k) + (j < n % k ? 1 : 0);
       unitStarts[c] = start;
       cellRegion[c] = r;
       start += size;
