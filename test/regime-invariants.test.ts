@@ -95,7 +95,8 @@ describe('regime: thread-count invariance and reproducibility', () => {
             const members = metric.name === 'score_mean' ? 'adults' : 'population';
             const all = local.at(members, t);
             const byGroup = groups.reduce((s, k) => s + local.at(metric.name, t, k) * local.at(members, t, k), 0) / all;
-            const byRegion = regions.reduce((s, k) => s + local.at(metric.name, t, k) * local.at(members, t, k), 0) / all;
+            const byRegion =
+              regions.reduce((s, k) => s + local.at(metric.name, t, k) * local.at(members, t, k), 0) / all;
             expect(byGroup).toBeCloseTo(total, 6);
             expect(byRegion).toBeCloseTo(total, 6);
           } else {
