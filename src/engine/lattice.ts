@@ -55,7 +55,8 @@ export function neighbourhoodOffsets(
   radius: number,
   includeOwn: boolean,
 ): { dx: Int32Array; dy: Int32Array } {
-  if (!(radius >= 0) || !Number.isFinite(radius)) throw new RangeError(`radius must be a finite number ≥ 0, got ${radius}`);
+  if (!(radius >= 0) || !Number.isFinite(radius))
+    throw new RangeError(`radius must be a finite number ≥ 0, got ${radius}`);
   const reach = Math.floor(radius);
   const r2 = radius * radius;
   const xs: number[] = [];
@@ -65,7 +66,8 @@ export function neighbourhoodOffsets(
       if (dx === 0 && dy === 0 && !includeOwn) continue;
       let inside: boolean;
       if (shape === 'von-neumann') inside = Math.abs(dx) + Math.abs(dy) <= radius;
-      else if (shape === 'moore') inside = true; // max(|dx|,|dy|) ≤ reach ≤ r by the loop bounds
+      else if (shape === 'moore')
+        inside = true; // max(|dx|,|dy|) ≤ reach ≤ r by the loop bounds
       else inside = dx * dx + dy * dy <= r2;
       if (inside) {
         xs.push(dx);
@@ -90,7 +92,8 @@ function rowHalfWidths(dx: Int32Array, dy: Int32Array, reach: number): Int32Arra
     const h = row.length === 0 ? -1 : Math.max(...row);
     if (row.length > 0 && (row.length !== 2 * h + 1 || Math.min(...row) !== -h)) return null; // gap or asymmetry
     if (y < 0) hw[-y] = h;
-    else if (hw[y] !== h && y > 0) return null; // rows dy and −dy differ
+    else if (hw[y] !== h && y > 0)
+      return null; // rows dy and −dy differ
     else hw[y] = h;
   }
   return hw;

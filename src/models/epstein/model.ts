@@ -37,7 +37,14 @@
  * 'init' and 'traits' the synthesis.
  */
 import { Neighbourhood, Torus } from '../../engine/lattice.js';
-import type { ColumnSpec, GlobalContext, MetricSpec, ModelDefinition, ModelLayout, TypedColumn } from '../../engine/model.js';
+import type {
+  ColumnSpec,
+  GlobalContext,
+  MetricSpec,
+  ModelDefinition,
+  ModelLayout,
+  TypedColumn,
+} from '../../engine/model.js';
 import type { CounterRng } from '../../engine/rng.js';
 import { singleUnit } from '../../engine/shards.js';
 import { type EpsteinParams, legitimacyAt } from './params.js';
@@ -53,6 +60,9 @@ export const LIFE = 0xffffffff;
 /** Random probes of the vision window before the exact scan that keeps the choice uniform. */
 const MOVE_TRIES = 16;
 const REENTRY_TRIES = 64;
+/** Turns ahead at which the main loop touches an agent's record, and its cell record. */
+const PREFETCH = 6;
+const PREFETCH_CELL = 3;
 
 /** Metric names, in accumulator order (all key '', whole population). */
 export const METRICS = [
@@ -175,7 +185,15 @@ function layout(p: EpsteinParams): ModelLayout {
  * Uint16Array routine (the engine's addAll takes a union of array types, which V8 may
  * compile polymorphically); interior cells use deltas pre-multiplied by the stride.
  */
-function addWindow(nb: Neighbourhood, strided: Int32Array, cell: number, values: Uint16Array, stride: number, lane: number, v: number): void {
+function addWindow(
+  nb: Neighbourhood,
+  strided: Int32Array,
+  cell: number,
+  values: Uint16Array,
+  stride: number,
+  lane: number,
+  v: number,
+): void {
   const n = nb.size;
   const torus = nb.torus;
   const w = torus.width;
@@ -202,7 +220,16 @@ function addWindow(nb: Neighbourhood, strided: Int32Array, cell: number, values:
 }
 
 /** values[stride·(row + x mod w) + lane] += v for x in [xa, xb] (a run shorter than the width). */
-function addRun(values: Uint16Array, row: number, w: number, xa: number, xb: number, stride: number, lane: number, v: number): void {
+function addRun(
+  values: Uint16Array,
+  row: number,
+  w: number,
+  xa: number,
+  xb: number,
+  stride: number,
+  lane: number,
+  v: number,
+): void {
   if (xa < 0) {
     if (xb < 0) {
       xa += w;
@@ -341,6 +368,8 @@ class World {
   aggCopActive = 0;
   aggNo = 0;
   aggNoActive = 0;
+  /** Sink of the prefetch loads in step (never read). */
+  touched = 0;
 
   constructor(p: EpsteinParams, columns: Readonly<Record<string, TypedColumn>>, counters: Float64Array) {
     this.p = p;
@@ -806,7 +835,21 @@ function step(ctx: GlobalContext<EpsteinParams>): void {
     if (target >= 0) w.relocate(a, target);
   };
 
+  // Software prefetch. The activation order is known before the loop, and the turns it
+  // visits land on random records and random cells, so almost every turn starts with a
+  // chain of cache misses (record → cell → window). JavaScript has no prefetch
+  // instruction, but an ordinary load of data a later turn will need starts that miss now,
+  // in parallel with this turn's own work. Two stages: the agent record PREFETCH turns
+  // ahead, its cell record PREFETCH_CELL turns ahead (by then the record, which names the
+  // cell, has arrived). The loaded values are folded into `touched` and stored at the
+  // end so the compiler cannot drop the loads.
+  const cellRec = w.cell;
+  const last = order.length - 1;
+  let touched = 0;
   for (let i = 0; i < order.length; i++) {
+    touched ^= agent[AG * order[i + PREFETCH > last ? last : i + PREFETCH] + A_POS];
+    const ahead = agent[AG * order[i + PREFETCH_CELL > last ? last : i + PREFETCH_CELL] + A_POS];
+    if (ahead >= 0) touched ^= cellRec[CL * ahead];
     const a = order[i];
     const kd = kind[a];
     if (kd === CITIZEN) {
@@ -850,6 +893,7 @@ function step(ctx: GlobalContext<EpsteinParams>): void {
       if (t === 1) w.release(a, rel.key(a, tick));
     }
   }
+  w.touched = touched;
   w.exportPositions();
   writeMetrics(w, ctx.acc, L);
 }
@@ -858,7 +902,11 @@ function step(ctx: GlobalContext<EpsteinParams>): void {
  * Recount everything the step maintains incrementally and list disagreements (empty =
  * consistent). For tests: brute force over the lattice, O(cells × window).
  */
-export function checkInvariants(p: EpsteinParams, columns: Readonly<Record<string, TypedColumn>>, globals: Float64Array): string[] {
+export function checkInvariants(
+  p: EpsteinParams,
+  columns: Readonly<Record<string, TypedColumn>>,
+  globals: Float64Array,
+): string[] {
   const w = new World(p, columns, globals);
   const problems: string[] = [];
   const cells = w.g.torus.cells;
@@ -895,7 +943,9 @@ export function checkInvariants(p: EpsteinParams, columns: Readonly<Record<strin
   const onGrid = n - w.kind.filter((k) => k === NONE).length - (p.jailedAgents === 'occupy' ? 0 : j);
   if (listed !== onGrid) problems.push(`${listed} agents listed on cells, expected ${onGrid}`);
   if (q !== globals[G_QUIET] || ac !== globals[G_ACTIVE] || j !== globals[G_JAILED]) {
-    problems.push(`counters q/a/j ${globals[G_QUIET]}/${globals[G_ACTIVE]}/${globals[G_JAILED]}, recount ${q}/${ac}/${j}`);
+    problems.push(
+      `counters q/a/j ${globals[G_QUIET]}/${globals[G_ACTIVE]}/${globals[G_JAILED]}, recount ${q}/${ac}/${j}`,
+    );
   }
   for (let c = 0; c < cells; c++) {
     const cv = w.g.visC.sum(c, cop);
