@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../src/engine/simulation.js';
 import { runCli, type CliContext } from '../src/cli/program.js';
 import { ResultsStore } from '../src/store/store.js';
+import { DEFAULT_PRESET } from '../src/scenario/load.js';
 import { hooks, testRegistry } from './helpers/tiny-model.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pano-cli-'));
@@ -100,7 +101,7 @@ describe('cli: invalid input', () => {
       'error: preset: unknown preset "tiny-bas"; did you mean `tiny-base`?; valid presets: tiny-base\n',
     );
     r = await cli('run', '--db', db);
-    expect(r.err).toBe('error: preset: unknown preset "epstein-run2"; valid presets: tiny-base\n');
+    expect(r.err).toBe(`error: preset: unknown preset "${DEFAULT_PRESET}"; valid presets: tiny-base\n`);
     r = await cli('run', '--sed', '3');
     expect(r.code).toBe(1);
     expect(r.err.trim().split('\n')[0]).toMatch(/unknown option '--sed'/);

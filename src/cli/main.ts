@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** Entry point of the `panopticon` command (compiled to dist/src/cli/main.js). */
-import { totalmem } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { LocalExecutor, type Executor } from '../engine/simulation.js';
 import { models } from '../models/registry.js';
 import { packageVersion } from '../scenario/load.js';
@@ -39,6 +39,7 @@ const code = await runCli(process.argv.slice(2), {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
   availableMemory: () => availableStateBytes(),
+  cores: availableParallelism(),
   progress: { stream: process.stdout, isTTY: Boolean(process.stdout.isTTY) },
   onSignal: (h) => {
     handlers.add(h);

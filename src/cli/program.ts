@@ -6,6 +6,8 @@
 import { basename, dirname, resolve as resolvePath } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
+import type { ModelLayout } from '../engine/model.js';
+import { partition } from '../engine/shards.js';
 import type { Executor } from '../engine/simulation.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { formatBytes, isUserError, UserError } from '../scenario/errors.js';
@@ -38,6 +40,8 @@ export interface CliContext {
   /** Register a handler for SIGINT/SIGTERM during a run; returns the unregister function. */
   readonly onSignal: (handler: (signal: string) => void) => () => void;
   readonly createExecutor: (threads: number) => Promise<Executor>;
+  /** CPU cores available, for the default thread count (1 if not given). */
+  readonly cores?: number;
 }
 
 /** Exit codes: 0 ok, 1 user error, 2 internal error, 130/143 interrupted by SIGINT/SIGTERM. */
@@ -48,6 +52,16 @@ export const EXIT_INTERNAL = 2;
 function numberish(v: string | undefined): unknown {
   if (v === undefined) return undefined;
   return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v.trim()) ? Number(v) : v;
+}
+
+/**
+ * Threads when the scenario does not say: one per core when the population splits into
+ * several shards (a model with shard systems), else one — a sequential model such as
+ * Epstein's gains nothing from workers.
+ */
+export function autoThreads(layout: ModelLayout, cores: number): number {
+  const shards = partition(layout.unitStarts, layout.agentsPerShard).length;
+  return Math.max(1, Math.min(cores, shards));
 }
 
 function dbPathOf(opts: { db?: string; out?: string }): string {
@@ -115,7 +129,7 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
       )
     : undefined;
   try {
-    executor = await ctx.createExecutor(scenario.threads);
+    executor = await ctx.createExecutor(scenario.threads ?? autoThreads(estimate.layout, ctx.cores ?? 1));
     const t0 = performance.now();
     const report = await executeRun({
       scenario,

@@ -12,7 +12,7 @@ import { didYouMean, UserError } from './errors.js';
 import { canonicalJson, resolveScenario, resultDefiningPart, type Overrides, type ScenarioDoc } from './resolve.js';
 import type { ResolvedScenario } from './schema.js';
 
-export const DEFAULT_PRESET = 'epstein-run2';
+export const DEFAULT_PRESET = 'national-blacklist';
 
 let rootCache: string | undefined;
 

@@ -159,7 +159,7 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
     ...(s.preset !== undefined ? { preset: s.preset } : {}),
     seed: s.seed,
     steps: s.steps,
-    threads: s.threads ?? 1,
+    ...(s.threads !== undefined ? { threads: s.threads } : {}),
     params,
     sources: srcOut,
   };

@@ -39,7 +39,8 @@ export interface ResolvedScenario<P = Record<string, unknown>> {
   readonly preset?: string;
   readonly seed: number;
   readonly steps: number;
-  readonly threads: number;
+  /** Worker threads asked for; absent means the CLI picks (results never depend on it). */
+  readonly threads?: number;
   /** Model parameters with the model's defaults filled in. */
   readonly params: P;
   /** Parameter key → source ids (see sources.ts). */
