@@ -184,8 +184,10 @@ describe('cli: runs', () => {
 
     const cmp = await cli('compare', idA, idB, '--db', db);
     expect(cmp.code).toBe(0);
-    expect(cmp.out).toMatch(/metric\s+stat\s+A\s+B\s+B - A\s+change/);
-    expect(cmp.out).toMatch(/tick_seen\s+final\s+10\s+10\s+0\s+0.0 %/);
+    expect(cmp.out).toMatch(/headline\n\s+A\s+B\s+B − A/);
+    expect(cmp.out).toMatch(/tick_seen \(final\)\s+10\s+10\s+\+0 \(\+0\.0 %\)/);
+    const one = await cli('compare', idA, '--db', db);
+    expect(one.code).toBe(1);
     const unknown = await cli('compare', idA, 'nope', '--db', db);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toMatch(/^error: run "nope" not found/);

@@ -75,7 +75,13 @@ describe('results store', () => {
     // the in-memory headline equals the stored one
     const sum = await store.metricSummary(r.runId, ['active']);
     const h = r.headline.find((x) => x.metric === 'active')!;
-    expect(sum.get('active')).toEqual({ final: h.final, mean: h.mean, max: h.max });
+    expect(sum.get('active')).toMatchObject({ final: h.final, mean: h.mean, max: h.max });
+    // total sums the days (ticks ≥ 1), not the initial state
+    const days = await store.query<{ t: number }>(
+      "SELECT sum(value)::DOUBLE AS t FROM metrics WHERE run_id = $1 AND metric = 'active' AND key = '' AND tick > 0",
+      [r.runId],
+    );
+    expect(sum.get('active')!.total).toBe(days[0].t);
   });
 
   it('flushes in batches across DataChunk boundaries without losing rows', async () => {

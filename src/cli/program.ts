@@ -9,7 +9,7 @@ import cliProgress from 'cli-progress';
 import type { ModelLayout } from '../engine/model.js';
 import { partition } from '../engine/shards.js';
 import type { Executor } from '../engine/simulation.js';
-import type { ModelRegistry } from '../models/registry.js';
+import type { ComparisonRow, ModelRegistry } from '../models/registry.js';
 import { formatBytes, isUserError, UserError } from '../scenario/errors.js';
 import {
   DEFAULT_PRESET,
@@ -22,7 +22,7 @@ import {
 import { checkMemory, type Overrides } from '../scenario/resolve.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { sources } from '../scenario/sources.js';
-import { defaultDbPath, ResultsStore, type ExportFormat } from '../store/store.js';
+import { defaultDbPath, ResultsStore, type ExportFormat, type MetricSummary } from '../store/store.js';
 import { fmtNumber, fmtSeconds, keyValues, table } from './format.js';
 import { executeRun, type RunReport } from './runner.js';
 
@@ -62,6 +62,17 @@ function numberish(v: string | undefined): unknown {
 export function autoThreads(layout: ModelLayout, cores: number): number {
   const shards = partition(layout.unitStarts, layout.agentsPerShard).length;
   return Math.max(1, Math.min(cores, shards));
+}
+
+/** Difference against the reference run, with the relative change where it is defined. */
+function difference(reference: number | undefined, value: number | undefined): string {
+  if (reference === undefined || value === undefined) return '-';
+  const d = value - reference;
+  const pct =
+    reference !== 0 && Number.isFinite(d)
+      ? ` (${d >= 0 ? '+' : ''}${((100 * d) / Math.abs(reference)).toFixed(1)} %)`
+      : '';
+  return `${d >= 0 ? '+' : ''}${fmtNumber(d)}${pct}`;
 }
 
 function dbPathOf(opts: { db?: string; out?: string }): string {
@@ -326,48 +337,66 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
 
   program
     .command('compare')
-    .description('headline metrics of two runs side by side (final, mean, max) with their difference')
-    .argument('<runA>', 'first run id')
-    .argument('<runB>', 'second run id')
+    .description(
+      'compare runs side by side: stability and harm metrics for regime runs, headline metrics otherwise; differences are against the first run',
+    )
+    .argument('<runs...>', 'two or more run ids (the first is the reference)')
     .option('--db <path>', 'results database file', defaultDbPath())
     .option('--force', 'compare runs that are not complete', false)
-    .action(async (a: string, b: string, o: { db: string; force: boolean }) => {
+    .action(async (ids: string[], o: { db: string; force: boolean }) => {
+      if (ids.length < 2) throw new UserError(`runs: got ${ids.length} run id; allowed: two or more run ids`);
       const store = await ResultsStore.open(o.db, { create: false });
       try {
-        const runA = await store.getRun(a);
-        const runB = await store.getRun(b);
-        for (const r of [runA, runB]) {
+        const runs: Awaited<ReturnType<ResultsStore['getRun']>>[] = [];
+        for (const id of ids) runs.push(await store.getRun(id));
+        for (const r of runs) {
           if (r.status !== 'complete' && !o.force)
             throw new UserError(
               `run ${r.run_id} is ${r.status}, not complete; pass --force to compare partial results`,
             );
         }
-        const names = [
-          ...new Set([...(ctx.registry[runA.model]?.headline ?? []), ...(ctx.registry[runB.model]?.headline ?? [])]),
-        ];
-        const sa = await store.metricSummary(a, names);
-        const sb = await store.metricSummary(b, names);
         ctx.out(
-          keyValues([
-            ['A', `${a}  ${runA.model} ${runA.preset ?? '-'} seed ${runA.seed}, ${runA.steps} steps, ${runA.status}`],
-            ['B', `${b}  ${runB.model} ${runB.preset ?? '-'} seed ${runB.seed}, ${runB.steps} steps, ${runB.status}`],
-          ]) + '\n\n',
+          keyValues(
+            runs.map((r, i) => [
+              String.fromCharCode(65 + (i % 26)),
+              `${r.run_id}  ${r.model} ${r.preset ?? '-'} seed ${r.seed}, ${r.steps} steps, ${fmtNumber(r.agents)} agents, ${r.status}`,
+            ]),
+          ) + '\n\n',
         );
-        if (runA.scenario_hash === runB.scenario_hash) ctx.out('(same scenario hash: identical results expected)\n\n');
-        const rows: string[][] = [];
-        for (const name of names) {
-          for (const stat of ['final', 'mean', 'max'] as const) {
-            const va = sa.get(name)?.[stat];
-            const vb = sb.get(name)?.[stat];
-            const diff = va !== undefined && vb !== undefined ? vb - va : undefined;
-            const pct =
-              diff !== undefined && va !== undefined && va !== 0
-                ? `${((100 * diff) / Math.abs(va)).toFixed(1)} %`
-                : '-';
-            rows.push([name, stat, fmtNumber(va), fmtNumber(vb), fmtNumber(diff), pct]);
-          }
+        if (runs.every((r) => r.scenario_hash === runs[0].scenario_hash)) {
+          ctx.out('(same scenario hash: identical results expected)\n\n');
         }
-        ctx.out(table(['metric', 'stat', 'A', 'B', 'B - A', 'change'], rows) + '\n');
+        const entries = runs.map((r) => ctx.registry[r.model]);
+        const sections: [string, readonly ComparisonRow[]][] = entries.every((e) => e?.comparison)
+          ? [
+              ['stability', entries[0]!.comparison!.stability],
+              ['harm', entries[0]!.comparison!.harm],
+            ]
+          : [
+              [
+                'headline',
+                [...new Set(entries.flatMap((e) => e?.headline ?? []))].flatMap((metric) =>
+                  (['final', 'mean', 'max'] as const).map((stat) => ({ metric, stat, label: `${metric} (${stat})` })),
+                ),
+              ],
+            ];
+        const names = [...new Set(sections.flatMap(([, rows]) => rows.map((row) => row.metric)))];
+        const summaries: Map<string, MetricSummary>[] = [];
+        for (const id of ids) summaries.push(await store.metricSummary(id, names));
+        const letters = runs.map((_, i) => String.fromCharCode(65 + (i % 26)));
+        for (const [title, rows] of sections) {
+          const body = rows.map((row) => {
+            const values = summaries.map((sm) => sm.get(row.metric)?.[row.stat]);
+            const cells = [row.label];
+            values.forEach((v, i) => {
+              cells.push(fmtNumber(v));
+              if (i > 0) cells.push(difference(values[0], v));
+            });
+            return cells;
+          });
+          const header = ['', letters[0], ...letters.slice(1).flatMap((l) => [l, `${l} − ${letters[0]}`])];
+          ctx.out(`${title}\n${table(header, body)}\n\n`);
+        }
       } finally {
         store.close();
       }

@@ -7,7 +7,15 @@ import type { z } from 'zod';
 import type { ModelDefinition } from '../engine/model.js';
 import { contagionHeadline, contagionModel, contagionParams } from './contagion/index.js';
 import { epsteinHeadline, epsteinModel, epsteinParams } from './epstein/index.js';
-import { regimeHeadline, regimeModel, regimeParams } from './regime/index.js';
+import { regimeComparison, regimeHeadline, regimeModel, regimeParams } from './regime/index.js';
+
+/** One line of `compare`: a whole-population metric and the statistic of its series to show. */
+export interface ComparisonRow {
+  readonly metric: string;
+  /** final value, mean or max over ticks, or total over the steps (for daily flows). */
+  readonly stat: 'final' | 'mean' | 'max' | 'total';
+  readonly label: string;
+}
 
 export interface ModelEntry<P = unknown> {
   readonly definition: ModelDefinition<P>;
@@ -16,6 +24,8 @@ export interface ModelEntry<P = unknown> {
   /** Metric names (whole-population key '') shown in the end-of-run summary and in compare. */
   readonly headline: readonly string[];
   readonly description: string;
+  /** What `compare` shows: stability and harm side by side (DESIGN.md §4). */
+  readonly comparison?: { readonly stability: readonly ComparisonRow[]; readonly harm: readonly ComparisonRow[] };
 }
 
 export type ModelRegistry = Readonly<Record<string, ModelEntry>>;
@@ -35,6 +45,7 @@ export const models: ModelRegistry = Object.freeze({
     definition: regimeModel,
     params: regimeParams,
     headline: regimeHeadline,
+    comparison: regimeComparison,
     description: 'Surveillance and social-credit regime acting on a synthetic population (one tick = one day)',
   }),
   contagion: entry({

@@ -22,6 +22,13 @@ export const DEFAULT_RESULTS_DIR = 'panopticon-results';
 export const DEFAULT_DB_FILE = 'results.duckdb';
 
 export type RunStatus = 'running' | 'complete' | 'failed' | 'interrupted';
+export interface MetricSummary {
+  readonly final: number;
+  readonly mean: number;
+  readonly max: number;
+  readonly total: number;
+}
+
 export type ExportFormat = 'parquet' | 'csv';
 
 export interface RunStart {
@@ -217,20 +224,21 @@ export class ResultsStore {
     return rows[0].n;
   }
 
-  /** final, mean and max of whole-population metrics (key '') over a run's ticks. */
-  async metricSummary(
-    runId: string,
-    names: readonly string[],
-  ): Promise<Map<string, { final: number; mean: number; max: number }>> {
-    const out = new Map<string, { final: number; mean: number; max: number }>();
+  /**
+   * final, mean and max of whole-population metrics (key '') over a run's ticks, and the
+   * total over its steps (ticks ≥ 1: tick 0 is the initial state, not a day of flows).
+   */
+  async metricSummary(runId: string, names: readonly string[]): Promise<Map<string, MetricSummary>> {
+    const out = new Map<string, MetricSummary>();
     if (!names.length) return out;
     const list = names.map((n) => `'${n.replace(/'/g, "''")}'`).join(', ');
-    const rows = await this.query<{ metric: string; final: number; mean: number; max: number }>(
-      `SELECT metric, arg_max(value, tick) AS final, avg(value) AS mean, max(value) AS max
+    const rows = await this.query<{ metric: string } & MetricSummary>(
+      `SELECT metric, arg_max(value, tick) AS final, avg(value) AS mean, max(value) AS max,
+              coalesce(sum(value) FILTER (tick > 0), 0) AS total
        FROM metrics WHERE run_id = $1 AND key = '' AND metric IN (${list}) GROUP BY metric`,
       [runId],
     );
-    for (const r of rows) out.set(r.metric, { final: r.final, mean: r.mean, max: r.max });
+    for (const r of rows) out.set(r.metric, { final: r.final, mean: r.mean, max: r.max, total: r.total });
     return out;
   }
 

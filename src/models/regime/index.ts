@@ -56,3 +56,35 @@ export const regimeHeadline = [
   'blocked_train',
   'family_affected',
 ];
+
+/** `panopticon compare`: what the regime buys in stability beside what it costs in harm. */
+export const regimeComparison = {
+  stability: [
+    { metric: 'active', stat: 'mean', label: 'protesters (mean per day)' },
+    { metric: 'active', stat: 'max', label: 'protesters (peak)' },
+    { metric: 'would_act', stat: 'total', label: 'protest intentions (person-days)' },
+    { metric: 'legitimacy_mean', stat: 'final', label: 'legitimacy (final mean)' },
+    { metric: 'grievance_mean', stat: 'final', label: 'grievance (final mean)' },
+    { metric: 'posts_desired', stat: 'total', label: 'critical posts wanted' },
+    { metric: 'posts_expressed', stat: 'total', label: 'critical posts written' },
+    { metric: 'infractions', stat: 'total', label: 'minor infractions' },
+    { metric: 'infractions_deterred', stat: 'total', label: 'infractions deterred' },
+  ],
+  harm: [
+    { metric: 'detentions_reactive', stat: 'total', label: 'arrests' },
+    { metric: 'detentions_reactive_false', stat: 'total', label: 'arrests of people who did not protest' },
+    { metric: 'detentions_preemptive', stat: 'total', label: 'pre-emptive detentions' },
+    { metric: 'preemptive_false', stat: 'total', label: 'pre-emptive detentions of people who would not act' },
+    { metric: 'detained_wrongly', stat: 'mean', label: 'wrongly detained (mean per day)' },
+    { metric: 'blacklist_entries', stat: 'total', label: 'blacklistings' },
+    { metric: 'wrongful_listing_days', stat: 'total', label: 'wrongful listing (person-days)' },
+    { metric: 'blocked_flight', stat: 'total', label: 'flights blocked' },
+    { metric: 'blocked_train', stat: 'total', label: 'train tickets blocked' },
+    { metric: 'blocked_schooling', stat: 'total', label: 'school applications blocked' },
+    { metric: 'family_affected', stat: 'final', label: 'family members of listed people (final)' },
+    { metric: 'false_camera', stat: 'total', label: 'face-recognition false matches' },
+    { metric: 'reports_malicious', stat: 'total', label: 'malicious reports' },
+    { metric: 'extortion_paid', stat: 'total', label: 'extortion payments' },
+    { metric: 'accounts_closed', stat: 'final', label: 'accounts closed (final)' },
+  ],
+} as const;
