@@ -44,7 +44,8 @@ sources: { agents: assumption, rate: EP, mode: assumption, legitimacy: "EP, NL",
 describe('scenario loading errors', () => {
   it('accepts a valid file and fills model defaults', () => {
     const s = loadScenarioFile(file(base + 'params: { rate: 0.3 }\n'), { registry: testRegistry, dir: presets });
-    expect(s).toMatchObject({ model: 'tiny', seed: 1, steps: 5, threads: 1 });
+    expect(s).toMatchObject({ model: 'tiny', seed: 1, steps: 5 });
+    expect(s.threads).toBeUndefined(); // not asked for: the CLI picks (results never depend on it)
     expect(s.params).toEqual({
       agents: 50,
       rate: 0.3,
