@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    reporters: ['default', './test/helpers/plain-summary-reporter.ts'],
     // Statistical validation runs take seconds each; no test asserts on wall-clock time.
     testTimeout: 300_000,
     hookTimeout: 120_000,
