@@ -32,7 +32,7 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
   const flags = c0.flags as Uint16Array;
   const { group, household, hardship, legitimacy, score, falsePoints, listDays, detainDays, timer } = c0;
   const { appealDays, strikes, records, acts, events } = c0;
-  const { cellSanctionsSeen, cellInformants, cellCentre, cellReports } = c0;
+  const { cellSanctionsSeen, cellCentre, cellReports } = c0;
   const starts = layout.unitStarts;
   const rng = ctx.rng('enforce');
   const schoolRng = ctx.rng('schooling');
@@ -57,7 +57,12 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
     const end = starts[c + 1];
     const residents = end - start;
     const arrestShare = p.police.arrestProbability * ctx.globals[gl.arrestRatio + r];
-    const rewardPerInformant = cellInformants[c] > 0 ? cellReports[c] / cellInformants[c] : 0;
+    // True reports are shared among the informants free to collect (detained ones get none).
+    let freeInformants = 0;
+    if (cellReports[c] > 0) {
+      for (let i = start; i < end; i++) if ((flags[i] & (F.INFORMANT | F.DETAINED)) === F.INFORMANT) freeInformants++;
+    }
+    const rewardPerInformant = freeInformants > 0 ? cellReports[c] / freeInformants : 0;
     let visibleToday = 0;
 
     for (let i = start; i < end; i++) {

@@ -134,7 +134,7 @@ export class MetricTable {
     this.disparityBase = this.specs.length;
     for (const harm of DISPARITY_HARMS) {
       for (const g of groupNames) {
-        this.push(`disparity_${harm}`, `group=${g}`, `cumulative ${harm} per member ÷ the reference group's [ratio, harm]`);
+        this.push(`disparity_${harm}`, `group=${g}`, `cumulative ${harm} per adult member ÷ the reference group's [ratio, harm]`);
       }
     }
     this.detectedBase = this.specs.length;

@@ -118,7 +118,7 @@ export function tallyInit(ctx: ShardContext<RegimeParams>): void {
 }
 
 /**
- * Disparate impact: each group's cumulative harm per member divided by the reference
+ * Disparate impact: each group's cumulative harm per adult member divided by the reference
  * (first) group's. 1 means parity; NaN while neither is harmed, Infinity when only
  * this group is.
  */
@@ -134,9 +134,10 @@ export function disparity(ctx: GlobalContext<RegimeParams>): void {
       for (const acc of ctx.shardAccs) today += acc[base + 1 + g];
       ctx.globals[gl.cumulativeHarm + h * G + g] += today;
     }
-    const refRate = ctx.globals[gl.cumulativeHarm + h * G] / Math.max(1, ctx.globals[gl.groupPopulation]);
+    // Per adult member: every harm tracked here can only fall on adults.
+    const refRate = ctx.globals[gl.cumulativeHarm + h * G] / Math.max(1, ctx.globals[gl.adultGroupPopulation]);
     for (let g = 0; g < G; g++) {
-      const rate = ctx.globals[gl.cumulativeHarm + h * G + g] / Math.max(1, ctx.globals[gl.groupPopulation + g]);
+      const rate = ctx.globals[gl.cumulativeHarm + h * G + g] / Math.max(1, ctx.globals[gl.adultGroupPopulation + g]);
       // Undefined (NaN) while nobody is harmed; infinite when only this group is.
       ctx.acc[mt.disparityBase + h * G + g] = refRate > 0 ? rate / refRate : rate > 0 ? Infinity : NaN;
     }
