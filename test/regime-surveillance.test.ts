@@ -389,10 +389,9 @@ describe('predictive policing (predictive.ts)', () => {
     const p = (a.k + b.k) / (a.n + b.n);
     const sd = Math.sqrt(p * (1 - p) * (1 / a.n + 1 / b.n));
     expect(Math.abs(a.k / a.n - b.k / b.n)).toBeLessThanOrEqual(4 * sd);
-    // The disparity metric is the same comparison per member (tally.ts): cumulative harm per
-    // member of the group ÷ the reference group's.
-    const perMember = (key: string): number =>
-      runs.fair.sum('preemptive_false', key) / runs.fair.at('population', 0, key);
+    // The disparity metric is the same comparison per adult member (tally.ts): cumulative
+    // harm per adult of the group ÷ the reference group's.
+    const perMember = (key: string): number => runs.fair.sum('preemptive_false', key) / runs.fair.at('adults', 0, key);
     expect(runs.fair.last('disparity_preemptive_false', 'group=minority')).toBeCloseTo(
       perMember('group=minority') / perMember('group=majority'),
       12,
