@@ -6,13 +6,42 @@
  * malicious reports on neighbours, and abusive informants extort them.
  */
 import type { ShardContext } from '../../engine/model.js';
+import type { CounterRng } from '../../engine/rng.js';
 import { extortion } from './abuse.js';
 import { falseMatchProbability } from './cameras.js';
 import { CellChannels } from './channels.js';
 import { falseReportProbability, fileFalseReport } from './informants.js';
 import { A, E, F, regimeLayout } from './layout.js';
+import type { MetricTable } from './metrics.js';
 import type { RegimeParams } from './params.js';
 import { epsteinArrestProbability } from './police.js';
+
+/** Bit of the informant channel in the masks `observe` returns. */
+const PROTEST_INFORMANT = 1 << 5;
+const INFRACTION_INFORMANT = 1 << 3;
+
+/**
+ * Give each channel its chance to see one act (one draw each, in table order) and count
+ * every channel that does. Returns a mask of the channels that saw it (0: unseen).
+ */
+function observe(
+  rng: CounterRng,
+  probabilities: Float64Array,
+  metrics: readonly number[],
+  acc: Float64Array,
+  mt: MetricTable,
+  g: number,
+  r: number,
+): number {
+  let seenBy = 0;
+  for (let k = 0; k < probabilities.length; k++) {
+    if (rng.uniform() < probabilities[k]) {
+      seenBy |= 1 << k;
+      mt.add(acc, metrics[k], g, r, 1);
+    }
+  }
+  return seenBy;
+}
 
 export function detect(ctx: ShardContext<RegimeParams>): void {
   const p = ctx.params;
@@ -43,12 +72,27 @@ export function detect(ctx: ShardContext<RegimeParams>): void {
     reportsMalicious: mt.base('reports_malicious'),
   };
 
+  // Channels in the fixed order in which they get their draw; protests are gatherings, so
+  // police and tracking see them, infractions only the other channels.
+  const protestChannels = new Float64Array(7);
+  const protestMetrics = [M.police, M.camera, M.tracking, M.grid, M.observer, M.informant, M.centre];
+  const infractionChannels = new Float64Array(5);
+  const infractionMetrics = [M.camera, M.grid, M.observer, M.informant, M.centre];
+
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
     const r = layout.cellRegion[c];
     const region = p.population.regions[r];
     const start = starts[c];
     const residents = starts[c + 1] - start;
-    ch.update(p, region, residents, cellInformants[c], cellCentre[c] === 1, ctx.globals[gl.observersPerCell + r], cellSanctionsSeen[c]);
+    ch.update(
+      p,
+      region,
+      residents,
+      cellInformants[c],
+      cellCentre[c] === 1,
+      ctx.globals[gl.observersPerCell + r],
+      cellSanctionsSeen[c],
+    );
     const activesYesterday = cellActives[c];
     const pPolice = p.police.enabled
       ? epsteinArrestProbability(p.behaviour.arrestConstant, ch.police * p.police.visibility, activesYesterday)
@@ -57,6 +101,8 @@ export function detect(ctx: ShardContext<RegimeParams>): void {
     // proportion to the protests the cell has seen, otherwise an infraction.
     const expectedInfractions = residents * p.behaviour.infractionRate;
     const falseProtestShare = activesYesterday > 0 ? activesYesterday / (activesYesterday + expectedInfractions) : 0;
+    protestChannels.set([pPolice, ch.camera, ch.tracking, ch.grid, ch.observer, ch.informant, ch.centre]);
+    infractionChannels.set([ch.camera, ch.grid, ch.observer, ch.informant, ch.centre]);
     let reports = 0;
     let detectedProtesters = 0;
 
@@ -67,67 +113,23 @@ export function detect(ctx: ShardContext<RegimeParams>): void {
       rng.key(i, ctx.tick);
       let e = events[i];
       if (a & A.PROTEST) {
-        let seen = false;
-        if (rng.uniform() < pPolice) {
-          seen = true;
-          mt.add(ctx.acc, M.police, g, r, 1);
-        }
-        if (rng.uniform() < ch.camera) {
-          seen = true;
-          mt.add(ctx.acc, M.camera, g, r, 1);
-        }
-        if (rng.uniform() < ch.tracking) {
-          seen = true;
-          mt.add(ctx.acc, M.tracking, g, r, 1);
-        }
-        if (rng.uniform() < ch.grid) {
-          seen = true;
-          mt.add(ctx.acc, M.grid, g, r, 1);
-        }
-        if (rng.uniform() < ch.observer) {
-          seen = true;
-          mt.add(ctx.acc, M.observer, g, r, 1);
-        }
-        if (rng.uniform() < ch.informant) {
-          seen = true;
+        const seenBy = observe(rng, protestChannels, protestMetrics, ctx.acc, mt, g, r);
+        if (seenBy & PROTEST_INFORMANT) {
           reports++;
-          mt.add(ctx.acc, M.informant, g, r, 1);
           mt.add(ctx.acc, M.reportsTrue, g, r, 1);
         }
-        if (rng.uniform() < ch.centre) {
-          seen = true;
-          mt.add(ctx.acc, M.centre, g, r, 1);
-        }
-        if (seen) {
+        if (seenBy) {
           e |= E.PROTEST;
           detectedProtesters++;
         }
       }
       if (a & A.INFRACTION) {
-        let seen = false;
-        if (rng.uniform() < ch.camera) {
-          seen = true;
-          mt.add(ctx.acc, M.camera, g, r, 1);
-        }
-        if (rng.uniform() < ch.grid) {
-          seen = true;
-          mt.add(ctx.acc, M.grid, g, r, 1);
-        }
-        if (rng.uniform() < ch.observer) {
-          seen = true;
-          mt.add(ctx.acc, M.observer, g, r, 1);
-        }
-        if (rng.uniform() < ch.informant) {
-          seen = true;
+        const seenBy = observe(rng, infractionChannels, infractionMetrics, ctx.acc, mt, g, r);
+        if (seenBy & INFRACTION_INFORMANT) {
           reports++;
-          mt.add(ctx.acc, M.informant, g, r, 1);
           mt.add(ctx.acc, M.reportsTrue, g, r, 1);
         }
-        if (rng.uniform() < ch.centre) {
-          seen = true;
-          mt.add(ctx.acc, M.centre, g, r, 1);
-        }
-        if (seen) e |= E.INFRACTION;
+        if (seenBy) e |= E.INFRACTION;
       }
       if (a & A.POST && rng.uniform() < ch.platform) {
         e |= E.POST;
@@ -180,4 +182,3 @@ export function detect(ctx: ShardContext<RegimeParams>): void {
     ctx.acc[mt.detectedBase + r] += detectedProtesters;
   }
 }
-
