@@ -132,7 +132,8 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
           noTTYOutput: !ctx.progress!.isTTY,
           notTTYSchedule: 5000,
           hideCursor: ctx.progress!.isTTY,
-          format: 'tick {value}/{total} |{bar}| {percentage}% | {speed} ticks/s | ETA {eta_formatted}',
+          format:
+            'tick {value}/{total} |{bar}| {percentage}% | {speed} ticks/s | {agentRate} agent-steps/s | ETA {eta_formatted}',
           etaBuffer: 100,
           fps: 5,
         },
@@ -151,11 +152,14 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
       version: ctx.version,
       scenarioHash: hash,
       stopRequested: () => stopReason,
-      onStart: () => bar?.start(scenario.steps, 0, { speed: '-' }),
+      onStart: () => bar?.start(scenario.steps, 0, { speed: '-', agentRate: '-' }),
       onTick: (tick) => {
         if (!bar || tick === 0) return;
         const secs = (performance.now() - t0) / 1000;
-        bar.update(tick, { speed: secs > 0 ? fmtNumber(tick / secs) : '-' });
+        bar.update(tick, {
+          speed: secs > 0 ? fmtNumber(tick / secs) : '-',
+          agentRate: secs > 0 ? fmtNumber(Math.round((estimate.agents * tick) / secs)) : '-',
+        });
       },
     });
     bar?.stop();
@@ -171,8 +175,14 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
         ['wall time', fmtSeconds(report.wallSeconds)],
         ['agents', fmtNumber(report.agents)],
         ['agent-steps/s', fmtNumber(Math.round(report.agentStepsPerSecond))],
-        ['state', formatBytes(estimate.stateBytes)],
-        ['peak RSS', formatBytes(report.peakRssBytes)],
+        [
+          'state',
+          `${formatBytes(estimate.stateBytes)} (${(estimate.stateBytes / estimate.agents).toFixed(1)} bytes/agent)`,
+        ],
+        [
+          'peak RSS',
+          `${formatBytes(report.peakRssBytes)} (${(report.peakRssBytes / estimate.agents).toFixed(1)} bytes/agent)`,
+        ],
         ['store', store.path],
       ]) + '\n',
     );
