@@ -111,11 +111,18 @@ export class CounterRng {
   below(n: number): number {
     if (n <= 1) return 0;
     if (n > 2097152) return Math.floor(this.uniform53() * n);
-    const threshold = (TWO_POW_32 - n) % n;
-    for (;;) {
-      const m = this.u32() * n;
-      if (m % TWO_POW_32 >= threshold) return Math.floor(m * INV_TWO_POW_32);
+    // Lemire: the low 32 bits of x·n decide acceptance; the modulo that sets the rejection
+    // threshold is needed only in the rare case that they fall below n.
+    let x = this.u32();
+    let low = Math.imul(x, n) >>> 0;
+    if (low < n) {
+      const threshold = (TWO_POW_32 - n) % n;
+      while (low < threshold) {
+        x = this.u32();
+        low = Math.imul(x, n) >>> 0;
+      }
     }
+    return Math.floor(x * n * INV_TWO_POW_32);
   }
 
   /** True with probability p. */
