@@ -80,7 +80,17 @@ async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
   const cases: Case[] = [];
   for (const threads of threadList) {
-    const childArgs = [...process.execArgv, self, '--child', '--preset', preset, '--steps', String(steps), '--threads', String(threads)];
+    const childArgs = [
+      ...process.execArgv,
+      self,
+      '--child',
+      '--preset',
+      preset,
+      '--steps',
+      String(steps),
+      '--threads',
+      String(threads),
+    ];
     if (population !== null) childArgs.push('--population', String(population));
     const out = execFileSync(process.execPath, childArgs, { encoding: 'utf8', maxBuffer: 1 << 20 });
     const c = JSON.parse(out) as Case;

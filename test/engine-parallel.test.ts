@@ -11,7 +11,12 @@ async function metricBytes(executor: Executor): Promise<Uint8Array> {
   const params = contagionParams.parse({ cells: 400, meanCellSize: 60, agentsPerShard: 1500, transmission: 0.03 });
   const rows: number[] = [];
   try {
-    await runSimulation(contagionModel, params, { seed: 77, steps: 40, executor, onTick: (_t, v) => void rows.push(...v) });
+    await runSimulation(contagionModel, params, {
+      seed: 77,
+      steps: 40,
+      executor,
+      onTick: (_t, v) => void rows.push(...v),
+    });
   } finally {
     await executor.close();
   }

@@ -51,9 +51,15 @@ describe('columns', () => {
     expect(columns.a).toBeInstanceOf(Uint8Array);
     expect(columns.b.length).toBe(3);
     expect(buffers.a).toBeInstanceOf(SharedArrayBuffer);
-    expect(() => allocateColumns([{ name: 'a', type: 'u8', length: 1 }, { name: 'a', type: 'u8', length: 1 }], false)).toThrow(
-      /declared twice/,
-    );
+    expect(() =>
+      allocateColumns(
+        [
+          { name: 'a', type: 'u8', length: 1 },
+          { name: 'a', type: 'u8', length: 1 },
+        ],
+        false,
+      ),
+    ).toThrow(/declared twice/);
   });
 });
 

@@ -73,7 +73,9 @@ describe('Epstein (2002) validation', () => {
     };
     const many = await peaks(0.04);
     const few = await peaks(0.01);
-    console.log(`[validation c] Run 2 floor peak active share: cops 0.04 ${many.map((x) => x.toFixed(3))}; cops 0.01 ${few.map((x) => x.toFixed(3))}`);
+    console.log(
+      `[validation c] Run 2 floor peak active share: cops 0.04 ${many.map((x) => x.toFixed(3))}; cops 0.01 ${few.map((x) => x.toFixed(3))}`,
+    );
     // Quartering the cops quarters C in every window, so far more citizens see C < A (P = 0)
     // and can turn active together; the mean peak must rise by a clear margin (≥ 20 %).
     expect(mean(few)).toBeGreaterThan(1.2 * mean(many));
@@ -83,7 +85,11 @@ describe('Epstein (2002) validation', () => {
     const peaks = async (schedule: EpsteinParams['legitimacySchedule']) => {
       const xs = [];
       for (let seed = 1; seed <= 6; seed++) {
-        const r = await runEpstein({ ...preset('epstein-run4'), arrestRule: 'floor', legitimacySchedule: schedule }, seed, 200);
+        const r = await runEpstein(
+          { ...preset('epstein-run4'), arrestRule: 'floor', legitimacySchedule: schedule },
+          seed,
+          200,
+        );
         xs.push(peak(r.series.active));
       }
       return xs;

@@ -106,12 +106,18 @@ describe('legitimacy schedule', () => {
     expect(legitimacyAt(epsteinParams.parse(base), 500)).toBe(0.9);
     const s = epsteinParams.parse({ ...base, legitimacySchedule: { kind: 'sudden', at: 77, to: 0.7 } });
     expect([legitimacyAt(s, 76), legitimacyAt(s, 77), legitimacyAt(s, 400)]).toEqual([0.9, 0.7, 0.7]);
-    const g = epsteinParams.parse({ ...base, legitimacySchedule: { kind: 'gradual', start: 10, perTick: 0.01, to: 0.2 } });
+    const g = epsteinParams.parse({
+      ...base,
+      legitimacySchedule: { kind: 'gradual', start: 10, perTick: 0.01, to: 0.2 },
+    });
     expect(legitimacyAt(g, 9)).toBe(0.9);
     expect(legitimacyAt(g, 10)).toBeCloseTo(0.89, 12);
     expect(legitimacyAt(g, 29)).toBeCloseTo(0.7, 12);
     expect(legitimacyAt(g, 1000)).toBe(0.2);
-    const up = epsteinParams.parse({ legitimacy: 0.5, legitimacySchedule: { kind: 'gradual', start: 1, perTick: 0.1, to: 0.8 } });
+    const up = epsteinParams.parse({
+      legitimacy: 0.5,
+      legitimacySchedule: { kind: 'gradual', start: 1, perTick: 0.1, to: 0.8 },
+    });
     expect(legitimacyAt(up, 2)).toBeCloseTo(0.7, 12);
     expect(legitimacyAt(up, 50)).toBe(0.8);
   });
@@ -136,7 +142,9 @@ describe('conservation and incremental bookkeeping', () => {
           inspect: (tick, columns, globals) => {
             if (tick % 20 !== 0) return;
             checks++;
-            expect(checkInvariants(epsteinParams.parse({ ...params, arrestRule: rule, legitimacy: 0.7 }), columns, globals)).toEqual([]);
+            expect(
+              checkInvariants(epsteinParams.parse({ ...params, arrestRule: rule, legitimacy: 0.7 }), columns, globals),
+            ).toEqual([]);
           },
         });
         expect(checks).toBe(11);
@@ -159,7 +167,8 @@ describe('variant switches', () => {
     expect(exact.series.citizens[0]).toBe(280);
     expect(exact.series.cops[0]).toBe(16);
     const counts = [];
-    for (let seed = 1; seed <= 6; seed++) counts.push((await runEpstein({ ...small, densityRealisation: 'per-cell' }, seed, 1)).series.citizens[0]);
+    for (let seed = 1; seed <= 6; seed++)
+      counts.push((await runEpstein({ ...small, densityRealisation: 'per-cell' }, seed, 1)).series.citizens[0]);
     // Binomial(400, 0.7): sd ≈ 9.2; 5 sd either side.
     for (const c of counts) expect(Math.abs(c - 280)).toBeLessThan(46);
     expect(new Set(counts).size).toBeGreaterThan(1);

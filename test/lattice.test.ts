@@ -28,7 +28,13 @@ describe('neighbourhood offsets', () => {
 });
 
 /** Brute force: every cell of the torus whose wrapped offset satisfies the shape. */
-function bruteForce(t: Torus, shape: 'von-neumann' | 'moore' | 'disc', r: number, own: boolean, cell: number): number[] {
+function bruteForce(
+  t: Torus,
+  shape: 'von-neumann' | 'moore' | 'disc',
+  r: number,
+  own: boolean,
+  cell: number,
+): number[] {
   const out: number[] = [];
   const cx = t.x(cell);
   const cy = t.y(cell);

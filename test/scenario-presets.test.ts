@@ -13,25 +13,28 @@ describe('shipped presets', () => {
     expect(names.length).toBeGreaterThanOrEqual(6);
   });
 
-  it.each(names)('%s validates, cites a registered source for every value it sets, and fits in 16 GiB (nation: refused)', (name) => {
-    const p = loadPreset(name, { registry: models });
-    expect(p.name).toBe(name);
-    expect(p.description?.length).toBeGreaterThan(10);
-    const written = leafPaths(presetDoc(name).params ?? {});
-    const keys = Object.keys(p.sources);
-    for (const leaf of written) {
-      const parts = leaf.split('.');
-      const covering = keys.filter((k) => parts.slice(0, k.split('.').length).join('.') === k);
-      expect(covering.length, `${name}: ${leaf}`).toBeGreaterThan(0);
-    }
-    for (const ids of Object.values(p.sources)) {
-      expect(ids.length).toBeGreaterThan(0);
-      for (const id of ids) expect(isSourceId(id), `${name}: ${id}`).toBe(true);
-    }
-    // Every preset fits a 16 GiB budget except the national one, which is refused up front.
-    if (name === 'nation') expect(() => checkMemory(p, models, 16 * 2 ** 30)).toThrow(/needs [\d.]+ GiB of state/);
-    else expect(checkMemory(p, models, 16 * 2 ** 30).agents).toBeGreaterThan(0);
-  });
+  it.each(names)(
+    '%s validates, cites a registered source for every value it sets, and fits in 16 GiB (nation: refused)',
+    (name) => {
+      const p = loadPreset(name, { registry: models });
+      expect(p.name).toBe(name);
+      expect(p.description?.length).toBeGreaterThan(10);
+      const written = leafPaths(presetDoc(name).params ?? {});
+      const keys = Object.keys(p.sources);
+      for (const leaf of written) {
+        const parts = leaf.split('.');
+        const covering = keys.filter((k) => parts.slice(0, k.split('.').length).join('.') === k);
+        expect(covering.length, `${name}: ${leaf}`).toBeGreaterThan(0);
+      }
+      for (const ids of Object.values(p.sources)) {
+        expect(ids.length).toBeGreaterThan(0);
+        for (const id of ids) expect(isSourceId(id), `${name}: ${id}`).toBe(true);
+      }
+      // Every preset fits a 16 GiB budget except the national one, which is refused up front.
+      if (name === 'nation') expect(() => checkMemory(p, models, 16 * 2 ** 30)).toThrow(/needs [\d.]+ GiB of state/);
+      else expect(checkMemory(p, models, 16 * 2 ** 30).agents).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe('--population override', () => {

@@ -179,11 +179,7 @@ export function estimateStateBytes(layout: ModelLayout): number {
   return columnsBytes(layout.columns) + (shards + 1) * layout.metrics.length * 8 + layout.globals * 8;
 }
 
-export async function runSimulation<P>(
-  model: ModelDefinition<P>,
-  params: P,
-  options: RunOptions,
-): Promise<RunResult> {
+export async function runSimulation<P>(model: ModelDefinition<P>, params: P, options: RunOptions): Promise<RunResult> {
   const executor = options.executor ?? new LocalExecutor();
   const layout = model.layout(params);
   const shards = partition(layout.unitStarts, layout.agentsPerShard);

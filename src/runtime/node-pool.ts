@@ -63,7 +63,8 @@ export class NodePoolExecutor implements Executor {
   }
 
   static create(threads: number): NodePoolExecutor {
-    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be an integer ≥ 1, got ${threads}`);
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new RangeError(`threads must be an integer ≥ 1, got ${threads}`);
     const url = workerUrl();
     const workers = Array.from({ length: threads }, () => new PooledWorker(new Worker(url)));
     return new NodePoolExecutor(workers);
@@ -71,7 +72,9 @@ export class NodePoolExecutor implements Executor {
 
   async start<P>(_model: ModelDefinition<P>, setup: RunSetup<P>): Promise<void> {
     await Promise.all(
-      this.workers.map((w) => w.request({ type: 'start', setup: setup as RunSetup<unknown>, counter: this.counter.buffer })),
+      this.workers.map((w) =>
+        w.request({ type: 'start', setup: setup as RunSetup<unknown>, counter: this.counter.buffer }),
+      ),
     );
   }
 

@@ -17,7 +17,12 @@ export const contagionParams = z
     cells: z.number().int().min(3).max(10_000_000).default(200).describe('neighbourhood cells on a ring'),
     meanCellSize: z.number().int().min(2).max(100_000).default(100).describe('mean agents per cell (sizes vary ±50 %)'),
     initialInfected: z.number().min(0).max(1).default(0.01).describe('share infected at tick 0'),
-    transmission: z.number().min(0).max(1).default(0.02).describe('β: infection probability per infected contact per tick'),
+    transmission: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.02)
+      .describe('β: infection probability per infected contact per tick'),
     neighbourWeight: z.number().min(0).max(1).default(0.25).describe('weight of contacts in the two adjacent cells'),
     recovery: z.number().min(0).max(1).default(0.1).describe('γ: recovery probability per tick'),
     agentsPerShard: z.number().int().min(1).default(4096).describe('preferred shard size (agents)'),

@@ -17,18 +17,30 @@ const legitimacySchedule = z
     z
       .strictObject({
         kind: z.literal('sudden').describe('one-step change'),
-        at: z.number().int().min(1).max(2 ** 31 - 1).describe('first tick at which legitimacy equals `to`'),
+        at: z
+          .number()
+          .int()
+          .min(1)
+          .max(2 ** 31 - 1)
+          .describe('first tick at which legitimacy equals `to`'),
         to: z.number().min(0).max(1).describe('legitimacy from tick `at` on'),
       })
       .describe('sudden change of legitimacy at one tick (paper Run 4: 0.9 → 0.7 at t = 77)'),
     z
       .strictObject({
         kind: z.literal('gradual').describe('change by a fixed amount per tick'),
-        start: z.number().int().min(1).max(2 ** 31 - 1).describe('first tick at which legitimacy has moved one step'),
+        start: z
+          .number()
+          .int()
+          .min(1)
+          .max(2 ** 31 - 1)
+          .describe('first tick at which legitimacy has moved one step'),
         perTick: z.number().gt(0).max(1).describe('change per tick, towards `to`'),
         to: z.number().min(0).max(1).describe('final legitimacy, held once reached'),
       })
-      .describe('gradual ("salami") change: L(t) = legitimacy ∓ perTick·(t − start + 1), stopping at `to` (paper Run 3)'),
+      .describe(
+        'gradual ("salami") change: L(t) = legitimacy ∓ perTick·(t − start + 1), stopping at `to` (paper Run 3)',
+      ),
   ])
   .describe('how legitimacy changes over the run');
 
@@ -51,7 +63,9 @@ export const epsteinParams = z
     visionShape: z
       .enum(['von-neumann', 'moore', 'disc'])
       .default('disc')
-      .describe("neighbourhood shape: 'von-neumann' |dx|+|dy| ≤ v (paper, Mesa), 'moore' max ≤ v, 'disc' dx²+dy² ≤ v² (NetLogo in-radius)"),
+      .describe(
+        "neighbourhood shape: 'von-neumann' |dx|+|dy| ≤ v (paper, Mesa), 'moore' max ≤ v, 'disc' dx²+dy² ≤ v² (NetLogo in-radius)",
+      ),
     visionIncludesOwnCell: z
       .boolean()
       .default(true)
@@ -63,11 +77,15 @@ export const epsteinParams = z
     arrestRule: z
       .enum(['literal', 'floor', 'round-half-even'])
       .default('floor')
-      .describe("how C/A enters P: 'literal' ratio (paper), 'floor' ⌊C/A⌋ (NetLogo), 'round-half-even' Python round(C/A) (Mesa)"),
+      .describe(
+        "how C/A enters P: 'literal' ratio (paper), 'floor' ⌊C/A⌋ (NetLogo), 'round-half-even' Python round(C/A) (Mesa)",
+      ),
     activeCountsSelfTwice: z
       .boolean()
       .default(true)
-      .describe('NetLogo quirk: A = 1 + actives in vision, where the own cell (in vision) already holds the agent if it is active'),
+      .describe(
+        'NetLogo quirk: A = 1 + actives in vision, where the own cell (in vision) already holds the agent if it is active',
+      ),
     maxJailTerm: z
       .number()
       .int()
@@ -79,7 +97,9 @@ export const epsteinParams = z
     jailTermRule: z
       .enum(['netlogo', 'mesa', 'paper'])
       .default('netlogo')
-      .describe("term drawn at arrest: 'netlogo' integer 0…J−1, 'mesa' integer 0…J inclusive, 'paper' U(0,J) served in whole ticks = 1…J"),
+      .describe(
+        "term drawn at arrest: 'netlogo' integer 0…J−1, 'mesa' integer 0…J inclusive, 'paper' U(0,J) served in whole ticks = 1…J",
+      ),
     jailTiming: z
       .enum(['end-of-tick', 'at-activation'])
       .default('end-of-tick')
@@ -92,7 +112,10 @@ export const epsteinParams = z
       .describe(
         "where jailed agents are: 'invisible' stay on their cell, which counts as empty, and reappear there (NetLogo); 'occupy' keep blocking their cell (Mesa); 'removed' leave the lattice and return to a random empty cell (paper)",
       ),
-    copMovesToArrestee: z.boolean().default(true).describe("the arresting cop moves onto the arrestee's cell (NetLogo)"),
+    copMovesToArrestee: z
+      .boolean()
+      .default(true)
+      .describe("the arresting cop moves onto the arrestee's cell (NetLogo)"),
     movement: z.boolean().default(true).describe('citizens move to a random empty cell in vision every tick (rule M)'),
     copsAlwaysMove: z.boolean().default(true).describe('cops move even when movement is off (NetLogo)'),
     order: z

@@ -57,5 +57,12 @@ export async function runEpstein(
       for (let m = 0; m < cols.length; m++) cols[m][tick] = values[m];
     },
   });
-  return { params: p, series, columns: result.columns, globals, agents: result.layout.agents, stateBytes: result.stateBytes };
+  return {
+    params: p,
+    series,
+    columns: result.columns,
+    globals,
+    agents: result.layout.agents,
+    stateBytes: result.stateBytes,
+  };
 }

@@ -48,7 +48,8 @@ export class CellChannels {
     this.informant = informantDetection(p, informants);
     this.centre = centreDetection(p, hasCentre);
     this.platform = postDetection(p, region);
-    this.offline = 1 - (1 - this.camera) * (1 - this.grid) * (1 - this.observer) * (1 - this.informant) * (1 - this.centre);
+    this.offline =
+      1 - (1 - this.camera) * (1 - this.grid) * (1 - this.observer) * (1 - this.informant) * (1 - this.centre);
     this.protest = 1 - (1 - this.offline) * (1 - this.tracking);
     return this;
   }

@@ -225,7 +225,7 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
     const centreGain = centreLegitimacyGain(p, cellCentre[c] === 1);
     const barChildren = childrenBarred(p);
     const schooling = p.sanctions.enabled ? p.sanctions.schoolingAttemptRate : 0;
-    for (let h = start; h < end; ) {
+    for (let h = start; h < end;) {
       const size = householdSize(household[h]);
       let sanctioned = 0;
       for (let j = h; j < h + size; j++) if (events[j] & E.SANCTIONED) sanctioned++;

@@ -29,7 +29,12 @@ export const METRIC_NAMES: readonly MetricName[] = [
   m('quiet', 'stock', 'state', 'adults neither protesting nor detained'),
   m('active', 'stock', 'stability', 'adults protesting (Epstein active)'),
   m('detained', 'stock', 'harm', 'adults in detention (reactive or pre-emptive)'),
-  m('detained_wrongly', 'stock', 'harm', 'adults detained who did not act: false attribution or a false pre-emptive call'),
+  m(
+    'detained_wrongly',
+    'stock',
+    'harm',
+    'adults detained who did not act: false attribution or a false pre-emptive call',
+  ),
   m('blacklisted', 'stock', 'harm', 'residents on the blacklist'),
   m('redlisted', 'stock', 'state', 'residents on the redlist'),
   m('informants', 'stock', 'surveillance', 'residents acting as informants'),
@@ -130,18 +135,25 @@ export class MetricTable {
       for (const r of regionNames) this.push(metric.name, `region=${r}`, description);
     }
     this.gradeBase = this.specs.length;
-    for (const grade of grades) this.push('score_grade', `grade=${grade}`, 'adults whose score falls in this grade band [stock, state]');
+    for (const grade of grades)
+      this.push('score_grade', `grade=${grade}`, 'adults whose score falls in this grade band [stock, state]');
     this.disparityBase = this.specs.length;
     for (const harm of DISPARITY_HARMS) {
       for (const g of groupNames) {
-        this.push(`disparity_${harm}`, `group=${g}`, `cumulative ${harm} per adult member ÷ the reference group's [ratio, harm]`);
+        this.push(
+          `disparity_${harm}`,
+          `group=${g}`,
+          `cumulative ${harm} per adult member ÷ the reference group's [ratio, harm]`,
+        );
       }
     }
     this.detectedBase = this.specs.length;
-    for (let r = 0; r < regions; r++) this.push('_detected_protesters', `region=${regionNames[r]}`, 'working value', true);
+    for (let r = 0; r < regions; r++)
+      this.push('_detected_protesters', `region=${regionNames[r]}`, 'working value', true);
     this.riskHistBase = this.specs.length;
     for (let r = 0; r < regions; r++) {
-      for (let b = 0; b < bins; b++) this.push('_risk_hist', `region=${regionNames[r]};bin=${b}`, 'working value', true);
+      for (let b = 0; b < bins; b++)
+        this.push('_risk_hist', `region=${regionNames[r]};bin=${b}`, 'working value', true);
     }
   }
 

@@ -24,7 +24,10 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
   const invAll = 1 / layout.agents;
   const invAdults = 1 / Math.max(1, ctx.globals[gl.adultPopulation]);
   const invAdultGroup = Array.from({ length: G }, (_, g) => 1 / Math.max(1, ctx.globals[gl.adultGroupPopulation + g]));
-  const invAdultRegion = Array.from({ length: layout.regions }, (_, r) => 1 / Math.max(1, ctx.globals[gl.adultRegionPopulation + r]));
+  const invAdultRegion = Array.from(
+    { length: layout.regions },
+    (_, r) => 1 / Math.max(1, ctx.globals[gl.adultRegionPopulation + r]),
+  );
   const invGroup = Array.from({ length: G }, (_, g) => 1 / Math.max(1, ctx.globals[gl.groupPopulation + g]));
   const invRegion = Array.from({ length: layout.regions }, (_, r) => 1 / Math.max(1, layout.regionAgents[r]));
   const B = {
@@ -63,7 +66,7 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
     const r = layout.cellRegion[c];
     let actives = 0;
-    for (let h = starts[c]; h < starts[c + 1]; ) {
+    for (let h = starts[c]; h < starts[c + 1];) {
       const size = householdSize(household[h]);
       const listedInHousehold = householdHasListedAdult(flags, h, size);
       for (let i = h; i < h + size; i++) {
