@@ -58,6 +58,9 @@ export class CounterRng {
   private readonly base1: number;
   private k0 = 0;
   private k1 = 0;
+  private pending = false;
+  private pendingAgent = 0;
+  private pendingTick = 0;
   /** Index of the next draw under the current key. */
   draw = 0;
 
@@ -82,11 +85,25 @@ export class CounterRng {
     this.k0 = mix32(mix32(this.base0 ^ agent) + Math.imul(tick ^ 0x3c6ef372, GOLDEN));
     this.k1 = mix32b(mix32b(this.base1 + Math.imul(agent, 0x85ebca6b)) ^ (tick + 0x7f4a7c15));
     this.draw = 0;
+    this.pending = false;
+    return this;
+  }
+
+  /**
+   * Like `key`, but the key is derived only when the first draw is taken: loops that visit
+   * every agent but draw for few of them skip the hashing. The draws are the same.
+   */
+  keyLazily(agent: number, tick: number): this {
+    this.pendingAgent = agent;
+    this.pendingTick = tick;
+    this.pending = true;
+    this.draw = 0;
     return this;
   }
 
   /** The next 32-bit unsigned integer. */
   u32(): number {
+    if (this.pending) this.key(this.pendingAgent, this.pendingTick);
     const d = this.draw++;
     return (mix32(this.k0 + Math.imul(d, GOLDEN)) ^ mix32b(this.k1 ^ Math.imul(d + 1, 0xcc9e2d51))) >>> 0;
   }

@@ -75,6 +75,9 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
       cellSanctionsSeen[c],
     );
     const activesYesterday = cellActives[c];
+    // A counts the agent itself: yesterday's protesters already include it if it protested.
+    const riskIfActive = perceivedArrestRisk(p, ch, activesYesterday);
+    const riskIfQuiet = perceivedArrestRisk(p, ch, activesYesterday + 1);
     const activeShare = activesYesterday / residents;
     const cutBin = ctx.globals[gl.riskThresholdBin + r];
     const cutFraction = ctx.globals[gl.riskThresholdFraction + r];
@@ -87,7 +90,7 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
       const H = hardship[i] / U8;
       const L = legitimacy[i] / U16;
       const grievance = H * (1 - L);
-      const P = perceivedArrestRisk(p, ch, activesYesterday + (f & F.ACTIVE ? 0 : 1));
+      const P = f & F.ACTIVE ? riskIfActive : riskIfQuiet;
       const would = wouldProtest(grievance, riskAversion[i] / U8, P, b.threshold);
       if (would) mt.add(ctx.acc, M.wouldAct, g, r, 1);
 

@@ -110,7 +110,7 @@ export function detect(ctx: ShardContext<RegimeParams>): void {
       const a = acts[i];
       const f = flags[i];
       const g = group[i];
-      rng.key(i, ctx.tick);
+      rng.keyLazily(i, ctx.tick);
       let e = events[i];
       if (a & A.PROTEST) {
         const seenBy = observe(rng, protestChannels, protestMetrics, ctx.acc, mt, g, r);

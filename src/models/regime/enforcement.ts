@@ -70,7 +70,7 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
       let e = events[i];
       const a = acts[i];
       const g = group[i];
-      rng.key(i, ctx.tick);
+      rng.keyLazily(i, ctx.tick);
 
       // Pre-emptive detention (decided in behaviour) of someone who would not have acted.
       if (e & E.DETAINED_TODAY && f & F.PREEMPTIVE) {
