@@ -52,6 +52,20 @@ describe('CounterRng', () => {
     expect(a.key(10, 3).u32()).toBe(first[0]);
   });
 
+  it('keyed lazily, gives the same draws as keyed at once, and skips nothing when unused', () => {
+    const eager = new CounterRng(8, 4);
+    const lazy = new CounterRng(8, 4);
+    for (let agent = 0; agent < 50; agent++) {
+      eager.key(agent, 9);
+      lazy.keyLazily(agent, 9);
+      if (agent % 3 === 0) continue; // a lazily keyed agent that draws nothing
+      expect([lazy.u32(), lazy.uniform(), lazy.below(7)]).toEqual([eager.u32(), eager.uniform(), eager.below(7)]);
+    }
+    // A plain key() after a pending lazy one wins.
+    lazy.keyLazily(1, 1);
+    expect(lazy.key(2, 2).u32()).toBe(eager.key(2, 2).u32());
+  });
+
   it('draws are uniform across agents, across draws of one key, and in every bit', () => {
     const rng = new CounterRng(1, streamId('uniformity'));
     const acrossAgents = new Uint32Array(100);
