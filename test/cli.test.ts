@@ -86,7 +86,7 @@ describe('cli: invalid input', () => {
     const r = await cli('run', file('model: tiny\nseed: 1\nsteps: 5\nparams: { agents: 10000000000 }\n'), '--db', db);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(
-      /^error: params: this scenario needs 9.3 GiB of state for 10,000,000,000 agents, but only 1.0 GiB is available/,
+      /^error: params: this scenario needs 9.3 GiB of state for 10,000,000,000 agents \(1.0 bytes each\), but only 1.0 GiB is available/,
     );
     expect(existsSync(db)).toBe(false);
   });

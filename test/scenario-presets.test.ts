@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { models } from '../src/models/registry.js';
 import { DEFAULT_PRESET, listPresets, loadPreset, presetDoc } from '../src/scenario/load.js';
-import { checkMemory, leafPaths } from '../src/scenario/resolve.js';
+import { checkMemory, checkWorkers, leafPaths, resolveScenario } from '../src/scenario/resolve.js';
 import { isSourceId } from '../src/scenario/sources.js';
 
 const names = listPresets();
@@ -59,5 +59,45 @@ describe('--population override', () => {
   it('refuses a population the machine cannot hold, before allocating, with the bytes it needs', () => {
     const huge = loadPreset('national-blacklist', { registry: models, overrides: { population: 1_000_000_000 } });
     expect(() => checkMemory(huge, models, 8 * 2 ** 30)).toThrow(/GiB/);
+  });
+});
+
+describe('starting a scenario from a preset', () => {
+  it('merges params at every depth and drops the preset citation of each value it overrides', () => {
+    const doc = { preset: 'high-intensity', params: { cameras: { falseMatchRate: 0.001 } } };
+    const s = resolveScenario(doc, { registry: models, origin: 'test', presetDoc: (n) => presetDoc(n) });
+    const cameras = (s.params as { cameras: Record<string, unknown> }).cameras;
+    const preset = (loadPreset('high-intensity', { registry: models }).params as { cameras: Record<string, unknown> })
+      .cameras;
+    expect(cameras).toEqual({ ...preset, falseMatchRate: 0.001 });
+    expect(s.sources['cameras.falseMatchRate']).toBeUndefined();
+    expect(s.sources['cameras.enabled']).toEqual(['CDT19', 'IPVM']);
+  });
+
+  it("reports a model's cross-field rule in its own words", () => {
+    const doc = {
+      preset: 'baseline-no-surveillance',
+      params: { population: { householdSizes: [0.5, 0.6] } },
+    };
+    expect(() => resolveScenario(doc, { registry: models, origin: 'test', presetDoc: (n) => presetDoc(n) })).toThrow(
+      /params\.population\.householdSizes: got \[0\.5,0\.6\]; household size probabilities sum to 1\.1, must sum to 1/,
+    );
+  });
+
+  it('names --population when its value is not a whole number', () => {
+    expect(() => loadPreset('national-blacklist', { registry: models, overrides: { population: 'abc' } })).toThrow(
+      /population \(--population\): got "abc"; allowed: a whole number of agents/,
+    );
+  });
+
+  it('says how many agents would fit, and refuses worker threads that would not', () => {
+    const nation = loadPreset('nation', { registry: models });
+    expect(() => checkMemory(nation, models, 20 * 2 ** 30)).toThrow(
+      /params\.population\.agents: .*at most about [\d,]+ agents fit \(--population N\)/,
+    );
+    const small = loadPreset('national-blacklist', { registry: models, overrides: { population: 100_000 } });
+    const estimate = checkMemory(small, models, 2 ** 30);
+    expect(() => checkWorkers(small, estimate, 2, 2 ** 30)).not.toThrow();
+    expect(() => checkWorkers(small, estimate, 64, 2 ** 30)).toThrow(/threads: got 64; .*use fewer threads/);
   });
 });

@@ -138,7 +138,7 @@ describe('scenario loading errors', () => {
       dir: presets,
     });
     expect(problems(() => checkMemory(s, testRegistry, 2 ** 30))).toEqual([
-      'params: this scenario needs 93.1 GiB of state for 100,000,000,000 agents, but only 1.0 GiB is available; reduce the population',
+      'params: this scenario needs 93.1 GiB of state for 100,000,000,000 agents (1.0 bytes each), but only 1.0 GiB is available; reduce the population',
     ]);
     expect(checkMemory(s, testRegistry, 2 ** 40).stateBytes).toBeGreaterThan(1e11);
   });

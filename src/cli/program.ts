@@ -19,7 +19,7 @@ import {
   scenarioHash,
   defaultPresetsDir,
 } from '../scenario/load.js';
-import { checkMemory, type Overrides } from '../scenario/resolve.js';
+import { checkMemory, checkWorkers, type Overrides } from '../scenario/resolve.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { sources } from '../scenario/sources.js';
 import { defaultDbPath, ResultsStore, type ExportFormat, type MetricSummary } from '../store/store.js';
@@ -113,7 +113,10 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
     threads: numberish(o.threads),
     population: numberish(o.population),
   });
-  const estimate = checkMemory(scenario, ctx.registry, ctx.availableMemory());
+  const available = ctx.availableMemory();
+  const estimate = checkMemory(scenario, ctx.registry, available);
+  const threads = scenario.threads ?? autoThreads(estimate.layout, ctx.cores ?? 1);
+  checkWorkers(scenario, estimate, threads, available);
   const entry = ctx.registry[scenario.model];
   const hash = scenarioHash(scenario);
 
@@ -141,7 +144,7 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
       )
     : undefined;
   try {
-    executor = await ctx.createExecutor(scenario.threads ?? autoThreads(estimate.layout, ctx.cores ?? 1));
+    executor = await ctx.createExecutor(threads);
     const t0 = performance.now();
     const report = await executeRun({
       scenario,

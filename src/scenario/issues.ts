@@ -182,6 +182,10 @@ export function formatIssues(
         );
         break;
       }
+      case 'custom':
+        // A model's own cross-field rule (shares summing to 1, unique names): its message says it all.
+        lines.push(`${pathString(full)}: got ${show(value)}; ${issue.message}`);
+        break;
       default:
         lines.push(`${pathString(full)}: got ${show(value)}; ${allowed ? `allowed: ${allowed}` : issue.message}`);
     }

@@ -39,13 +39,32 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Merge a scenario document onto its preset's: top-level keys replace, params and sources merge key by key. */
+/** Merge plain objects key by key at every depth; lists and values replace what they override. */
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    out[k] = isPlainObject(v) && isPlainObject(base[k]) ? deepMerge(base[k], v) : v;
+  }
+  return out;
+}
+
+/**
+ * Merge a scenario document onto its preset's: top-level keys replace; params merge key by
+ * key at every depth (setting `cameras.falseMatchRate` keeps the preset's other camera
+ * values); the preset's sources are dropped for every value the document sets, so no
+ * citation stays attached to a number it no longer backs.
+ */
 export function mergeOntoPreset(base: ScenarioDoc, doc: ScenarioDoc): ScenarioDoc {
   const merged: ScenarioDoc = { ...base, ...doc };
   delete merged.name;
   if (doc.name !== undefined) merged.name = doc.name;
-  for (const key of ['params', 'sources'] as const) {
-    if (isPlainObject(base[key]) && isPlainObject(doc[key])) merged[key] = { ...base[key], ...doc[key] };
+  if (isPlainObject(base.params) && isPlainObject(doc.params)) merged.params = deepMerge(base.params, doc.params);
+  if (isPlainObject(base.sources)) {
+    const overridden = isPlainObject(doc.params) ? leafPaths(doc.params) : [];
+    const kept = Object.entries(base.sources).filter(
+      ([key]) => !overridden.some((leaf) => key === leaf || key.startsWith(`${leaf}.`)),
+    );
+    merged.sources = { ...Object.fromEntries(kept), ...(isPlainObject(doc.sources) ? doc.sources : {}) };
   }
   return merged;
 }
@@ -69,7 +88,9 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
   if (opts.isPreset) doc.preset = opts.presetName;
   const { population, ...envelopeOverrides } = opts.overrides ?? {};
   for (const [k, v] of Object.entries(envelopeOverrides)) if (v !== undefined) doc[k] = v;
-  if (population !== undefined) {
+  if (population !== undefined && (typeof population !== 'number' || !Number.isInteger(population) || population < 1)) {
+    problems.push(`population (--population): got ${JSON.stringify(population)}; allowed: a whole number of agents`);
+  } else if (population !== undefined) {
     // Every other population number is a share or a density, so setting the count scales it.
     const params = isPlainObject(doc.params) ? doc.params : {};
     if (isPlainObject(params.population)) {
@@ -224,13 +245,42 @@ export function checkMemory(
     throw new UserError(`params: the model cannot lay out this population: ${(e as Error).message}`);
   }
   const stateBytes = estimateStateBytes(layout);
-  if (stateBytes > availableBytes) {
+  if (stateBytes > availableBytes) throw tooLarge(scenario, layout.agents, stateBytes, availableBytes);
+  return { layout, agents: layout.agents, stateBytes };
+}
+
+/** Memory a worker thread costs beyond the shared state (its own heap and code; measured ≈ 30–90 MB). */
+export const WORKER_OVERHEAD_BYTES = 96 * 2 ** 20;
+
+/** Refuse a run whose state plus its worker threads would not fit, before anything is allocated. */
+export function checkWorkers(
+  scenario: ResolvedScenario,
+  estimate: MemoryEstimate,
+  threads: number,
+  availableBytes: number,
+): void {
+  const workers = threads > 1 ? threads : 0;
+  const total = estimate.stateBytes + workers * WORKER_OVERHEAD_BYTES;
+  if (total > availableBytes) {
+    const why = `${formatBytes(estimate.stateBytes)} of state + ${workers} worker threads × ${formatBytes(WORKER_OVERHEAD_BYTES)}`;
     throw new UserError(
-      `params: this scenario needs ${formatBytes(stateBytes)} of state for ${layout.agents.toLocaleString('en-US')} agents, ` +
-        `but only ${formatBytes(availableBytes)} is available; reduce the population`,
+      `threads: got ${threads}; this run needs ${formatBytes(total)} (${why}) but only ${formatBytes(availableBytes)} is available; use fewer threads`,
     );
   }
-  return { layout, agents: layout.agents, stateBytes };
+}
+
+function tooLarge(scenario: ResolvedScenario, agents: number, stateBytes: number, availableBytes: number): UserError {
+  const perAgent = stateBytes / Math.max(1, agents);
+  const fits = Math.floor(availableBytes / perAgent);
+  const scaled = isPlainObject((scenario.params as Record<string, unknown>).population);
+  const field = scaled ? 'params.population.agents' : 'params';
+  const hint = scaled
+    ? `at most about ${fits.toLocaleString('en-US')} agents fit (--population N)`
+    : 'reduce the population';
+  return new UserError(
+    `${field}: this scenario needs ${formatBytes(stateBytes)} of state for ${agents.toLocaleString('en-US')} agents ` +
+      `(${perAgent.toFixed(1)} bytes each), but only ${formatBytes(availableBytes)} is available; ${hint}`,
+  );
 }
 
 /** JSON with object keys sorted at every level: equal scenarios give equal strings. */
