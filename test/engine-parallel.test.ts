@@ -39,6 +39,10 @@ describe('parallel execution', () => {
     await expect(
       runSimulation({ ...contagionModel, name: 'no-such-model' }, params, { seed: 1, steps: 1, executor }),
     ).rejects.toThrow(/unknown model/);
+    // Its workers' state is unknown now: the pool refuses further work instead of mixing runs.
+    await expect(runSimulation(contagionModel, params, { seed: 1, steps: 1, executor })).rejects.toThrow(
+      /unusable after an earlier failure/,
+    );
     await executor.close();
   });
 });

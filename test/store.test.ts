@@ -213,6 +213,15 @@ describe('results store', () => {
     await expect(store.exportRun('nope', 'csv', out)).rejects.toBeInstanceOf(UserError);
   });
 
+  it('export never overwrites the store itself, and a folder is not a file', async () => {
+    const r = await run({ agents: 10 }, 3);
+    await expect(store.exportRun(r.runId, 'parquet', join(dir, 'results.duckdb'))).rejects.toThrow(
+      /--out: .*the results store itself/,
+    );
+    await expect(store.exportRun(r.runId, 'csv', dir)).rejects.toThrow(/--out: .*which is a folder/);
+    expect((await store.listRuns()).some((x) => x.run_id === r.runId)).toBe(true);
+  });
+
   it('lists runs and refuses to open a missing store for reading', async () => {
     const runs = await store.listRuns();
     expect(runs.length).toBeGreaterThanOrEqual(5);

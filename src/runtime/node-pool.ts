@@ -46,6 +46,7 @@ class PooledWorker {
 
   request(message: WorkerRequest): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    if (this.pending) return Promise.reject(new Error('worker is still busy with an earlier request'));
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
       this.worker.postMessage(message);
@@ -56,6 +57,7 @@ class PooledWorker {
 export class NodePoolExecutor implements Executor {
   readonly needsSharedMemory = true;
   private readonly counter = new Int32Array(new SharedArrayBuffer(4));
+  private failure: Error | null = null;
   private constructor(private readonly workers: PooledWorker[]) {}
 
   get threads(): number {
@@ -71,16 +73,29 @@ export class NodePoolExecutor implements Executor {
   }
 
   async start<P>(_model: ModelDefinition<P>, setup: RunSetup<P>): Promise<void> {
-    await Promise.all(
-      this.workers.map((w) =>
-        w.request({ type: 'start', setup: setup as RunSetup<unknown>, counter: this.counter.buffer }),
-      ),
+    await this.all((w) =>
+      w.request({ type: 'start', setup: setup as RunSetup<unknown>, counter: this.counter.buffer }),
     );
   }
 
   async runShards(phase: Phase, index: number, tick: number): Promise<void> {
     Atomics.store(this.counter, 0, 0);
-    await Promise.all(this.workers.map((w) => w.request({ type: 'run', phase, index, tick })));
+    await this.all((w) => w.request({ type: 'run', phase, index, tick }));
+  }
+
+  /**
+   * Send a request to every worker and wait for all of them, even when one fails: a worker
+   * still running shards must not be handed the next phase. After a failure the pool is
+   * unusable (its workers' state is unknown) and says so on every later call.
+   */
+  private async all(send: (w: PooledWorker) => Promise<void>): Promise<void> {
+    if (this.failure) throw new Error(`worker pool is unusable after an earlier failure: ${this.failure.message}`);
+    const results = await Promise.allSettled(this.workers.map(send));
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) {
+      this.failure = rejected.reason instanceof Error ? rejected.reason : new Error(String(rejected.reason));
+      throw this.failure;
+    }
   }
 
   async close(): Promise<void> {

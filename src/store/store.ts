@@ -4,8 +4,8 @@
  * first tick and marked 'complete' only after every metric row has been flushed; a run
  * that fails or is interrupted is marked so and never looks complete.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import {
   DOUBLE,
   DuckDBConnection,
@@ -255,6 +255,17 @@ export class ResultsStore {
       );
     }
     const out = resolve(outPath);
+    const store = resolve(this.path);
+    if (out === store || out === `${store}.wal`) {
+      throw new UserError(
+        `--out: got ${outPath}, which is the results store itself; allowed: a new file path (e.g. run.parquet)`,
+      );
+    }
+    if (existsSync(out) && statSync(out).isDirectory()) {
+      throw new UserError(
+        `--out: got ${outPath}, which is a folder; allowed: a file path (e.g. ${join(outPath, `${runId}.${format}`)})`,
+      );
+    }
     mkdirSync(dirname(out), { recursive: true });
     const options = format === 'parquet' ? 'FORMAT parquet, COMPRESSION zstd' : 'FORMAT csv, HEADER true';
     const literal = `'${out.replace(/'/g, "''")}'`;
