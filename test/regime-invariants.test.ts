@@ -286,3 +286,29 @@ describe('regime: with every surveillance module off, protest follows Epstein’
     expect(after.last('legitimacy_mean')).toBe(after.at('legitimacy_mean', 0));
   });
 });
+
+describe('regime: disparity before any harm', () => {
+  it('reads NaN at tick 0, when no group has been harmed yet', async () => {
+    const { runSimulation } = await import('../src/engine/simulation.js');
+    const { regimeModel } = await import('../src/models/regime/index.js');
+    const { regimeParams } = await import('../src/models/regime/params.js');
+    const params = regimeParams.parse({
+      population: {
+        agents: 2000,
+        regions: [{ name: 'r', populationShare: 1 }],
+        groups: [
+          { name: 'a', share: 0.5 },
+          { name: 'b', share: 0.5 },
+        ],
+      },
+    });
+    let first: Float64Array | null = null;
+    const result = await runSimulation(regimeModel, params, {
+      seed: 1,
+      steps: 0,
+      onTick: (_t, v) => void (first = v.slice()),
+    });
+    const k = result.layout.metrics.findIndex((m) => m.name === 'disparity_detentions_reactive' && m.key === 'group=b');
+    expect(first![k]).toBeNaN();
+  });
+});

@@ -376,7 +376,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
             ]),
           ) + '\n\n',
         );
-        if (runs.every((r) => r.scenario_hash === runs[0].scenario_hash)) {
+        if (runs.every((r) => r.scenario_hash === runs[0].scenario_hash && r.version === runs[0].version)) {
           ctx.out('(same scenario hash: identical results expected)\n\n');
         }
         const entries = runs.map((r) => ctx.registry[r.model]);

@@ -24,6 +24,8 @@ export const regimeModel: ModelDefinition<RegimeParams> = {
     { kind: 'shard', name: 'synthesize', run: synthesize },
     { kind: 'global', name: 'census', run: census },
     { kind: 'shard', name: 'tally', run: tallyInit },
+    // Disparity at tick 0 reads NaN (nobody harmed yet), as on any day with no harm.
+    { kind: 'global', name: 'disparity', run: disparity },
   ],
   step: [
     { kind: 'shard', name: 'predictive-risk', run: riskHistogram },

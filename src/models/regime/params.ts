@@ -404,6 +404,17 @@ export const regimeParams = z
         });
       names.add(g.name);
     }
+    const grades = new Set<string>();
+    for (const [i, band] of p.score.bands.entries()) {
+      if (grades.has(band.grade)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['score', 'bands', i, 'grade'],
+          message: `duplicate grade "${band.grade}"`,
+        });
+      }
+      grades.add(band.grade);
+    }
     for (let i = 1; i < p.score.bands.length; i++) {
       if (p.score.bands[i].min >= p.score.bands[i - 1].min) {
         ctx.addIssue({
