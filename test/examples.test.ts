@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { cameraSweep } from '../examples/camera-sweep.js';
+import { presetYear } from '../examples/regime-patterns.js';
 
 describe('examples', () => {
   it('camera-sweep: camera detections grow with camera density, and none happen without cameras', async () => {
@@ -14,6 +15,24 @@ describe('examples', () => {
     // saturates: more cameras can only see more of the same (seeded) acts.
     expect(rows[2].detectedByCamera).toBeGreaterThan(rows[1].detectedByCamera);
     for (const r of rows) expect(r.postsWritten).toBeLessThanOrEqual(r.postsWanted);
+  });
+
+  it('regime-patterns: reduces a preset run to shares that are proper proportions', async () => {
+    const y = await presetYear('high-intensity', 6000, 40, 1);
+    expect(y.preset).toBe('high-intensity');
+    for (const share of [
+      y.meanActiveShare,
+      y.finalLegitimacy,
+      y.trueTipShare,
+      y.preemptivePrecision,
+      y.postsWrittenPerWanted,
+    ]) {
+      expect(share).toBeGreaterThanOrEqual(0);
+      expect(share).toBeLessThanOrEqual(1);
+    }
+    expect(y.arrestsOfInnocents).toBeLessThanOrEqual(y.arrests);
+    // The platform is monitored in this preset, so some criticism is self-censored.
+    expect(y.postsWrittenPerWanted).toBeLessThan(1);
   });
 
   it('results.sql: every query parses and runs against an empty store schema', async () => {
