@@ -36,8 +36,8 @@ export function extortion(
     mt.add(ctx.acc, mt.base('extortion_paid'), g, r, 1);
     return 'paid';
   }
-  fileFalseReport(events, target, true);
+  const attributed = fileFalseReport(events, target, true);
   mt.add(ctx.acc, mt.base('reports_malicious'), g, r, 1);
-  mt.add(ctx.acc, mt.base('false_informant'), g, r, 1);
+  if (attributed) mt.add(ctx.acc, mt.base('false_informant'), g, r, 1);
   return 'reported';
 }

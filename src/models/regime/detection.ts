@@ -165,10 +165,10 @@ export function detect(ctx: ShardContext<RegimeParams>): void {
           const target = start + informantRng.below(residents);
           if (target !== i && !(flags[target] & (F.CHILD | F.DETAINED))) {
             const malicious = informantRng.uniform() < p.informants.maliciousShare;
-            fileFalseReport(events, target, malicious);
+            const attributed = fileFalseReport(events, target, malicious);
             const tg = group[target];
             mt.add(ctx.acc, malicious ? M.reportsMalicious : M.reportsFalse, tg, r, 1);
-            mt.add(ctx.acc, M.falseInformant, tg, r, 1);
+            if (attributed) mt.add(ctx.acc, M.falseInformant, tg, r, 1);
             events[i] |= E.REPORTED_SOMEONE;
           }
         }

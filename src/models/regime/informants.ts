@@ -19,11 +19,17 @@ export function falseReportProbability(p: RegimeParams): number {
 }
 
 /**
- * Put a false infraction report on a resident's record. If a real infraction is already
- * recorded today the report adds nothing to the record (the points are not false).
+ * Put a false infraction report on a resident's record. Returns true if it attributed an
+ * infraction that was not already on today's record; a report on someone whose infraction
+ * (real or falsely reported) is already recorded today changes nothing but the malice flag.
  */
-export function fileFalseReport(events: { [i: number]: number }, target: number, malicious: boolean): void {
+export function fileFalseReport(events: { [i: number]: number }, target: number, malicious: boolean): boolean {
   const e = events[target];
-  if (e & E.INFRACTION && !(e & E.FALSE_INFRACTION)) events[target] = e | (malicious ? E.MALICIOUS : 0);
-  else events[target] = e | E.INFRACTION | E.FALSE_INFRACTION | (malicious ? E.MALICIOUS : 0);
+  const mark = malicious ? E.MALICIOUS : 0;
+  if (e & E.INFRACTION) {
+    events[target] = e | mark;
+    return false;
+  }
+  events[target] = e | E.INFRACTION | E.FALSE_INFRACTION | mark;
+  return true;
 }
