@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { ModelDefinition } from '../engine/model.js';
 import { contagionHeadline, contagionModel, contagionParams } from './contagion/index.js';
 import { epsteinHeadline, epsteinModel, epsteinParams } from './epstein/index.js';
+import { epstein2Headline, epstein2Model, epstein2Params } from './epstein2/index.js';
 import { regimeComparison, regimeHeadline, regimeModel, regimeParams } from './regime/index.js';
 
 /** One line of `compare`: a whole-population metric and the statistic of its series to show. */
@@ -40,6 +41,13 @@ export const models: ModelRegistry = Object.freeze({
     params: epsteinParams,
     headline: epsteinHeadline,
     description: 'Classic civil-violence model (Epstein 2002): citizens, cops, jail on a torus lattice',
+  }),
+  epstein2: entry({
+    definition: epstein2Model,
+    params: epstein2Params,
+    headline: epstein2Headline,
+    description:
+      'Epstein (2002) Model II: inter-group violence between two groups, cloning, death by age, optional cops',
   }),
   regime: entry({
     definition: regimeModel,
