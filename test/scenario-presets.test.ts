@@ -26,6 +26,18 @@ describe('shipped presets', () => {
         const covering = keys.filter((k) => parts.slice(0, k.split('.').length).join('.') === k);
         expect(covering.length, `${name}: ${leaf}`).toBeGreaterThan(0);
       }
+      // Model defaults a preset leaves in effect are part of its numbers too: each must be
+      // cited (or marked assumption) unless its mechanism is switched off. agentsPerShard is
+      // an engine setting, not a statement about the world.
+      const params = p.params as Record<string, unknown>;
+      for (const leaf of leafPaths(params)) {
+        const top = leaf.split('.')[0];
+        const block = params[top] as { enabled?: boolean } | undefined;
+        if (top === 'agentsPerShard' || (block && block.enabled === false)) continue;
+        const parts = leaf.split('.');
+        const covering = keys.filter((k) => parts.slice(0, k.split('.').length).join('.') === k);
+        expect(covering.length, `${name}: default in effect ${leaf}`).toBeGreaterThan(0);
+      }
       for (const ids of Object.values(p.sources)) {
         expect(ids.length).toBeGreaterThan(0);
         for (const id of ids) expect(isSourceId(id), `${name}: ${id}`).toBe(true);
