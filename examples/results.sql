@@ -5,12 +5,12 @@
 SELECT run_id, model, preset, seed, steps, agents, status, wall_seconds
 FROM runs ORDER BY started_at DESC;
 
--- One run's daily series of protesters and legitimacy (replace the run id).
+-- The latest regime run's daily series of protesters and legitimacy.
 SELECT tick,
        max(value) FILTER (metric = 'active') AS protesters,
        max(value) FILTER (metric = 'legitimacy_mean') AS legitimacy
 FROM metrics
-WHERE run_id = (SELECT run_id FROM runs WHERE status = 'complete' ORDER BY started_at DESC LIMIT 1)
+WHERE run_id = (SELECT run_id FROM runs WHERE status = 'complete' AND model = 'regime' ORDER BY started_at DESC LIMIT 1)
   AND key = '' AND metric IN ('active', 'legitimacy_mean')
 GROUP BY tick ORDER BY tick;
 

@@ -3,7 +3,7 @@
  * (registry, presets folder, output, memory, signals, executors) comes in through a
  * CliContext, so tests can run the CLI in-process.
  */
-import { basename, dirname, resolve as resolvePath } from 'node:path';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import type { ModelLayout } from '../engine/model.js';
@@ -182,9 +182,13 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
           'state',
           `${formatBytes(estimate.stateBytes)} (${(estimate.stateBytes / estimate.agents).toFixed(1)} bytes/agent)`,
         ],
+        // Peak RSS is the whole process (runtime, DuckDB, workers): per agent it means
+        // something only when the population dominates it.
         [
           'peak RSS',
-          `${formatBytes(report.peakRssBytes)} (${(report.peakRssBytes / estimate.agents).toFixed(1)} bytes/agent)`,
+          estimate.agents >= 1_000_000
+            ? `${formatBytes(report.peakRssBytes)} (${(report.peakRssBytes / estimate.agents).toFixed(1)} bytes/agent)`
+            : `${formatBytes(report.peakRssBytes)} (whole process)`,
         ],
         ['store', store.path],
       ]) + '\n',
@@ -335,7 +339,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .argument('<run>', 'run id (see `panopticon runs`)')
     .addOption(new Option('--format <format>', 'output format').choices(['parquet', 'csv']).makeOptionMandatory())
     .requiredOption('--out <path>', 'output file')
-    .option('--db <path>', 'results database file', defaultDbPath())
+    .option('--db <path>', 'results database file', join('panopticon-results', 'results.duckdb'))
     .option('--force', 'export a run that is not complete (interrupted or failed: partial rows)', false)
     .action(async (runId: string, o: { format: ExportFormat; out: string; db: string; force: boolean }) => {
       const store = await ResultsStore.open(o.db, { create: false });
@@ -354,11 +358,12 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
       'compare runs side by side: stability and harm metrics for regime runs, headline metrics otherwise; differences are against the first run',
     )
     .argument('<runs...>', 'two or more run ids (the first is the reference)')
-    .option('--db <path>', 'results database file', defaultDbPath())
+    .option('--out <dir>', 'results folder (holds results.duckdb)', 'panopticon-results')
+    .option('--db <path>', 'results database file (overrides --out)')
     .option('--force', 'compare runs that are not complete', false)
-    .action(async (ids: string[], o: { db: string; force: boolean }) => {
+    .action(async (ids: string[], o: { db?: string; out?: string; force: boolean }) => {
       if (ids.length < 2) throw new UserError(`runs: got ${ids.length} run id; allowed: two or more run ids`);
-      const store = await ResultsStore.open(o.db, { create: false });
+      const store = await ResultsStore.open(dbPathOf(o), { create: false });
       try {
         const runs: Awaited<ReturnType<ResultsStore['getRun']>>[] = [];
         for (const id of ids) runs.push(await store.getRun(id));

@@ -137,7 +137,8 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
   const tree = params ?? (isPlainObject(doc.params) ? doc.params : {});
   if (isPlainObject(doc.sources)) {
     for (const [key, ref] of Object.entries(doc.sources)) {
-      if (entry) {
+      // Only against validated params: the raw tree lacks the defaults a preset may cite.
+      if (entry && params) {
         const miss = missingPath(tree, key);
         if (miss) {
           problems.push(`sources.${key}: no parameter ${JSON.stringify(key)} in model ${entry.definition.name}${miss}`);
