@@ -15,7 +15,7 @@ import { U16, U8, clamp01 } from './population.js';
 import { judgmentClock } from './records.js';
 import { legitimacyChange } from './response.js';
 import { SANCTION_TYPES, attemptRate } from './sanctions.js';
-import { clampScore, falseScoreDelta, restoration, scoreDelta } from './score.js';
+import { clampPoints, clampScore, falseScoreDelta, restoration, scoreDelta } from './score.js';
 
 const { WRONGED, VISIBLE } = E;
 
@@ -30,7 +30,7 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
   const gl = layout.globalsLayout;
   const c0 = ctx.columns;
   const flags = c0.flags as Uint16Array;
-  const { group, household, hardship, legitimacy, score, falsePoints, listDays, detainDays, timer } = c0;
+  const { group, household, hardship, legitimacy, scoreOffset, falsePoints, listDays, detainDays, timer } = c0;
   const { appealDays, strikes, records, acts, events } = c0;
   const { cellSanctionsSeen, cellCentre, cellReports } = c0;
   const starts = layout.unitStarts;
@@ -100,13 +100,16 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
       }
       const clock = judgmentClock(p, f, timer[i]);
       const judgment = clock === -1;
-      if (clock < 0) {
-        f &= ~F.RECORDED_DEFAULT;
-        timer[i] = 0;
-      } else timer[i] = clock;
+      // Written only when it changes: a page nobody writes is never made resident (memory at scale).
+      const nextTimer = clock < 0 ? 0 : clock;
+      if (clock < 0) f &= ~F.RECORDED_DEFAULT;
+      if (timer[i] !== nextTimer) timer[i] = nextTimer;
 
       // Credit score.
-      let s = score[i];
+      // The column holds points relative to the base, so residents at the base are zeros
+      // nobody writes (never resident); s is the absolute score.
+      const offset = scoreOffset[i];
+      let s = p.score.base + offset;
       if (p.score.enabled) {
         let d = scoreDelta(p, e) + (judgment ? p.score.judgment : 0);
         if (f & F.INFORMANT && !(f & F.DETAINED)) {
@@ -118,10 +121,10 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
           d += reports * p.informants.reportReward;
         }
         const restored = restoration(p, s + d, rng.uniform());
-        s = clampScore(s + d + restored);
+        s = clampScore(p, s + d + restored);
         let fp = falsePoints[i] + falseScoreDelta(p, e);
         if (restored > 0 && fp < 0) fp = Math.min(0, fp + restored);
-        falsePoints[i] = clampScore(fp);
+        falsePoints[i] = clampPoints(fp);
       }
 
       // Lists.
@@ -175,7 +178,7 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
           else if (appealSucceeds(p, (f & F.WRONGFUL_LISTING) !== 0, rng.uniform())) {
             f = delistFlags(f);
             listDays[i] = 0;
-            s = clampScore(s - falsePoints[i]);
+            s = clampScore(p, s - falsePoints[i]);
             falsePoints[i] = 0;
             mt.add(ctx.acc, M.granted, g, r, 1);
             mt.add(ctx.acc, M.exits, g, r, 1);
@@ -186,7 +189,7 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
           mt.add(ctx.acc, M.filed, g, r, 1);
         }
       }
-      score[i] = s;
+      if (s - p.score.base !== offset) scoreOffset[i] = s - p.score.base;
 
       // Joint punishment: blocked attempts by a blacklisted adult who is free to try.
       if (p.sanctions.enabled && (f & (F.BLACKLISTED | F.CHILD | F.DETAINED)) === F.BLACKLISTED) {
@@ -207,7 +210,8 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
         }
       }
 
-      records[i] = Math.min(255, records[i] + popcountNegative(e));
+      const recorded = popcountNegative(e);
+      if (recorded) records[i] = Math.min(255, records[i] + recorded);
       // Detention runs down; release on the last day.
       if (f & F.DETAINED && !(e & E.DETAINED_TODAY)) {
         if (detainDays[i] <= 1) {

@@ -193,7 +193,7 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
     { name: 'hardship', type: 'u8', length: n },
     { name: 'riskAversion', type: 'u8', length: n },
     { name: 'legitimacy', type: 'u16', length: n },
-    { name: 'score', type: 'i16', length: n },
+    { name: 'scoreOffset', type: 'i16', length: n },
     { name: 'falsePoints', type: 'i16', length: n },
     { name: 'listDays', type: 'u16', length: n },
     { name: 'detainDays', type: 'u16', length: n },

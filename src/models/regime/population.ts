@@ -44,7 +44,7 @@ export function childProbability(p: RegimeParams): number {
 export function synthesize(ctx: ShardContext<RegimeParams>): void {
   const p = ctx.params;
   const layout = regimeLayout(p);
-  const { flags, group, household, hardship, riskAversion, legitimacy, score } = ctx.columns;
+  const { flags, group, household, hardship, riskAversion, legitimacy } = ctx.columns;
   const { cellInformants, cellCentre } = ctx.columns;
   const starts = layout.unitStarts;
   const mt = layout.metricTable;
@@ -56,7 +56,6 @@ export function synthesize(ctx: ShardContext<RegimeParams>): void {
   const groupShares = p.population.groups.map((g) => g.share);
   const pChild = childProbability(p);
   const adultShare = 1 - p.population.childShare;
-  const base = Math.max(-32768, Math.min(32767, p.score.base));
   const legit0 = p.behaviour.initialLegitimacy;
   const spread = p.behaviour.legitimacySpread;
 
@@ -84,7 +83,6 @@ export function synthesize(ctx: ShardContext<RegimeParams>): void {
         hardship[i] = Math.round(clamp01(rng.uniform() + region.hardshipShift + grp.hardshipShift) * U8);
         riskAversion[i] = Math.round(rng.uniform() * U8);
         legitimacy[i] = Math.round(clamp01(legit0 + spread * (2 * rng.uniform() - 1)) * U16);
-        score[i] = base;
         const uInformant = rng.uniform();
         const uGig = rng.uniform();
         const uRecruit = rng.uniform();

@@ -41,6 +41,12 @@ export function restoration(p: RegimeParams, score: number, u: number): number {
   return Math.min(whole, p.score.base - score);
 }
 
-export function clampScore(x: number): number {
+/** Round and keep a score within what its column can hold: base − 32,768 … base + 32,767. */
+export function clampScore(p: RegimeParams, x: number): number {
+  return p.score.base + clampPoints(x - p.score.base);
+}
+
+/** Round and keep a point count within a signed 16-bit column. */
+export function clampPoints(x: number): number {
   return x < -32768 ? -32768 : x > 32767 ? 32767 : Math.round(x);
 }

@@ -17,7 +17,7 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
   const mt = layout.metricTable;
   const gl = layout.globalsLayout;
   const flags = ctx.columns.flags as Uint16Array;
-  const { group, household, hardship, legitimacy, score } = ctx.columns;
+  const { group, household, hardship, legitimacy, scoreOffset } = ctx.columns;
   const cellActives = ctx.columns.cellActives;
   const starts = layout.unitStarts;
   const G = layout.groups;
@@ -100,8 +100,9 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
         addMean(B.grievance, g, r, (hardship[i] / U8) * (1 - L));
         if (!(f & F.CHILD)) {
           // Only adults are scored; children would pile up at the base score.
-          addAdultMean(B.score, g, r, score[i]);
-          acc[mt.gradeBase + gradeIndex(p, score[i])]++;
+          const points = p.score.base + scoreOffset[i];
+          addAdultMean(B.score, g, r, points);
+          acc[mt.gradeBase + gradeIndex(p, points)]++;
         }
         if (f & F.DETAINED && f & F.WRONGFUL_DETENTION) mt.add(acc, B.wronglyDetained, g, r, 1);
       }
