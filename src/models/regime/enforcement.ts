@@ -15,7 +15,7 @@ import { U16, U8, clamp01 } from './population.js';
 import { judgmentClock } from './records.js';
 import { legitimacyChange } from './response.js';
 import { SANCTION_TYPES, attemptRate } from './sanctions.js';
-import { clampPoints, clampScore, falseScoreDelta, restoration, scoreDelta } from './score.js';
+import { clampPoints, clampScore, falseScoreDelta, restoration, scoreDelta, scoreMoves } from './score.js';
 
 const { WRONGED, VISIBLE } = E;
 
@@ -50,6 +50,7 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
   };
   const welfareLoss = Math.round(p.sanctions.welfareLoss * U8);
   const memory = p.response.sanctionMemory;
+  const scoreInPlay = scoreMoves(p);
 
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
     const r = layout.cellRegion[c];
@@ -98,17 +99,18 @@ export function enforce(ctx: ShardContext<RegimeParams>): void {
         f |= F.RECORDED_DEFAULT;
         timer[i] = p.records.judgmentDelay;
       }
-      const clock = judgmentClock(p, f, timer[i]);
+      // The clock is read and written only while one runs (RECORDED_DEFAULT): its value is
+      // meaningless otherwise, and untouched pages never become resident (memory at scale).
+      const running = (f & F.RECORDED_DEFAULT) !== 0;
+      const clock = running ? judgmentClock(p, f, timer[i]) : -2;
       const judgment = clock === -1;
-      // Written only when it changes: a page nobody writes is never made resident (memory at scale).
-      const nextTimer = clock < 0 ? 0 : clock;
+      if (running) timer[i] = clock < 0 ? 0 : clock;
       if (clock < 0) f &= ~F.RECORDED_DEFAULT;
-      if (timer[i] !== nextTimer) timer[i] = nextTimer;
 
       // Credit score.
       // The column holds points relative to the base, so residents at the base are zeros
       // nobody writes (never resident); s is the absolute score.
-      const offset = scoreOffset[i];
+      const offset = scoreInPlay ? scoreOffset[i] : 0;
       let s = p.score.base + offset;
       if (p.score.enabled) {
         let d = scoreDelta(p, e) + (judgment ? p.score.judgment : 0);

@@ -50,3 +50,12 @@ export function clampScore(p: RegimeParams, x: number): number {
 export function clampPoints(x: number): number {
   return x < -32768 ? -32768 : x > 32767 ? 32767 : Math.round(x);
 }
+
+/**
+ * Whether any resident's score can leave the base: the score module is on, or the lists
+ * can blacklist by a cut-off above the base (and so restore scores to it on expiry). When
+ * not, every score is the base and the score column is neither read nor written.
+ */
+export function scoreMoves(p: RegimeParams): boolean {
+  return p.score.enabled || (p.lists.enabled && p.score.base < p.lists.blacklistBelowScore);
+}

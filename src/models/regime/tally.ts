@@ -9,7 +9,7 @@ import { F, householdSize, regimeLayout } from './layout.js';
 import { DISPARITY_HARMS } from './metrics.js';
 import type { RegimeParams } from './params.js';
 import { U16, U8 } from './population.js';
-import { gradeIndex } from './score.js';
+import { gradeIndex, scoreMoves } from './score.js';
 
 function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
   const p = ctx.params;
@@ -62,6 +62,7 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
     acc[base + 1 + G + r] += v * invAdultRegion[r];
   };
   const barChildren = p.family.enabled && p.family.childrenBarred && p.sanctions.enabled;
+  const scoreInPlay = scoreMoves(p);
 
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
     const r = layout.cellRegion[c];
@@ -100,7 +101,7 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
         addMean(B.grievance, g, r, (hardship[i] / U8) * (1 - L));
         if (!(f & F.CHILD)) {
           // Only adults are scored; children would pile up at the base score.
-          const points = p.score.base + scoreOffset[i];
+          const points = scoreInPlay ? p.score.base + scoreOffset[i] : p.score.base;
           addAdultMean(B.score, g, r, points);
           acc[mt.gradeBase + gradeIndex(p, points)]++;
         }
