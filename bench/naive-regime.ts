@@ -30,7 +30,8 @@ import { CounterRng, streamId } from '../src/engine/rng.js';
 import { LocalExecutor, runSimulation, type Executor } from '../src/engine/simulation.js';
 import { apportion } from '../src/models/regime/layout.js';
 import type { RegimeParams, RegionParams } from '../src/models/regime/params.js';
-import { childProbability } from '../src/models/regime/population.js';
+import { childProbability, pick } from '../src/models/regime/population.js';
+import { SANCTION_TYPES, attemptRate } from '../src/models/regime/sanctions.js';
 import { models } from '../src/models/registry.js';
 import { createNodeExecutor } from '../src/runtime/node-pool.js';
 import { loadPreset } from '../src/scenario/load.js';
@@ -67,21 +68,12 @@ export const NAIVE_METRICS = [
 export type MetricName = (typeof NAIVE_METRICS)[number];
 export type Metrics = Record<MetricName, number>;
 
-const SANCTIONS = ['flight', 'train', 'hotel', 'property', 'job'] as const;
+const SANCTIONS = SANCTION_TYPES;
 
 function zeroMetrics(): Metrics {
   const m = {} as Metrics;
   for (const k of NAIVE_METRICS) m[k] = 0;
   return m;
-}
-
-function pick(weights: readonly number[], u: number): number {
-  let acc = 0;
-  for (let i = 0; i < weights.length - 1; i++) {
-    acc += weights[i];
-    if (u < acc) return i;
-  }
-  return weights.length - 1;
 }
 
 function clamp01(x: number): number {
@@ -323,7 +315,7 @@ export class Resident {
   }
 
   tryPurchase(model: NaiveRegime, type: (typeof SANCTIONS)[number], rng: CounterRng, m: Metrics): void {
-    if (rng.uniform() < model.attemptRate(type)) {
+    if (rng.uniform() < attemptRate(model.p, type)) {
       m[`blocked_${type}`]++;
       this.loseWelfare(model);
     }
@@ -438,22 +430,6 @@ export class NaiveRegime {
       pop.regions.map((r) => r.populationShare),
     );
     this.synthesize(rng('synthesize'));
-  }
-
-  attemptRate(type: (typeof SANCTIONS)[number]): number {
-    const s = this.p.sanctions;
-    switch (type) {
-      case 'flight':
-        return s.flightAttemptRate;
-      case 'train':
-        return s.trainAttemptRate;
-      case 'hotel':
-        return s.hotelAttemptRate;
-      case 'property':
-        return s.propertyAttemptRate;
-      case 'job':
-        return s.jobAttemptRate;
-    }
   }
 
   /** Regions → equal cells of ~cellSize → households of drawn sizes, one object per resident. */

@@ -17,7 +17,7 @@ export function clamp01(x: number): number {
 }
 
 /** Index into a discrete distribution given a uniform u. */
-function pick(weights: readonly number[], u: number): number {
+export function pick(weights: readonly number[], u: number): number {
   let acc = 0;
   for (let i = 0; i < weights.length - 1; i++) {
     acc += weights[i];
