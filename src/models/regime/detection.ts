@@ -4,6 +4,9 @@
  * chance to see each act done today; what it sees becomes an event on the author's
  * record. Cameras also falsely match innocent residents, informants file false and
  * malicious reports on neighbours, and abusive informants extort them.
+ *
+ * `CellDetector` holds the rules for one cell at a time; `detect` (the reference system)
+ * visits every resident, the fast day (fast/act.ts) only those who did something.
  */
 import type { ShardContext } from '../../engine/model.js';
 import type { CounterRng } from '../../engine/rng.js';
@@ -11,9 +14,9 @@ import { extortion } from './abuse.js';
 import { falseMatchProbability } from './cameras.js';
 import { CellChannels } from './channels.js';
 import { falseReportProbability, fileFalseReport } from './informants.js';
-import { A, E, F, regimeLayout } from './layout.js';
+import { A, E, F, regimeLayout, type RegimeLayout } from './layout.js';
 import type { MetricTable } from './metrics.js';
-import type { RegimeParams } from './params.js';
+import type { RegimeParams, RegionParams } from './params.js';
 import { epsteinArrestProbability } from './police.js';
 
 /** Bit of the informant channel in the masks `observe` returns. */
@@ -43,54 +46,74 @@ function observe(
   return seenBy;
 }
 
-export function detect(ctx: ShardContext<RegimeParams>): void {
-  const p = ctx.params;
-  const layout = regimeLayout(p);
-  const mt = layout.metricTable;
-  const gl = layout.globalsLayout;
-  const { flags, group, acts, events } = ctx.columns;
-  const { cellActives, cellSanctionsSeen, cellInformants, cellCentre, cellReports } = ctx.columns;
-  const starts = layout.unitStarts;
-  const rng = ctx.rng('detect');
-  const informantRng = ctx.rng('informant');
-  const ch = new CellChannels();
-  const recordsOn = p.records.enabled;
-  const M = {
-    police: mt.base('detected_police'),
-    camera: mt.base('detected_camera'),
-    tracking: mt.base('detected_tracking'),
-    grid: mt.base('detected_grid'),
-    observer: mt.base('detected_observer'),
-    informant: mt.base('detected_informant'),
-    centre: mt.base('detected_centre'),
-    platform: mt.base('detected_platform'),
-    records: mt.base('detected_records'),
-    falseCamera: mt.base('false_camera'),
-    falseInformant: mt.base('false_informant'),
-    reportsTrue: mt.base('reports_true'),
-    reportsFalse: mt.base('reports_false'),
-    reportsMalicious: mt.base('reports_malicious'),
-  };
+export class CellDetector {
+  readonly ch = new CellChannels();
+  private readonly p: RegimeParams;
+  private readonly layout: RegimeLayout;
+  private readonly mt: MetricTable;
+  private readonly M;
+  private readonly protestChannels = new Float64Array(7);
+  private readonly protestMetrics: number[];
+  private readonly infractionChannels = new Float64Array(5);
+  private readonly infractionMetrics: number[];
+  /** Per group: today's false-match probability in the current cell's region. */
+  readonly falseMatch: Float64Array;
+  private readonly rng: CounterRng;
+  private readonly informantRng: CounterRng;
+  region!: RegionParams;
+  r = 0;
+  start = 0;
+  residents = 0;
+  /** Share of false matches pinned on a protest rather than an infraction. */
+  falseProtestShare = 0;
+  reports = 0;
+  detectedProtesters = 0;
 
-  // Channels in the fixed order in which they get their draw; protests are gatherings, so
-  // police and tracking see them, infractions only the other channels.
-  const protestChannels = new Float64Array(7);
-  const protestMetrics = [M.police, M.camera, M.tracking, M.grid, M.observer, M.informant, M.centre];
-  const infractionChannels = new Float64Array(5);
-  const infractionMetrics = [M.camera, M.grid, M.observer, M.informant, M.centre];
+  constructor(private readonly ctx: ShardContext<RegimeParams>) {
+    const p = (this.p = ctx.params);
+    this.layout = regimeLayout(p);
+    const mt = (this.mt = this.layout.metricTable);
+    const M = (this.M = {
+      police: mt.base('detected_police'),
+      camera: mt.base('detected_camera'),
+      tracking: mt.base('detected_tracking'),
+      grid: mt.base('detected_grid'),
+      observer: mt.base('detected_observer'),
+      informant: mt.base('detected_informant'),
+      centre: mt.base('detected_centre'),
+      platform: mt.base('detected_platform'),
+      records: mt.base('detected_records'),
+      falseCamera: mt.base('false_camera'),
+      falseInformant: mt.base('false_informant'),
+      reportsTrue: mt.base('reports_true'),
+      reportsFalse: mt.base('reports_false'),
+      reportsMalicious: mt.base('reports_malicious'),
+    });
+    // Channels in the fixed order in which they get their draw; protests are gatherings, so
+    // police and tracking see them, infractions only the other channels.
+    this.protestMetrics = [M.police, M.camera, M.tracking, M.grid, M.observer, M.informant, M.centre];
+    this.infractionMetrics = [M.camera, M.grid, M.observer, M.informant, M.centre];
+    this.falseMatch = new Float64Array(p.population.groups.length);
+    this.rng = ctx.rng('detect');
+    this.informantRng = ctx.rng('informant');
+  }
 
-  for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
-    const r = layout.cellRegion[c];
-    const region = p.population.regions[r];
-    const start = starts[c];
-    const residents = starts[c + 1] - start;
-    ch.update(
+  /** Set up the channels of cell c (yesterday's protesters, sanctions seen so far). */
+  begin(c: number): void {
+    const { p, ctx, layout } = this;
+    const { cellActives, cellSanctionsSeen, cellInformants, cellCentre } = ctx.columns;
+    const gl = layout.globalsLayout;
+    this.r = layout.cellRegion[c];
+    const region = (this.region = p.population.regions[this.r]);
+    this.start = layout.unitStarts[c];
+    const residents = (this.residents = layout.unitStarts[c + 1] - this.start);
+    const ch = this.ch.update(
       p,
       region,
       residents,
       cellInformants[c],
       cellCentre[c] === 1,
-      ctx.globals[gl.observersPerCell + r],
+      ctx.globals[gl.observersPerCell + this.r],
       cellSanctionsSeen[c],
     );
     const activesYesterday = cellActives[c];
@@ -100,85 +123,130 @@ export function detect(ctx: ShardContext<RegimeParams>): void {
     // A false match pins one of the day's public acts on the wrong face: a protest in
     // proportion to the protests the cell has seen, otherwise an infraction.
     const expectedInfractions = residents * p.behaviour.infractionRate;
-    const falseProtestShare = activesYesterday > 0 ? activesYesterday / (activesYesterday + expectedInfractions) : 0;
-    protestChannels.set([pPolice, ch.camera, ch.tracking, ch.grid, ch.observer, ch.informant, ch.centre]);
-    infractionChannels.set([ch.camera, ch.grid, ch.observer, ch.informant, ch.centre]);
-    let reports = 0;
-    let detectedProtesters = 0;
+    this.falseProtestShare = activesYesterday > 0 ? activesYesterday / (activesYesterday + expectedInfractions) : 0;
+    this.protestChannels.set([pPolice, ch.camera, ch.tracking, ch.grid, ch.observer, ch.informant, ch.centre]);
+    this.infractionChannels.set([ch.camera, ch.grid, ch.observer, ch.informant, ch.centre]);
+    p.population.groups.forEach((g, k) => (this.falseMatch[k] = falseMatchProbability(p, region, g)));
+    this.reports = 0;
+    this.detectedProtesters = 0;
+  }
 
-    for (let i = start; i < starts[c + 1]; i++) {
-      const a = acts[i];
-      const f = flags[i];
-      const g = group[i];
-      rng.keyLazily(i, ctx.tick);
-      let e = events[i];
-      if (a & A.PROTEST) {
-        const seenBy = observe(rng, protestChannels, protestMetrics, ctx.acc, mt, g, r);
-        if (seenBy & PROTEST_INFORMANT) {
-          reports++;
-          mt.add(ctx.acc, M.reportsTrue, g, r, 1);
-        }
-        if (seenBy) {
-          e |= E.PROTEST;
-          detectedProtesters++;
-        }
+  /**
+   * The channels' chances at resident i's acts of today. Draws on i's own detection
+   * stream, so visiting residents in any order or skipping the idle changes nothing.
+   * Returns the resident's events so far (the caller may add false matches on the same
+   * stream, as the reference does).
+   */
+  acts(i: number): number {
+    const { ctx, p, mt, M, rng } = this;
+    const { acts, events, group } = ctx.columns;
+    const a = acts[i];
+    const g = group[i];
+    const r = this.r;
+    rng.keyLazily(i, ctx.tick);
+    let e = events[i];
+    if (a & A.PROTEST) {
+      const seenBy = observe(rng, this.protestChannels, this.protestMetrics, ctx.acc, mt, g, r);
+      if (seenBy & PROTEST_INFORMANT) {
+        this.reports++;
+        mt.add(ctx.acc, M.reportsTrue, g, r, 1);
       }
-      if (a & A.INFRACTION) {
-        const seenBy = observe(rng, infractionChannels, infractionMetrics, ctx.acc, mt, g, r);
-        if (seenBy & INFRACTION_INFORMANT) {
-          reports++;
-          mt.add(ctx.acc, M.reportsTrue, g, r, 1);
-        }
-        if (seenBy) e |= E.INFRACTION;
+      if (seenBy) {
+        e |= E.PROTEST;
+        this.detectedProtesters++;
       }
-      if (a & A.POST && rng.uniform() < ch.platform) {
-        e |= E.POST;
-        mt.add(ctx.acc, M.platform, g, r, 1);
-      }
-      if (a & A.DEFAULT && recordsOn && rng.uniform() < p.records.recordingRate) {
-        e |= E.DEFAULT;
-        mt.add(ctx.acc, M.records, g, r, 1);
-      }
-      if (a & A.CIVIC) e |= E.CIVIC;
-      // Face recognition: an innocent adult in covered space matched to someone else's act.
-      if (!(a & (A.PROTEST | A.INFRACTION)) && !(f & (F.CHILD | F.DETAINED))) {
-        const pFalse = falseMatchProbability(p, region, p.population.groups[g]);
-        if (pFalse > 0 && rng.uniform() < pFalse) {
-          if (rng.uniform() < falseProtestShare) {
-            e |= E.PROTEST | E.FALSE_PROTEST;
-            detectedProtesters++;
-          } else e |= E.INFRACTION | E.FALSE_INFRACTION;
-          mt.add(ctx.acc, M.falseCamera, g, r, 1);
-        }
-      }
-      events[i] = e;
     }
+    if (a & A.INFRACTION) {
+      const seenBy = observe(rng, this.infractionChannels, this.infractionMetrics, ctx.acc, mt, g, r);
+      if (seenBy & INFRACTION_INFORMANT) {
+        this.reports++;
+        mt.add(ctx.acc, M.reportsTrue, g, r, 1);
+      }
+      if (seenBy) e |= E.INFRACTION;
+    }
+    if (a & A.POST && rng.uniform() < this.ch.platform) {
+      e |= E.POST;
+      mt.add(ctx.acc, M.platform, g, r, 1);
+    }
+    if (a & A.DEFAULT && p.records.enabled && rng.uniform() < p.records.recordingRate) {
+      e |= E.DEFAULT;
+      mt.add(ctx.acc, M.records, g, r, 1);
+    }
+    if (a & A.CIVIC) e |= E.CIVIC;
+    events[i] = e;
+    return e;
+  }
 
-    // Informants' false reports and extortion land on random neighbours in the cell.
+  /** Whether resident i can be falsely matched today: an adult, free, with no public act. */
+  innocent(i: number): boolean {
+    const { acts, flags } = this.ctx.columns;
+    return !(acts[i] & (A.PROTEST | A.INFRACTION)) && !(flags[i] & (F.CHILD | F.DETAINED));
+  }
+
+  /** Pin a false match on innocent resident i; u decides whether a protest or an infraction. */
+  falselyMatch(i: number, u: number): void {
+    const { ctx, mt } = this;
+    const { events, group } = ctx.columns;
+    if (u < this.falseProtestShare) {
+      events[i] |= E.PROTEST | E.FALSE_PROTEST;
+      this.detectedProtesters++;
+    } else events[i] |= E.INFRACTION | E.FALSE_INFRACTION;
+    mt.add(ctx.acc, this.M.falseCamera, group[i], this.r, 1);
+  }
+
+  /** The reference rule for one resident: face recognition gets a draw per innocent adult. */
+  falseMatchDraw(i: number): void {
+    if (!this.innocent(i)) return;
+    const pFalse = this.falseMatch[this.ctx.columns.group[i]];
+    if (pFalse > 0 && this.rng.uniform() < pFalse) this.falselyMatch(i, this.rng.uniform());
+  }
+
+  /** Informants' false reports and extortion land on random neighbours in the cell. */
+  informants(c: number): void {
+    const { ctx, p, mt, M, informantRng } = this;
+    const { flags, group, events, cellInformants } = ctx.columns;
     const pFalseReport = falseReportProbability(p);
-    if (cellInformants[c] > 0 && (pFalseReport > 0 || p.abuse.enabled)) {
-      for (let i = start; i < starts[c + 1]; i++) {
-        const f = flags[i];
-        if (!(f & F.INFORMANT) || f & F.DETAINED) continue;
-        informantRng.key(i, ctx.tick);
-        if (informantRng.uniform() < pFalseReport) {
-          const target = start + informantRng.below(residents);
-          if (target !== i && !(flags[target] & (F.CHILD | F.DETAINED))) {
-            const malicious = informantRng.uniform() < p.informants.maliciousShare;
-            const attributed = fileFalseReport(events, target, malicious);
-            const tg = group[target];
-            mt.add(ctx.acc, malicious ? M.reportsMalicious : M.reportsFalse, tg, r, 1);
-            if (attributed) mt.add(ctx.acc, M.falseInformant, tg, r, 1);
-            events[i] |= E.REPORTED_SOMEONE;
-          }
-        }
-        if (p.abuse.enabled && extortion(ctx, i, start, residents, r, informantRng) === 'reported') {
+    if (cellInformants[c] === 0 || (pFalseReport <= 0 && !p.abuse.enabled)) return;
+    const { start, residents, r } = this;
+    for (let i = start; i < start + residents; i++) {
+      const f = flags[i];
+      if (!(f & F.INFORMANT) || f & F.DETAINED) continue;
+      informantRng.key(i, ctx.tick);
+      if (informantRng.uniform() < pFalseReport) {
+        const target = start + informantRng.below(residents);
+        if (target !== i && !(flags[target] & (F.CHILD | F.DETAINED))) {
+          const malicious = informantRng.uniform() < p.informants.maliciousShare;
+          const attributed = fileFalseReport(events, target, malicious);
+          const tg = group[target];
+          mt.add(ctx.acc, malicious ? M.reportsMalicious : M.reportsFalse, tg, r, 1);
+          if (attributed) mt.add(ctx.acc, M.falseInformant, tg, r, 1);
           events[i] |= E.REPORTED_SOMEONE;
         }
       }
+      if (p.abuse.enabled && extortion(ctx, i, start, residents, r, informantRng) === 'reported') {
+        events[i] |= E.REPORTED_SOMEONE;
+      }
     }
-    // True reports earn points for the cell's free informants (enforcement.ts shares them out).
-    cellReports[c] = reports;
-    ctx.acc[mt.detectedBase + r] += detectedProtesters;
+  }
+
+  /** True reports earn points for the cell's free informants (enforcement shares them out). */
+  end(c: number): void {
+    this.ctx.columns.cellReports[c] = this.reports;
+    this.ctx.acc[this.mt.detectedBase + this.r] += this.detectedProtesters;
+  }
+}
+
+/** The reference system: every resident's acts and every innocent adult's false-match draw. */
+export function detect(ctx: ShardContext<RegimeParams>): void {
+  const d = new CellDetector(ctx);
+  const starts = regimeLayout(ctx.params).unitStarts;
+  for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
+    d.begin(c);
+    for (let i = starts[c]; i < starts[c + 1]; i++) {
+      d.acts(i);
+      d.falseMatchDraw(i);
+    }
+    d.informants(c);
+    d.end(c);
   }
 }
