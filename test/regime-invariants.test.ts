@@ -283,7 +283,9 @@ describe('regime: with every surveillance module off, protest follows Epstein’
       expect(after.sum(m), m).toBe(0);
     }
     expect(after.sum('detected_police')).toBeGreaterThan(0);
-    expect(after.last('legitimacy_mean')).toBe(after.at('legitimacy_mean', 0));
+    // Equal up to the order of additions: the tick-0 tally sums resident by resident, the
+    // daily one cell by cell (the sum of ~10^5 values carries ~10^-16 relative error per add).
+    expect(after.last('legitimacy_mean')).toBeCloseTo(after.at('legitimacy_mean', 0), 12);
   });
 });
 

@@ -8,7 +8,7 @@ import type { ModelDefinition } from '../engine/model.js';
 import { contagionHeadline, contagionModel, contagionParams } from './contagion/index.js';
 import { epsteinHeadline, epsteinModel, epsteinParams } from './epstein/index.js';
 import { epstein2Headline, epstein2Model, epstein2Params } from './epstein2/index.js';
-import { regimeComparison, regimeHeadline, regimeModel, regimeParams } from './regime/index.js';
+import { regimeComparison, regimeHeadline, regimeModel, regimeParams, regimeReferenceModel } from './regime/index.js';
 
 /** One line of `compare`: a whole-population metric and the statistic of its series to show. */
 export interface ComparisonRow {
@@ -55,6 +55,14 @@ export const models: ModelRegistry = Object.freeze({
     headline: regimeHeadline,
     comparison: regimeComparison,
     description: 'Surveillance and social-credit regime acting on a synthetic population (one tick = one day)',
+  }),
+  'regime-reference': entry({
+    definition: regimeReferenceModel,
+    params: regimeParams,
+    headline: regimeHeadline,
+    comparison: regimeComparison,
+    description:
+      'The regime model written straight (every resident, every system, every day): the reference the fast model is docked against; small populations',
   }),
   contagion: entry({
     definition: contagionModel,

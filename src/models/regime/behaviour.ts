@@ -12,6 +12,7 @@
 import type { ShardContext } from '../../engine/model.js';
 import { CellChannels } from './channels.js';
 import { A, E, F, regimeLayout } from './layout.js';
+import type { MetricTable } from './metrics.js';
 import type { RegimeParams } from './params.js';
 import { epsteinArrestProbability } from './police.js';
 import { U16, U8 } from './population.js';
@@ -29,12 +30,48 @@ export function wouldProtest(grievance: number, riskAversion: number, arrestRisk
   return grievance - riskAversion * arrestRisk > threshold;
 }
 
+export interface PreemptiveMetrics {
+  readonly all: number;
+  readonly wouldAct: number;
+  readonly wouldNot: number;
+}
+
+export function preemptiveMetrics(mt: MetricTable): PreemptiveMetrics {
+  return {
+    all: mt.base('detentions_preemptive'),
+    wouldAct: mt.base('preemptive_true'),
+    wouldNot: mt.base('preemptive_false'),
+  };
+}
+
+/**
+ * Resident i, admitted by predictive policing, is detained before acting today; what it
+ * would have done is kept (WOULD_PROTEST) so that the policing can be scored against it.
+ */
+export function detainPreemptively(
+  ctx: ShardContext<RegimeParams>,
+  i: number,
+  would: boolean,
+  r: number,
+  M: PreemptiveMetrics,
+): void {
+  const { flags, group, acts, events, detainDays } = ctx.columns;
+  const mt = regimeLayout(ctx.params).metricTable;
+  const g = group[i];
+  flags[i] = (flags[i] & ~F.ACTIVE) | F.DETAINED | F.PREEMPTIVE;
+  detainDays[i] = ctx.params.predictive.detentionDays;
+  events[i] = E.SANCTIONED | E.DETAINED_TODAY;
+  acts[i] = would ? A.WOULD_PROTEST : 0;
+  mt.add(ctx.acc, M.all, g, r, 1);
+  mt.add(ctx.acc, would ? M.wouldAct : M.wouldNot, g, r, 1);
+}
+
 export function behave(ctx: ShardContext<RegimeParams>): void {
   const p = ctx.params;
   const layout = regimeLayout(p);
   const mt = layout.metricTable;
   const gl = layout.globalsLayout;
-  const { flags, group, hardship, riskAversion, legitimacy, acts, events, detainDays } = ctx.columns;
+  const { flags, group, hardship, riskAversion, legitimacy, acts, events } = ctx.columns;
   const { cellActives, cellSanctionsSeen, cellInformants, cellCentre } = ctx.columns;
   const starts = layout.unitStarts;
   const rng = ctx.rng('behave');
@@ -57,10 +94,8 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
     desired: mt.base('posts_desired'),
     expressed: mt.base('posts_expressed'),
     reregistration: mt.base('reregistration_blocked'),
-    preemptive: mt.base('detentions_preemptive'),
-    preTrue: mt.base('preemptive_true'),
-    preFalse: mt.base('preemptive_false'),
   };
+  const PRE = preemptiveMetrics(mt);
 
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
     const r = layout.cellRegion[c];
@@ -97,12 +132,7 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
       if (predictive) {
         const bin = residentRiskBin(ctx, riskRng, i, activeShare, max);
         if (admitted(bin, cutBin, cutFraction, riskU.key(i, ctx.tick).uniform())) {
-          flags[i] = (f & ~F.ACTIVE) | F.DETAINED | F.PREEMPTIVE;
-          detainDays[i] = p.predictive.detentionDays;
-          events[i] = E.SANCTIONED | E.DETAINED_TODAY;
-          acts[i] = would ? A.WOULD_PROTEST : 0;
-          mt.add(ctx.acc, M.preemptive, g, r, 1);
-          mt.add(ctx.acc, would ? M.preTrue : M.preFalse, g, r, 1);
+          detainPreemptively(ctx, i, would, r, PRE);
           continue;
         }
       }

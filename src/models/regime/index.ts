@@ -9,6 +9,8 @@ import type { ModelDefinition } from '../../engine/model.js';
 import { behave } from './behaviour.js';
 import { detect } from './detection.js';
 import { enforce } from './enforcement.js';
+import { act } from './fast/act.js';
+import { settle } from './fast/settle.js';
 import { regimeLayout } from './layout.js';
 import { regimeParams, type RegimeParams } from './params.js';
 import { arrestRatios } from './police.js';
@@ -16,17 +18,56 @@ import { census, synthesize } from './population.js';
 import { riskHistogram, riskThreshold } from './predictive.js';
 import { disparity, tallyInit, tallyStep } from './tally.js';
 
+const init: ModelDefinition<RegimeParams>['init'] = [
+  { kind: 'shard', name: 'synthesize', run: synthesize },
+  { kind: 'global', name: 'census', run: census },
+  { kind: 'shard', name: 'tally', run: tallyInit },
+  // Disparity at tick 0 reads NaN (nobody harmed yet), as on any day with no harm.
+  { kind: 'global', name: 'disparity', run: disparity },
+];
+
+const streams = [
+  'synthesize',
+  'synthesize-cell',
+  'risk',
+  'admit',
+  'behave',
+  'act-cell',
+  'detect',
+  'informant',
+  'enforce',
+  'schooling',
+];
+
+/**
+ * The model as it runs by default: the fast day (fast/act.ts, fast/settle.ts), whose work
+ * grows with what happens rather than with who lives there.
+ */
 export const regimeModel: ModelDefinition<RegimeParams> = {
   name: 'regime',
-  streams: ['synthesize', 'synthesize-cell', 'risk', 'admit', 'behave', 'detect', 'informant', 'enforce', 'schooling'],
+  streams,
   layout: regimeLayout,
-  init: [
-    { kind: 'shard', name: 'synthesize', run: synthesize },
-    { kind: 'global', name: 'census', run: census },
-    { kind: 'shard', name: 'tally', run: tallyInit },
-    // Disparity at tick 0 reads NaN (nobody harmed yet), as on any day with no harm.
+  init,
+  step: [
+    { kind: 'shard', name: 'predictive-risk', run: riskHistogram },
+    { kind: 'global', name: 'predictive-threshold', run: riskThreshold },
+    { kind: 'shard', name: 'act', run: act },
+    { kind: 'global', name: 'arrest-capacity', run: arrestRatios },
+    { kind: 'shard', name: 'settle', run: settle },
     { kind: 'global', name: 'disparity', run: disparity },
   ],
+};
+
+/**
+ * The reference implementation: the same rules, written straight — every system visits
+ * every resident every day with its own draws. For small populations and for docking the
+ * fast day against (test/regime-docking.test.ts); same parameters and metrics.
+ */
+export const regimeReferenceModel: ModelDefinition<RegimeParams> = {
+  name: 'regime-reference',
+  streams,
+  layout: regimeLayout,
+  init,
   step: [
     { kind: 'shard', name: 'predictive-risk', run: riskHistogram },
     { kind: 'global', name: 'predictive-threshold', run: riskThreshold },

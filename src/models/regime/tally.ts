@@ -148,3 +148,114 @@ export function disparity(ctx: GlobalContext<RegimeParams>): void {
     }
   });
 }
+
+/** Stock counts in the order of TallyCounts.cnt (category × groups). */
+const STOCKS = [
+  'population',
+  'observers',
+  'adults',
+  'active',
+  'quiet',
+  'detained',
+  'blacklisted',
+  'wrongful_listing_days',
+  'family_affected',
+  'children_barred',
+  'redlisted',
+  'informants',
+  'accounts_closed',
+  'in_default',
+  'detained_wrongly',
+] as const;
+
+/**
+ * One cell's stock counts and sums, kept locally and added to the metrics once per cell
+ * (fast/settle.ts). `cnt[k·G + g]` counts residents of group g in stock k (STOCKS order).
+ */
+export class TallyCounts {
+  readonly cnt: Float64Array;
+  readonly sumL: Float64Array;
+  readonly sumGrievance: Float64Array;
+  readonly sumScore: Float64Array;
+  private readonly G: number;
+  private readonly bases: number[];
+  private readonly means;
+  private readonly inv;
+
+  constructor(private readonly ctx: ShardContext<RegimeParams>) {
+    const layout = regimeLayout(ctx.params);
+    const gl = layout.globalsLayout;
+    const mt = layout.metricTable;
+    const G = (this.G = layout.groups);
+    this.cnt = new Float64Array(STOCKS.length * G);
+    this.sumL = new Float64Array(G);
+    this.sumGrievance = new Float64Array(G);
+    this.sumScore = new Float64Array(G);
+    this.bases = STOCKS.map((s) => mt.base(s));
+    this.means = {
+      legitimacy: mt.base('legitimacy_mean'),
+      grievance: mt.base('grievance_mean'),
+      score: mt.base('score_mean'),
+    };
+    const inv1 = (n: number): number => 1 / Math.max(1, n);
+    this.inv = {
+      all: 1 / layout.agents,
+      adults: inv1(ctx.globals[gl.adultPopulation]),
+      group: Array.from({ length: G }, (_, g) => inv1(ctx.globals[gl.groupPopulation + g])),
+      adultGroup: Array.from({ length: G }, (_, g) => inv1(ctx.globals[gl.adultGroupPopulation + g])),
+      region: Array.from({ length: layout.regions }, (_, r) => inv1(layout.regionAgents[r])),
+      adultRegion: Array.from({ length: layout.regions }, (_, r) => inv1(ctx.globals[gl.adultRegionPopulation + r])),
+    };
+  }
+
+  clear(): void {
+    this.cnt.fill(0);
+    this.sumL.fill(0);
+    this.sumGrievance.fill(0);
+    this.sumScore.fill(0);
+  }
+
+  /** The rarer stocks of one resident (population, adults, active and quiet are counted inline). */
+  rare(f: number, g: number, familyOfListed: boolean, childrenBarred: boolean): void {
+    const G = this.G;
+    const cnt = this.cnt;
+    if (f & F.OBSERVER) cnt[G + g]++;
+    if (f & F.DETAINED) {
+      cnt[5 * G + g]++;
+      if (f & F.WRONGFUL_DETENTION) cnt[14 * G + g]++;
+    }
+    if (f & F.BLACKLISTED) {
+      cnt[6 * G + g]++;
+      if (f & F.WRONGFUL_LISTING) cnt[7 * G + g]++;
+    } else if (familyOfListed) {
+      cnt[8 * G + g]++;
+      if (childrenBarred && f & F.CHILD) cnt[9 * G + g]++;
+    }
+    if (f & F.REDLISTED) cnt[10 * G + g]++;
+    if (f & F.INFORMANT) cnt[11 * G + g]++;
+    if (f & F.ACCOUNT_CLOSED) cnt[12 * G + g]++;
+    if (f & F.IN_DEFAULT) cnt[13 * G + g]++;
+  }
+
+  /** Add the cell's counts and means (region r) to the shard's metrics. */
+  flush(r: number): void {
+    const { ctx, G, cnt, inv } = this;
+    const acc = ctx.acc;
+    const mt = regimeLayout(ctx.params).metricTable;
+    for (let k = 0; k < STOCKS.length; k++) {
+      for (let g = 0; g < G; g++) if (cnt[k * G + g] !== 0) mt.add(acc, this.bases[k], g, r, cnt[k * G + g]);
+    }
+    const mean = (b: number, sums: Float64Array, all: number, group: number[], region: number): void => {
+      let total = 0;
+      for (let g = 0; g < G; g++) {
+        total += sums[g];
+        acc[b + 1 + g] += sums[g] * group[g];
+      }
+      acc[b] += total * all;
+      acc[b + 1 + G + r] += total * region;
+    };
+    mean(this.means.legitimacy, this.sumL, inv.all, inv.group, inv.region[r]);
+    mean(this.means.grievance, this.sumGrievance, inv.all, inv.group, inv.region[r]);
+    mean(this.means.score, this.sumScore, inv.adults, inv.adultGroup, inv.adultRegion[r]);
+  }
+}

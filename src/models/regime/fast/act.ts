@@ -1,0 +1,188 @@
+/**
+ * The fast day, first half: behaviour and detection fused, cell by cell, with work in
+ * proportion to what happens rather than to who lives there.
+ *
+ * Each adult's protest decision is Epstein's rule on its own state, with no draw. The
+ * day's other acts — minor infractions, critical posts, debt defaults and repayments,
+ * civic contributions — and the cameras' false matches are Bernoulli trials per resident
+ * in the reference (behaviour.ts, detection.ts). Here each is sampled by skipping over
+ * the cell (engine/sampling.ts): the gaps between successes are geometric, and rates that
+ * differ by resident (posts grow with grievance, defaults with hardship) are thinned from
+ * the cell's upper bound. Every resident still acts with exactly the reference's
+ * probability; only the random numbers differ, so the fast day and the reference agree in
+ * distribution, not draw for draw (docked in test/regime-docking.test.ts). Detection then
+ * visits only the residents who did something.
+ */
+import type { ShardContext } from '../../../engine/model.js';
+import { Skipper } from '../../../engine/sampling.js';
+import { detainPreemptively, perceivedArrestRisk, preemptiveMetrics, wouldProtest } from '../behaviour.js';
+import { CellDetector } from '../detection.js';
+import { A, F, regimeLayout } from '../layout.js';
+import type { RegimeParams } from '../params.js';
+import { U16, U8 } from '../population.js';
+import { admitted, maxRisk, residentRiskBin } from '../predictive.js';
+
+const IDLE = F.CHILD | F.DETAINED;
+
+export function act(ctx: ShardContext<RegimeParams>): void {
+  const p = ctx.params;
+  const layout = regimeLayout(p);
+  const mt = layout.metricTable;
+  const gl = layout.globalsLayout;
+  const cols = ctx.columns;
+  const flags = cols.flags as Uint16Array;
+  const group = cols.group as Uint8Array;
+  const hardship = cols.hardship as Uint8Array;
+  const riskAversion = cols.riskAversion as Uint8Array;
+  const legitimacy = cols.legitimacy as Uint16Array;
+  const acts = cols.acts as Uint8Array;
+  const events = cols.events as Uint16Array;
+  const cellActives = cols.cellActives as Uint32Array;
+  const starts = layout.unitStarts;
+  const det = new CellDetector(ctx);
+  const ch = det.ch;
+  const cellRng = ctx.rng('act-cell');
+  const riskU = ctx.rng('admit');
+  const riskRng = ctx.rng('risk');
+  const skip = new Skipper();
+  const b = p.behaviour;
+  const threshold = b.threshold;
+  const deterrence = p.response.enabled ? p.response.deterrence : 0;
+  const chilling = p.response.enabled ? p.response.chilling : 0;
+  const barred = p.platform.enabled && p.platform.reRegistrationBarred;
+  const predictive = p.predictive.enabled;
+  const max = maxRisk(p);
+  const acc = ctx.acc;
+  const M = {
+    wouldAct: mt.base('would_act'),
+    infractions: mt.base('infractions'),
+    deterred: mt.base('infractions_deterred'),
+    defaults: mt.base('defaults'),
+    repayments: mt.base('repayments'),
+    civic: mt.base('civic'),
+    desired: mt.base('posts_desired'),
+    expressed: mt.base('posts_expressed'),
+    reregistration: mt.base('reregistration_blocked'),
+  };
+  const PRE = preemptiveMetrics(mt);
+  let largest = 0;
+  for (let c = ctx.unitStart; c < ctx.unitEnd; c++) largest = Math.max(largest, starts[c + 1] - starts[c]);
+  // Residents with an act today, in the order found: detection visits only these.
+  const touched = new Int32Array(largest);
+
+  for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
+    det.begin(c);
+    const r = det.r;
+    const s = starts[c];
+    const e = starts[c + 1];
+    acts.fill(0, s, e);
+    events.fill(0, s, e);
+    const activesYesterday = cellActives[c];
+    // A counts the agent itself: yesterday's protesters already include it if it protested.
+    const riskIfActive = perceivedArrestRisk(p, ch, activesYesterday);
+    const riskIfQuiet = perceivedArrestRisk(p, ch, activesYesterday + 1);
+    const activeShare = activesYesterday / (e - s);
+    const cutBin = ctx.globals[gl.riskThresholdBin + r];
+    const cutFraction = ctx.globals[gl.riskThresholdFraction + r];
+    let n = 0;
+    let grievanceMax = 0;
+    let defaulters = 0;
+
+    // Protest decisions (no draw), and the bounds the sampled acts are thinned from.
+    for (let i = s; i < e; i++) {
+      const f = flags[i];
+      if (f & IDLE) continue;
+      const L = legitimacy[i] / U16;
+      const grievance = (hardship[i] / U8) * (1 - L);
+      const would = wouldProtest(grievance, riskAversion[i] / U8, f & F.ACTIVE ? riskIfActive : riskIfQuiet, threshold);
+      if (would) mt.add(acc, M.wouldAct, group[i], r, 1);
+      if (predictive) {
+        const bin = residentRiskBin(ctx, riskRng, i, activeShare, max);
+        if (admitted(bin, cutBin, cutFraction, riskU.key(i, ctx.tick).uniform())) {
+          detainPreemptively(ctx, i, would, r, PRE);
+          continue;
+        }
+      }
+      if (would) {
+        acts[i] = A.PROTEST | A.WOULD_PROTEST;
+        touched[n++] = i;
+        if (!(f & F.ACTIVE)) flags[i] = f | F.ACTIVE;
+      } else if (f & F.ACTIVE) flags[i] = f & ~F.ACTIVE;
+      if (grievance > grievanceMax) grievanceMax = grievance;
+      if (f & F.IN_DEFAULT) defaulters++;
+    }
+
+    cellRng.key(c, ctx.tick);
+    // Minor infractions, deterred by perceived detection.
+    skip.rate(b.infractionRate);
+    for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
+      if (flags[i] & IDLE) continue;
+      if (cellRng.uniform() < deterrence * ch.offline) mt.add(acc, M.deterred, group[i], r, 1);
+      else {
+        if (acts[i] === 0) touched[n++] = i;
+        acts[i] |= A.INFRACTION;
+        mt.add(acc, M.infractions, group[i], r, 1);
+      }
+    }
+    // Online criticism at rate criticismRate × grievance, thinned from the cell's highest
+    // grievance; perceived platform monitoring chills it.
+    skip.rate(b.criticismRate * grievanceMax);
+    for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
+      const f = flags[i];
+      if (f & IDLE) continue;
+      const grievance = (hardship[i] / U8) * (1 - legitimacy[i] / U16);
+      if (cellRng.uniform() * grievanceMax >= grievance) continue;
+      const g = group[i];
+      mt.add(acc, M.desired, g, r, 1);
+      if (barred && f & F.ACCOUNT_CLOSED) mt.add(acc, M.reregistration, g, r, 1);
+      else if (cellRng.uniform() >= chilling * ch.platform) {
+        if (acts[i] === 0) touched[n++] = i;
+        acts[i] |= A.POST;
+        mt.add(acc, M.expressed, g, r, 1);
+      }
+    }
+    // Debt: those in default at dawn repay at repaymentRate × (1 − hardship); the others
+    // default at defaultRate × hardship.
+    if (defaulters > 0) {
+      skip.rate(b.repaymentRate);
+      for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
+        const f = flags[i];
+        if (f & IDLE || !(f & F.IN_DEFAULT) || cellRng.uniform() >= 1 - hardship[i] / U8) continue;
+        if (acts[i] === 0) touched[n++] = i;
+        acts[i] |= A.REPAY;
+        flags[i] = f & ~F.IN_DEFAULT;
+        mt.add(acc, M.repayments, group[i], r, 1);
+      }
+    }
+    skip.rate(b.defaultRate);
+    for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
+      const f = flags[i];
+      if (f & (IDLE | F.IN_DEFAULT) || acts[i] & A.REPAY || cellRng.uniform() >= hardship[i] / U8) continue;
+      if (acts[i] === 0) touched[n++] = i;
+      acts[i] |= A.DEFAULT;
+      flags[i] = f | F.IN_DEFAULT;
+      mt.add(acc, M.defaults, group[i], r, 1);
+    }
+    // Civic contributions at civicRate × legitimacy.
+    skip.rate(b.civicRate);
+    for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
+      if (flags[i] & IDLE || cellRng.uniform() >= legitimacy[i] / U16) continue;
+      if (acts[i] === 0) touched[n++] = i;
+      acts[i] |= A.CIVIC;
+      mt.add(acc, M.civic, group[i], r, 1);
+    }
+
+    // Detection: the channels' chances at each act, then false matches by skipping over the
+    // cell at the highest group's rate, thinned to each innocent adult's own.
+    for (let k = 0; k < n; k++) det.acts(touched[k]);
+    let falseMax = 0;
+    for (const q of det.falseMatch) falseMax = Math.max(falseMax, q);
+    skip.rate(falseMax);
+    for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
+      if (det.innocent(i) && cellRng.uniform() * falseMax < det.falseMatch[group[i]])
+        det.falselyMatch(i, cellRng.uniform());
+    }
+    det.informants(c);
+    det.end(c);
+  }
+}
