@@ -13,7 +13,7 @@ import { blacklistedByScore, delistFlags, redlisted, wrongfulByScore } from './l
 import type { MetricTable } from './metrics.js';
 import type { RegimeParams } from './params.js';
 import { centreLegitimacyGain } from './propaganda.js';
-import { U16, U8, clamp01 } from './population.js';
+import { U16, U8, clamp01, round } from './population.js';
 import { judgmentClock } from './records.js';
 import { legitimacyChange } from './response.js';
 import { SANCTION_TYPES, attemptRate } from './sanctions.js';
@@ -314,7 +314,7 @@ export class CellEnforcer {
         const L = legitimacy[j] / U16;
         const householdHit = sanctioned > (ownSanction ? 1 : 0);
         const d = legitimacyChange(p, L, centreGain, seenPerThousand, (e & WRONGED) !== 0, householdHit);
-        legitimacy[j] = Math.round(clamp01(L + d) * U16);
+        legitimacy[j] = round(clamp01(L + d) * U16);
         if (listedAdult && flags[j] & F.CHILD) this.school(j, schooling);
       }
       h += size;

@@ -64,6 +64,10 @@ export const E = {
   /** Today's sanction is visible to the cell (detentions; listings where published). */
   VISIBLE: 1 << 11,
   DETAINED_TODAY: 1 << 12,
+  /** Another member of the household was sanctioned today (set by the fast day's settle). */
+  HOUSEHOLD_HIT: 1 << 13,
+  /** An adult of the household is blacklisted at the end of today (set by settle). */
+  FAMILY_LISTED: 1 << 14,
 } as const;
 
 /** Household byte: bits 0–2 offset in household, bits 3–5 size − 1. */

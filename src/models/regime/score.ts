@@ -5,6 +5,7 @@
  */
 import { E } from './layout.js';
 import type { RegimeParams } from './params.js';
+import { round } from './population.js';
 
 /** Points for today's recorded events (informant rewards excluded). */
 export function scoreDelta(p: RegimeParams, events: number): number {
@@ -48,7 +49,7 @@ export function clampScore(p: RegimeParams, x: number): number {
 
 /** Round and keep a point count within a signed 16-bit column. */
 export function clampPoints(x: number): number {
-  return x < -32768 ? -32768 : x > 32767 ? 32767 : Math.round(x);
+  return x < -32768 ? -32768 : x > 32767 ? 32767 : round(x);
 }
 
 /**

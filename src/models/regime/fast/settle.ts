@@ -1,22 +1,33 @@
 /**
  * The fast day, second half: enforcement, family spillover, the legitimacy response and
- * the end-of-day tally fused into one pass per cell, so each resident's bytes are read
- * once. Enforcement runs the reference rule (CellEnforcer.resident) only for residents
- * with an event today or a state to run down; for everyone else it is a no-op when
- * `idleIsNoop` holds (no score in play). Counts and sums are kept per cell and added to
- * the metrics once per cell: the same values as the reference tally up to the order of
- * floating-point additions.
+ * the end-of-day tally, cell by cell.
+ *
+ * Enforcement runs the reference rule (CellEnforcer.resident) only for residents with an
+ * event today or a state to run down; for everyone else it is a no-op when `idleIsNoop`
+ * holds (no score in play). Those it visits mark their household: a sanctioned member
+ * marks the others HOUSEHOLD_HIT, a listed adult marks everyone FAMILY_LISTED. Then one
+ * flat pass over the cell applies the legitimacy response and tallies, without walking
+ * households. Counts and sums are kept per cell and added to the metrics once per cell:
+ * the reference tally's values up to the order of floating-point additions.
  */
 import type { ShardContext } from '../../../engine/model.js';
 import { CellEnforcer, ENFORCEMENT_STATE } from '../enforcement.js';
-import { childrenBarred, householdHasListedAdult } from '../family.js';
-import { E, F, householdSize } from '../layout.js';
+import { childrenBarred } from '../family.js';
+import { E, F, householdOffset, householdSize } from '../layout.js';
 import type { RegimeParams } from '../params.js';
 import { centreLegitimacyGain } from '../propaganda.js';
-import { U16, U8, clamp01 } from '../population.js';
+import { U16, U8, clamp01, round } from '../population.js';
 import { legitimacyChange } from '../response.js';
 import { gradeIndex, scoreMoves } from '../score.js';
 import { TallyCounts } from '../tally.js';
+
+/** Set `bit` on the events of every member of i's household (except i when `others`). */
+function markHousehold(events: Uint16Array, household: Uint8Array, i: number, bit: number, others: boolean): void {
+  const hh = household[i];
+  const start = i - householdOffset(hh);
+  const end = start + householdSize(hh);
+  for (let j = start; j < end; j++) if (!others || j !== i) events[j] |= bit;
+}
 
 export function settle(ctx: ShardContext<RegimeParams>): void {
   const p = ctx.params;
@@ -35,65 +46,73 @@ export function settle(ctx: ShardContext<RegimeParams>): void {
   const schooling = p.sanctions.enabled ? p.sanctions.schoolingAttemptRate : 0;
   const scoreInPlay = scoreMoves(p);
   const base = p.score.base;
-  const baseGrade = gradeIndex(p, base);
   const grades = new Float64Array(p.score.bands.length);
-  // Rare flags that need the full tally; the rest is population, adults, active and quiet.
+  const baseGrade = gradeIndex(p, base);
+  const response = p.response.enabled;
+  const recovery = p.response.recovery;
+  const initial = p.behaviour.initialLegitimacy;
+  const repressionLoss = p.response.repressionLoss;
   const RARE = F.OBSERVER | F.DETAINED | F.BLACKLISTED | F.REDLISTED | F.INFORMANT | F.ACCOUNT_CLOSED | F.IN_DEFAULT;
+  const OWN_RESPONSE = E.WRONGED | E.HOUSEHOLD_HIT;
 
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
     const s = starts[c];
     const e = starts[c + 1];
     en.begin(c);
     const r = en.r;
-    if (en.idleIsNoop) {
-      for (let i = s; i < e; i++) if (events[i] !== 0 || flags[i] & ENFORCEMENT_STATE) en.resident(i);
-    } else for (let i = s; i < e; i++) en.resident(i);
+    const visitAll = !en.idleIsNoop;
+    for (let i = s; i < e; i++) {
+      if (visitAll || events[i] !== 0 || flags[i] & ENFORCEMENT_STATE) {
+        en.resident(i);
+        if (events[i] & E.SANCTIONED) markHousehold(events, household, i, E.HOUSEHOLD_HIT, true);
+      }
+    }
+    // After every resident's enforcement: who is listed at the end of the day.
+    for (let i = s; i < e; i++) {
+      if ((flags[i] & (F.BLACKLISTED | F.CHILD)) === F.BLACKLISTED)
+        markHousehold(events, household, i, E.FAMILY_LISTED, false);
+    }
 
     const seenPerThousand = (cellSanctionsSeen[c] * 1000) / (e - s);
     const centreGain = centreLegitimacyGain(p, cellCentre[c] === 1);
     tally.clear();
     let actives = 0;
     let adults = 0;
-    for (let h = s; h < e;) {
-      const size = householdSize(household[h]);
-      const end = h + size;
-      let sanctioned = 0;
-      let anyFlags = 0;
-      for (let j = h; j < end; j++) {
-        if (events[j] & E.SANCTIONED) sanctioned++;
-        anyFlags |= flags[j];
+    for (let j = s; j < e; j++) {
+      const ev = events[j];
+      const f = flags[j];
+      const g = group[j];
+      const L0 = legitimacy[j] / U16;
+      let d: number;
+      if (ev & OWN_RESPONSE || !response) {
+        d = legitimacyChange(p, L0, centreGain, seenPerThousand, (ev & E.WRONGED) !== 0, (ev & E.HOUSEHOLD_HIT) !== 0);
+      } else {
+        // legitimacyChange for a resident neither wronged nor hit through the household.
+        d = recovery * (initial - L0) + centreGain;
+        d -= repressionLoss * seenPerThousand;
       }
-      const listed = anyFlags & F.BLACKLISTED ? householdHasListedAdult(flags, h, size) : false;
-      for (let j = h; j < end; j++) {
-        const ev = events[j];
-        const f = flags[j];
-        const g = group[j];
-        const L0 = legitimacy[j] / U16;
-        const householdHit = sanctioned > (ev & E.SANCTIONED ? 1 : 0);
-        const d = legitimacyChange(p, L0, centreGain, seenPerThousand, (ev & E.WRONGED) !== 0, householdHit);
-        const stored = Math.round(clamp01(L0 + d) * U16);
-        legitimacy[j] = stored;
-        if (listed && barForSchool && f & F.CHILD) en.school(j, schooling);
-        const L = stored / U16;
-        sumL[g] += L;
-        sumGrievance[g] += (hardship[j] / U8) * (1 - L);
-        cnt[g]++; // population
-        if (!(f & F.CHILD)) {
-          adults++;
-          cnt[2 * G + g]++;
-          if (f & F.ACTIVE) {
-            actives++;
-            cnt[3 * G + g]++;
-          } else if (!(f & F.DETAINED)) cnt[4 * G + g]++;
-          if (scoreInPlay) {
-            const points = base + scoreOffset[j];
-            sumScore[g] += points;
-            grades[gradeIndex(p, points)]++;
-          } else sumScore[g] += base;
-        }
-        if (f & RARE || listed) tally.rare(f, g, listed && family, barForTally);
+      const stored = round(clamp01(L0 + d) * U16);
+      legitimacy[j] = stored;
+      const listed = (ev & E.FAMILY_LISTED) !== 0;
+      if (listed && barForSchool && f & F.CHILD) en.school(j, schooling);
+      const L = stored / U16;
+      sumL[g] += L;
+      sumGrievance[g] += (hardship[j] / U8) * (1 - L);
+      cnt[g]++; // population
+      if (!(f & F.CHILD)) {
+        adults++;
+        cnt[2 * G + g]++;
+        if (f & F.ACTIVE) {
+          actives++;
+          cnt[3 * G + g]++;
+        } else if (!(f & F.DETAINED)) cnt[4 * G + g]++;
+        if (scoreInPlay) {
+          const points = base + scoreOffset[j];
+          sumScore[g] += points;
+          grades[gradeIndex(p, points)]++;
+        } else sumScore[g] += base;
       }
-      h = end;
+      if (f & RARE || listed) tally.rare(f, g, listed && family, barForTally);
     }
     if (!scoreInPlay) grades[baseGrade] += adults;
     cellActives[c] = actives;
