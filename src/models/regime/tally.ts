@@ -174,6 +174,7 @@ const STOCKS = [
  */
 export class TallyCounts {
   readonly cnt: Float64Array;
+  /** Per group: Σ stored legitimacy (units of 1/65535) and Σ hardship·(65535 − legitimacy). */
   readonly sumL: Float64Array;
   readonly sumGrievance: Float64Array;
   readonly sumScore: Float64Array;
@@ -215,6 +216,56 @@ export class TallyCounts {
     this.sumScore.fill(0);
   }
 
+  /** The common stocks and sums of a resident of group g ≠ 0 (group 0 is the remainder). */
+  minor(g: number, f: number, stored: number, grievance: number, points: number): void {
+    const G = this.G;
+    const cnt = this.cnt;
+    cnt[g]++;
+    this.sumL[g] += stored;
+    this.sumGrievance[g] += grievance;
+    if (!(f & F.CHILD)) {
+      cnt[2 * G + g]++;
+      if (f & F.ACTIVE) cnt[3 * G + g]++;
+      else if (!(f & F.DETAINED)) cnt[4 * G + g]++;
+      this.sumScore[g] += points;
+    }
+  }
+
+  /**
+   * The cell's totals of the common stocks and sums; group 0 gets what the other groups
+   * (added with `minor`) leave. With `base` > 0 scores are all the base: Σ = base × adults.
+   */
+  totals(
+    population: number,
+    adults: number,
+    actives: number,
+    quiet: number,
+    sumStored: number,
+    sumGrievance: number,
+    sumPoints: number,
+    base: number,
+  ): void {
+    const { G, cnt } = this;
+    const rest = (index: number, total: number): void => {
+      let others = 0;
+      for (let g = 1; g < G; g++) others += cnt[index + g];
+      cnt[index] = total - others;
+    };
+    rest(0, population);
+    rest(2 * G, adults);
+    rest(3 * G, actives);
+    rest(4 * G, quiet);
+    if (base > 0) for (let g = 1; g < G; g++) this.sumScore[g] = base * cnt[2 * G + g];
+    const restOf = (sums: Float64Array, total: number): void => {
+      let others = 0;
+      for (let g = 1; g < G; g++) others += sums[g];
+      sums[0] = total - others;
+    };
+    restOf(this.sumL, sumStored);
+    restOf(this.sumGrievance, sumGrievance);
+    restOf(this.sumScore, sumPoints);
+  }
+
   /** The rarer stocks of one resident (population, adults, active and quiet are counted inline). */
   rare(f: number, g: number, familyOfListed: boolean, childrenBarred: boolean): void {
     const G = this.G;
@@ -254,6 +305,11 @@ export class TallyCounts {
       acc[b] += total * all;
       acc[b + 1 + G + r] += total * region;
     };
+    // Legitimacy and grievance are summed on their stored scales (see settle.ts).
+    for (let g = 0; g < G; g++) {
+      this.sumL[g] /= U16;
+      this.sumGrievance[g] /= U8 * U16;
+    }
     mean(this.means.legitimacy, this.sumL, inv.all, inv.group, inv.region[r]);
     mean(this.means.grievance, this.sumGrievance, inv.all, inv.group, inv.region[r]);
     mean(this.means.score, this.sumScore, inv.adults, inv.adultGroup, inv.adultRegion[r]);

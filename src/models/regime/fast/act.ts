@@ -2,7 +2,8 @@
  * The fast day, first half: behaviour and detection fused, cell by cell, with work in
  * proportion to what happens rather than to who lives there.
  *
- * Each adult's protest decision is Epstein's rule on its own state, with no draw. The
+ * Each adult's protest decision is Epstein's rule (behaviour.ts wouldProtest) on its own
+ * state, with no draw. The
  * day's other acts — minor infractions, critical posts, debt defaults and repayments,
  * civic contributions — and the cameras' false matches are Bernoulli trials per resident
  * in the reference (behaviour.ts, detection.ts). Here each is sampled by skipping over
@@ -15,7 +16,7 @@
  */
 import type { ShardContext } from '../../../engine/model.js';
 import { Skipper } from '../../../engine/sampling.js';
-import { detainPreemptively, perceivedArrestRisk, preemptiveMetrics, wouldProtest } from '../behaviour.js';
+import { detainPreemptively, perceivedArrestRisk, preemptiveMetrics } from '../behaviour.js';
 import { CellDetector } from '../detection.js';
 import { A, F, regimeLayout } from '../layout.js';
 import type { RegimeParams } from '../params.js';
@@ -85,16 +86,22 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     const cutBin = ctx.globals[gl.riskThresholdBin + r];
     const cutFraction = ctx.globals[gl.riskThresholdFraction + r];
     let n = 0;
-    let grievanceMax = 0;
     let defaulters = 0;
+    // Epstein's rule H(1 − L) − R·P > T on the stored scales (hardship and risk aversion in
+    // 1/255, legitimacy in 1/65535), multiplied through by 255·65535 so that no resident
+    // costs a division: h·(65535 − ℓ) − r·P·65535 > T·255·65535.
+    const thresholdScaled = threshold * U8 * U16;
+    const activeRiskScaled = riskIfActive * U16;
+    const quietRiskScaled = riskIfQuiet * U16;
+    let grievanceMaxScaled = 0;
 
     // Protest decisions (no draw), and the bounds the sampled acts are thinned from.
     for (let i = s; i < e; i++) {
       const f = flags[i];
       if (f & IDLE) continue;
-      const L = legitimacy[i] / U16;
-      const grievance = (hardship[i] / U8) * (1 - L);
-      const would = wouldProtest(grievance, riskAversion[i] / U8, f & F.ACTIVE ? riskIfActive : riskIfQuiet, threshold);
+      const grievanceScaled = hardship[i] * (U16 - legitimacy[i]);
+      const would =
+        grievanceScaled - riskAversion[i] * (f & F.ACTIVE ? activeRiskScaled : quietRiskScaled) > thresholdScaled;
       if (would) mt.add(acc, M.wouldAct, group[i], r, 1);
       if (predictive) {
         const bin = residentRiskBin(ctx, riskRng, i, activeShare, max);
@@ -108,9 +115,10 @@ export function act(ctx: ShardContext<RegimeParams>): void {
         touched[n++] = i;
         if (!(f & F.ACTIVE)) flags[i] = f | F.ACTIVE;
       } else if (f & F.ACTIVE) flags[i] = f & ~F.ACTIVE;
-      if (grievance > grievanceMax) grievanceMax = grievance;
+      if (grievanceScaled > grievanceMaxScaled) grievanceMaxScaled = grievanceScaled;
       if (f & F.IN_DEFAULT) defaulters++;
     }
+    const grievanceMax = grievanceMaxScaled / (U8 * U16);
 
     cellRng.key(c, ctx.tick);
     // Minor infractions, deterred by perceived detection.
@@ -130,8 +138,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
       const f = flags[i];
       if (f & IDLE) continue;
-      const grievance = (hardship[i] / U8) * (1 - legitimacy[i] / U16);
-      if (cellRng.uniform() * grievanceMax >= grievance) continue;
+      if (cellRng.uniform() * grievanceMaxScaled >= hardship[i] * (U16 - legitimacy[i])) continue;
       const g = group[i];
       mt.add(acc, M.desired, g, r, 1);
       if (barred && f & F.ACCOUNT_CLOSED) mt.add(acc, M.reregistration, g, r, 1);

@@ -16,7 +16,7 @@ import { childrenBarred } from '../family.js';
 import { E, F, householdOffset, householdSize } from '../layout.js';
 import type { RegimeParams } from '../params.js';
 import { centreLegitimacyGain } from '../propaganda.js';
-import { U16, U8, clamp01, round } from '../population.js';
+import { U16, clamp01, round } from '../population.js';
 import { legitimacyChange } from '../response.js';
 import { gradeIndex, scoreMoves } from '../score.js';
 import { TallyCounts } from '../tally.js';
@@ -37,9 +37,7 @@ export function settle(ctx: ShardContext<RegimeParams>): void {
   const { flags, group, household, hardship, legitimacy, events, scoreOffset, cellSanctionsSeen, cellCentre } = en.cols;
   const cellActives = ctx.columns.cellActives as Uint32Array;
   const starts = layout.unitStarts;
-  const G = layout.groups;
   const tally = new TallyCounts(ctx);
-  const { cnt, sumL, sumGrievance, sumScore } = tally;
   const barForSchool = childrenBarred(p);
   const barForTally = p.family.enabled && p.family.childrenBarred && p.sanctions.enabled;
   const family = p.family.enabled;
@@ -64,57 +62,69 @@ export function settle(ctx: ShardContext<RegimeParams>): void {
     for (let i = s; i < e; i++) {
       if (visitAll || events[i] !== 0 || flags[i] & ENFORCEMENT_STATE) {
         en.resident(i);
+        // Only visited residents can be listed (BLACKLISTED is an enforcement state), and
+        // resident(i) settles i's flags for the day.
         if (events[i] & E.SANCTIONED) markHousehold(events, household, i, E.HOUSEHOLD_HIT, true);
+        if ((flags[i] & (F.BLACKLISTED | F.CHILD)) === F.BLACKLISTED) {
+          markHousehold(events, household, i, E.FAMILY_LISTED, false);
+        }
       }
-    }
-    // After every resident's enforcement: who is listed at the end of the day.
-    for (let i = s; i < e; i++) {
-      if ((flags[i] & (F.BLACKLISTED | F.CHILD)) === F.BLACKLISTED)
-        markHousehold(events, household, i, E.FAMILY_LISTED, false);
     }
 
     const seenPerThousand = (cellSanctionsSeen[c] * 1000) / (e - s);
     const centreGain = centreLegitimacyGain(p, cellCentre[c] === 1);
+    // The reference's L + legitimacyChange(L) for a resident neither wronged nor hit through
+    // the household, on the stored scale: stored' = stored·keep + shift (then clamp, round).
+    const keep = response ? 1 - recovery : 1;
+    const shift = (response ? recovery * initial + centreGain - repressionLoss * seenPerThousand : centreGain) * U16;
     tally.clear();
-    let actives = 0;
+    // Whole-cell totals in locals; residents outside the first group are also added to
+    // their group (TallyCounts.minor), and the first group's share is the difference.
     let adults = 0;
+    let actives = 0;
+    let quiet = 0;
+    let sumStored = 0;
+    let sumGrievance = 0;
+    let sumPoints = 0;
     for (let j = s; j < e; j++) {
       const ev = events[j];
       const f = flags[j];
-      const g = group[j];
-      const L0 = legitimacy[j] / U16;
-      let d: number;
-      if (ev & OWN_RESPONSE || !response) {
-        d = legitimacyChange(p, L0, centreGain, seenPerThousand, (ev & E.WRONGED) !== 0, (ev & E.HOUSEHOLD_HIT) !== 0);
+      let stored: number;
+      if (ev & OWN_RESPONSE) {
+        const L0 = legitimacy[j] / U16;
+        const d = legitimacyChange(p, L0, centreGain, seenPerThousand, (ev & E.WRONGED) !== 0, (ev & E.HOUSEHOLD_HIT) !== 0);
+        stored = round(clamp01(L0 + d) * U16);
       } else {
-        // legitimacyChange for a resident neither wronged nor hit through the household.
-        d = recovery * (initial - L0) + centreGain;
-        d -= repressionLoss * seenPerThousand;
+        const x = legitimacy[j] * keep + shift;
+        stored = x <= 0 ? 0 : x >= U16 ? U16 : Math.floor(x + 0.5);
       }
-      const stored = round(clamp01(L0 + d) * U16);
       legitimacy[j] = stored;
       const listed = (ev & E.FAMILY_LISTED) !== 0;
       if (listed && barForSchool && f & F.CHILD) en.school(j, schooling);
-      const L = stored / U16;
-      sumL[g] += L;
-      sumGrievance[g] += (hardship[j] / U8) * (1 - L);
-      cnt[g]++; // population
+      // Sums on the stored scales (exact integers; TallyCounts divides).
+      sumStored += stored;
+      const grievance = hardship[j] * (U16 - stored);
+      sumGrievance += grievance;
+      let points = 0;
       if (!(f & F.CHILD)) {
         adults++;
-        cnt[2 * G + g]++;
-        if (f & F.ACTIVE) {
-          actives++;
-          cnt[3 * G + g]++;
-        } else if (!(f & F.DETAINED)) cnt[4 * G + g]++;
+        if (f & F.ACTIVE) actives++;
+        else if (!(f & F.DETAINED)) quiet++;
         if (scoreInPlay) {
-          const points = base + scoreOffset[j];
-          sumScore[g] += points;
+          points = base + scoreOffset[j];
+          sumPoints += points;
           grades[gradeIndex(p, points)]++;
-        } else sumScore[g] += base;
+        }
       }
+      const g = group[j];
+      if (g !== 0) tally.minor(g, f, stored, grievance, points);
       if (f & RARE || listed) tally.rare(f, g, listed && family, barForTally);
     }
-    if (!scoreInPlay) grades[baseGrade] += adults;
+    if (!scoreInPlay) {
+      grades[baseGrade] += adults;
+      sumPoints = base * adults;
+    }
+    tally.totals(e - s, adults, actives, quiet, sumStored, sumGrievance, sumPoints, scoreInPlay ? 0 : base);
     cellActives[c] = actives;
     tally.flush(r);
     en.end(c);
