@@ -33,6 +33,7 @@ function columnsOf(ctx: ShardContext<RegimeParams>) {
     group: c.group as Uint8Array,
     household: c.household as Uint8Array,
     hardship: c.hardship as Uint8Array,
+    riskAversion: c.riskAversion as Uint8Array,
     legitimacy: c.legitimacy as Uint16Array,
     scoreOffset: c.scoreOffset as Int16Array,
     falsePoints: c.falsePoints as Int16Array,

@@ -10,6 +10,7 @@ import { behave } from './behaviour.js';
 import { detect } from './detection.js';
 import { enforce } from './enforcement.js';
 import { act } from './fast/act.js';
+import { decideFirstDay } from './fast/decide.js';
 import { settle } from './fast/settle.js';
 import { regimeLayout } from './layout.js';
 import { regimeParams, type RegimeParams } from './params.js';
@@ -47,7 +48,7 @@ export const regimeModel: ModelDefinition<RegimeParams> = {
   name: 'regime',
   streams,
   layout: regimeLayout,
-  init,
+  init: [...init, { kind: 'shard', name: 'decide', run: decideFirstDay }],
   step: [
     { kind: 'shard', name: 'predictive-risk', run: riskHistogram },
     { kind: 'global', name: 'predictive-threshold', run: riskThreshold },

@@ -212,6 +212,11 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
     { name: 'cellInformants', type: 'u16', length: cells },
     { name: 'cellCentre', type: 'u8', length: cells },
     { name: 'cellReports', type: 'u32', length: cells },
+    // The fast day decides tomorrow's protests tonight and leaves, per cell, the bounds its
+    // sampled acts are thinned from: the highest grievance (on the 255·65535 scale) among
+    // free adults and the number of them in default.
+    { name: 'cellGrievanceMax', type: 'u32', length: cells },
+    { name: 'cellDefaulters', type: 'u32', length: cells },
   ];
   const layout: RegimeLayout = {
     agents: n,

@@ -16,7 +16,7 @@
  */
 import type { ShardContext } from '../../../engine/model.js';
 import { Skipper } from '../../../engine/sampling.js';
-import { detainPreemptively, perceivedArrestRisk, preemptiveMetrics } from '../behaviour.js';
+import { detainPreemptively, preemptiveMetrics } from '../behaviour.js';
 import { CellDetector } from '../detection.js';
 import { A, F, regimeLayout } from '../layout.js';
 import type { RegimeParams } from '../params.js';
@@ -34,11 +34,11 @@ export function act(ctx: ShardContext<RegimeParams>): void {
   const flags = cols.flags as Uint16Array;
   const group = cols.group as Uint8Array;
   const hardship = cols.hardship as Uint8Array;
-  const riskAversion = cols.riskAversion as Uint8Array;
   const legitimacy = cols.legitimacy as Uint16Array;
   const acts = cols.acts as Uint8Array;
-  const events = cols.events as Uint16Array;
   const cellActives = cols.cellActives as Uint32Array;
+  const cellGrievanceMax = cols.cellGrievanceMax as Uint32Array;
+  const cellDefaulters = cols.cellDefaulters as Uint32Array;
   const starts = layout.unitStarts;
   const det = new CellDetector(ctx);
   const ch = det.ch;
@@ -47,7 +47,6 @@ export function act(ctx: ShardContext<RegimeParams>): void {
   const riskRng = ctx.rng('risk');
   const skip = new Skipper();
   const b = p.behaviour;
-  const threshold = b.threshold;
   const deterrence = p.response.enabled ? p.response.deterrence : 0;
   const chilling = p.response.enabled ? p.response.chilling : 0;
   const barred = p.platform.enabled && p.platform.reRegistrationBarred;
@@ -76,49 +75,33 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     const r = det.r;
     const s = starts[c];
     const e = starts[c + 1];
-    acts.fill(0, s, e);
-    events.fill(0, s, e);
-    const activesYesterday = cellActives[c];
-    // A counts the agent itself: yesterday's protesters already include it if it protested.
-    const riskIfActive = perceivedArrestRisk(p, ch, activesYesterday);
-    const riskIfQuiet = perceivedArrestRisk(p, ch, activesYesterday + 1);
-    const activeShare = activesYesterday / (e - s);
+    const activeShare = cellActives[c] / (e - s);
     const cutBin = ctx.globals[gl.riskThresholdBin + r];
     const cutFraction = ctx.globals[gl.riskThresholdFraction + r];
+    // Decisions were taken last night (fast/decide.ts): acts holds PROTEST | WOULD_PROTEST
+    // for today's protesters and 0 for everyone else, and events are clear; ACTIVE still
+    // says who protested yesterday, and is set here.
     let n = 0;
-    let defaulters = 0;
-    // Epstein's rule H(1 − L) − R·P > T on the stored scales (hardship and risk aversion in
-    // 1/255, legitimacy in 1/65535), multiplied through by 255·65535 so that no resident
-    // costs a division: h·(65535 − ℓ) − r·P·65535 > T·255·65535.
-    const thresholdScaled = threshold * U8 * U16;
-    const activeRiskScaled = riskIfActive * U16;
-    const quietRiskScaled = riskIfQuiet * U16;
-    let grievanceMaxScaled = 0;
-
-    // Protest decisions (no draw), and the bounds the sampled acts are thinned from.
     for (let i = s; i < e; i++) {
-      const f = flags[i];
-      if (f & IDLE) continue;
-      const grievanceScaled = hardship[i] * (U16 - legitimacy[i]);
-      const would =
-        grievanceScaled - riskAversion[i] * (f & F.ACTIVE ? activeRiskScaled : quietRiskScaled) > thresholdScaled;
-      if (would) mt.add(acc, M.wouldAct, group[i], r, 1);
-      if (predictive) {
+      const a = acts[i];
+      if (predictive && !(flags[i] & IDLE)) {
         const bin = residentRiskBin(ctx, riskRng, i, activeShare, max);
         if (admitted(bin, cutBin, cutFraction, riskU.key(i, ctx.tick).uniform())) {
-          detainPreemptively(ctx, i, would, r, PRE);
+          if (a & A.WOULD_PROTEST) mt.add(acc, M.wouldAct, group[i], r, 1);
+          detainPreemptively(ctx, i, (a & A.WOULD_PROTEST) !== 0, r, PRE);
           continue;
         }
       }
-      if (would) {
-        acts[i] = A.PROTEST | A.WOULD_PROTEST;
+      const f = flags[i];
+      if (a & A.PROTEST) {
+        mt.add(acc, M.wouldAct, group[i], r, 1);
         touched[n++] = i;
         if (!(f & F.ACTIVE)) flags[i] = f | F.ACTIVE;
       } else if (f & F.ACTIVE) flags[i] = f & ~F.ACTIVE;
-      if (grievanceScaled > grievanceMaxScaled) grievanceMaxScaled = grievanceScaled;
-      if (f & F.IN_DEFAULT) defaulters++;
     }
+    const grievanceMaxScaled = cellGrievanceMax[c];
     const grievanceMax = grievanceMaxScaled / (U8 * U16);
+    const defaulters = cellDefaulters[c];
 
     cellRng.key(c, ctx.tick);
     // Minor infractions, deterred by perceived detection.
