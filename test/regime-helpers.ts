@@ -3,7 +3,7 @@
  * modules a test switches on one at a time, a runner that keeps every tick's metric row,
  * and binomial tolerances so statistical assertions are derived, not tuned.
  */
-import type { MetricSpec, TypedColumn } from '../src/engine/model.js';
+import type { MetricSpec, ModelDefinition, TypedColumn } from '../src/engine/model.js';
 import { runSimulation, type Executor } from '../src/engine/simulation.js';
 import { NodePoolExecutor } from '../src/runtime/node-pool.js';
 import { regimeModel, regimeParams, type RegimeParams } from '../src/models/regime/index.js';
@@ -169,16 +169,17 @@ export async function closeSharedExecutor(): Promise<void> {
   await pool?.close();
 }
 
-/** Run `steps` ticks; `executor` defaults to the shared one-worker pool. */
+/** Run `steps` ticks of `model` (the fast regime model by default) on `executor` (the shared one-worker pool). */
 export async function run(
   params: RegimeParams,
   steps: number,
   seed = 1,
   executor: Executor = sharedExecutor(),
+  model: ModelDefinition<RegimeParams> = regimeModel,
 ): Promise<Run> {
   const rows: Float64Array[] = [];
   const t0 = process.cpuUsage();
-  const result = await runSimulation(regimeModel, params, {
+  const result = await runSimulation(model, params, {
     seed,
     steps,
     executor,
