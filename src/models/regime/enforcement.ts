@@ -78,6 +78,8 @@ export class CellEnforcer {
   private readonly schoolRng: CounterRng;
   private readonly welfareLoss: number;
   private readonly scoreInPlay: boolean;
+  /** Only predictive policing reads the count of recorded events. */
+  private readonly keepRecords: boolean;
   r = 0;
   private arrestShare = 0;
   private rewardPerInformant = 0;
@@ -105,6 +107,7 @@ export class CellEnforcer {
     this.schoolRng = ctx.rng('schooling');
     this.welfareLoss = Math.round(p.sanctions.welfareLoss * U8);
     this.scoreInPlay = scoreMoves(p);
+    this.keepRecords = p.predictive.enabled;
     this.idleIsNoop = !this.scoreInPlay && !p.score.enabled && !redlisted(p, p.score.base, 0);
   }
 
@@ -244,8 +247,10 @@ export class CellEnforcer {
         else if (appealSucceeds(p, (f & F.WRONGFUL_LISTING) !== 0, rng.uniform())) {
           f = delistFlags(f);
           listDays[i] = 0;
-          s = clampScore(p, s - falsePoints[i]);
-          falsePoints[i] = 0;
+          if (this.scoreInPlay) {
+            s = clampScore(p, s - falsePoints[i]);
+            falsePoints[i] = 0;
+          }
           mt.add(ctx.acc, M.granted, g, r, 1);
           mt.add(ctx.acc, M.exits, g, r, 1);
         } else f &= ~F.APPEAL_PENDING;
@@ -277,7 +282,7 @@ export class CellEnforcer {
     }
 
     const recorded = popcountNegative(e);
-    if (recorded) records[i] = Math.min(255, records[i] + recorded);
+    if (recorded && this.keepRecords) records[i] = Math.min(255, records[i] + recorded);
     // Detention runs down; release on the last day.
     if (f & F.DETAINED && !(e & E.DETAINED_TODAY)) {
       if (detainDays[i] <= 1) {

@@ -10,6 +10,7 @@
 import type { ColumnSpec, ModelLayout } from '../../engine/model.js';
 import { DISPARITY_HARMS, METRIC_NAMES, MetricTable } from './metrics.js';
 import type { RegimeParams } from './params.js';
+import { scoreMoves } from './score.js';
 
 /** Bits of the `flags` column (u16). */
 export const F = {
@@ -197,14 +198,21 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
     { name: 'hardship', type: 'u8', length: n },
     { name: 'riskAversion', type: 'u8', length: n },
     { name: 'legitimacy', type: 'u16', length: n },
-    { name: 'scoreOffset', type: 'i16', length: n },
-    { name: 'falsePoints', type: 'i16', length: n },
-    { name: 'listDays', type: 'u16', length: n },
-    { name: 'detainDays', type: 'u16', length: n },
-    { name: 'timer', type: 'u16', length: n },
-    { name: 'appealDays', type: 'u16', length: n },
-    { name: 'strikes', type: 'u8', length: n },
-    { name: 'records', type: 'u8', length: n },
+    // Columns a mechanism needs exist only when it is on, so a scenario pays in memory
+    // only for what it models (code reaching an absent column fails loudly).
+    ...(scoreMoves(p)
+      ? ([
+          { name: 'scoreOffset', type: 'i16', length: n },
+          { name: 'falsePoints', type: 'i16', length: n },
+        ] as const)
+      : []),
+    ...(p.lists.enabled ? ([{ name: 'listDays', type: 'u16', length: n }] as const) : []),
+    ...(p.police.enabled || p.predictive.enabled ? ([{ name: 'detainDays', type: 'u16', length: n }] as const) : []),
+    ...(p.records.enabled ? ([{ name: 'timer', type: 'u16', length: n }] as const) : []),
+    ...(p.dueProcess.enabled ? ([{ name: 'appealDays', type: 'u16', length: n }] as const) : []),
+    ...(p.platform.enabled ? ([{ name: 'strikes', type: 'u8', length: n }] as const) : []),
+    // Recorded negative events: read only by predictive policing's risk score.
+    ...(p.predictive.enabled ? ([{ name: 'records', type: 'u8', length: n }] as const) : []),
     { name: 'acts', type: 'u8', length: n },
     { name: 'events', type: 'u16', length: n },
     { name: 'cellActives', type: 'u32', length: cells },
