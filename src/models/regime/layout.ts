@@ -130,6 +130,11 @@ export function apportion(n: number, weights: readonly number[]): number[] {
 
 const cache = new WeakMap<RegimeParams, RegimeLayout>();
 
+/** Column type of a day countdown whose longest term is `maxDays`. */
+function countdown(maxDays: number): 'u8' | 'u16' {
+  return maxDays <= 255 ? 'u8' : 'u16';
+}
+
 export function regimeLayout(p: RegimeParams): RegimeLayout {
   const cached = cache.get(p);
   if (cached) return cached;
@@ -206,10 +211,19 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
           { name: 'falsePoints', type: 'i16', length: n },
         ] as const)
       : []),
-    ...(p.lists.enabled ? ([{ name: 'listDays', type: 'u16', length: n }] as const) : []),
-    ...(p.police.enabled || p.predictive.enabled ? ([{ name: 'detainDays', type: 'u16', length: n }] as const) : []),
-    ...(p.records.enabled ? ([{ name: 'timer', type: 'u16', length: n }] as const) : []),
-    ...(p.dueProcess.enabled ? ([{ name: 'appealDays', type: 'u16', length: n }] as const) : []),
+    // Countdowns are one byte when their longest term fits (e.g. 15-day detentions).
+    ...(p.lists.enabled ? [{ name: 'listDays', type: countdown(p.lists.durationDays), length: n }] : []),
+    ...(p.police.enabled || p.predictive.enabled
+      ? [
+          {
+            name: 'detainDays',
+            type: countdown(Math.max(p.police.detentionDays, p.predictive.detentionDays)),
+            length: n,
+          },
+        ]
+      : []),
+    ...(p.records.enabled ? [{ name: 'timer', type: countdown(p.records.judgmentDelay), length: n }] : []),
+    ...(p.dueProcess.enabled ? [{ name: 'appealDays', type: countdown(p.dueProcess.appealDelayDays), length: n }] : []),
     ...(p.platform.enabled ? ([{ name: 'strikes', type: 'u8', length: n }] as const) : []),
     // Recorded negative events: read only by predictive policing's risk score.
     ...(p.predictive.enabled ? ([{ name: 'records', type: 'u8', length: n }] as const) : []),
