@@ -6,7 +6,7 @@
  * checked against its rule exactly or within exact binomial tails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { F, householdSize } from '../src/models/regime/layout.js';
+import { F, householdEnd } from '../src/models/regime/layout.js';
 import {
   FOUR_SIGMA,
   binomialTails,
@@ -225,11 +225,11 @@ describe('family spillover (family.ts)', () => {
     expect(consistentWithRate(runs.on.sum('blocked_schooling'), runs.on.sum('children_barred'), 0.01)).toBe(true);
     // Recount from the final state: non-listed members of households with a listed adult.
     const flags = runs.on.columns.flags as Uint16Array;
-    const household = runs.on.columns.household as Uint8Array;
     let affected = 0;
     let children = 0;
     for (let h = 0; h < flags.length;) {
-      const size = householdSize(household[h]);
+      const next = householdEnd(flags, h, flags.length);
+      const size = next - h;
       let listedAdult = false;
       for (let j = h; j < h + size; j++)
         if ((flags[j] & (F.BLACKLISTED | F.CHILD)) === F.BLACKLISTED) listedAdult = true;

@@ -8,7 +8,7 @@ import type { ShardContext } from '../../engine/model.js';
 import type { CounterRng } from '../../engine/rng.js';
 import { appealSucceeds } from './dueprocess.js';
 import { childrenBarred, householdHasListedAdult } from './family.js';
-import { A, E, F, householdSize, regimeLayout, type RegimeLayout } from './layout.js';
+import { A, E, F, householdEnd, regimeLayout, type RegimeLayout } from './layout.js';
 import { blacklistedByScore, delistFlags, redlisted, wrongfulByScore } from './lists.js';
 import type { MetricTable } from './metrics.js';
 import type { RegimeParams } from './params.js';
@@ -31,7 +31,6 @@ function columnsOf(ctx: ShardContext<RegimeParams>) {
   return {
     flags: c.flags as Uint16Array,
     group: c.group as Uint8Array,
-    household: c.household as Uint8Array,
     hardship: c.hardship as Uint8Array,
     riskAversion: c.riskAversion as Uint8Array,
     legitimacy: c.legitimacy as Uint16Array,
@@ -302,7 +301,7 @@ export class CellEnforcer {
    */
   households(c: number): void {
     const p = this.p;
-    const { flags, household, legitimacy, events, cellSanctionsSeen, cellCentre } = this.cols;
+    const { flags, legitimacy, events, cellSanctionsSeen, cellCentre } = this.cols;
     const start = this.layout.unitStarts[c];
     const end = this.layout.unitStarts[c + 1];
     const seenPerThousand = (cellSanctionsSeen[c] * 1000) / (end - start);
@@ -310,11 +309,11 @@ export class CellEnforcer {
     const barChildren = childrenBarred(p);
     const schooling = p.sanctions.enabled ? p.sanctions.schoolingAttemptRate : 0;
     for (let h = start; h < end;) {
-      const size = householdSize(household[h]);
+      const next = householdEnd(flags, h, end);
       let sanctioned = 0;
-      for (let j = h; j < h + size; j++) if (events[j] & E.SANCTIONED) sanctioned++;
-      const listedAdult = barChildren && householdHasListedAdult(flags, h, size);
-      for (let j = h; j < h + size; j++) {
+      for (let j = h; j < next; j++) if (events[j] & E.SANCTIONED) sanctioned++;
+      const listedAdult = barChildren && householdHasListedAdult(flags, h, next);
+      for (let j = h; j < next; j++) {
         const e = events[j];
         const ownSanction = (e & E.SANCTIONED) !== 0;
         const L = legitimacy[j] / U16;
@@ -323,7 +322,7 @@ export class CellEnforcer {
         legitimacy[j] = round(clamp01(L + d) * U16);
         if (listedAdult && flags[j] & F.CHILD) this.school(j, schooling);
       }
-      h += size;
+      h = next;
     }
   }
 

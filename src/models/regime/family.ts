@@ -3,20 +3,14 @@
  * barred from some schools (their applications are blocked and counted), and every
  * household member loses some legitimacy when one of them is sanctioned.
  */
-import { F, householdOffset, householdSize } from './layout.js';
+import { F } from './layout.js';
 import type { RegimeParams } from './params.js';
 
-/** Whether any adult in the household starting at `start` is blacklisted. */
-export function householdHasListedAdult(flags: Uint16Array, start: number, size: number): boolean {
-  for (let j = start; j < start + size; j++) if ((flags[j] & (F.BLACKLISTED | F.CHILD)) === F.BLACKLISTED) return true;
+/** Whether any adult of the household [start, end) is blacklisted. */
+export function householdHasListedAdult(flags: Uint16Array, start: number, end: number): boolean {
+  for (let j = start; j < end; j++) if ((flags[j] & (F.BLACKLISTED | F.CHILD)) === F.BLACKLISTED) return true;
   return false;
 }
-
-export function householdStart(i: number, hh: number): number {
-  return i - householdOffset(hh);
-}
-
-export { householdSize };
 
 export function childrenBarred(p: RegimeParams): boolean {
   return p.family.enabled && p.family.childrenBarred;

@@ -2,8 +2,8 @@
  * Population layout and state columns of the regime model.
  *
  * Agents are laid out region → cell → household, so a resident's region and cell follow
- * from its index and its household from a packed byte (size and offset); nothing about
- * membership is stored as an id. Shards cut at cell boundaries, so every per-cell and
+ * from its index and its household from the HEAD flag that opens each household; nothing
+ * about membership is stored as an id. Shards cut at cell boundaries, so every per-cell and
  * per-household interaction (neighbours reporting neighbours, family spillover) stays
  * inside one shard and needs no locking.
  */
@@ -20,7 +20,8 @@ export const F = {
   REDLISTED: 1 << 3,
   INFORMANT: 1 << 4,
   OBSERVER: 1 << 5,
-  GIG: 1 << 6,
+  /** First member of a household: households are runs of residents, each opened by one. */
+  HEAD: 1 << 6,
   ACCOUNT_CLOSED: 1 << 7,
   IN_DEFAULT: 1 << 8,
   WRONGFUL_LISTING: 1 << 9,
@@ -71,15 +72,20 @@ export const E = {
   FAMILY_LISTED: 1 << 14,
 } as const;
 
-/** Household byte: bits 0–2 offset in household, bits 3–5 size − 1. */
-export function householdSize(hh: number): number {
-  return ((hh >> 3) & 7) + 1;
+/**
+ * First member of resident i's household. Households never span cells and every cell
+ * opens with one, so the walk back stops at the cell's first resident at the latest.
+ */
+export function householdStart(flags: ArrayLike<number>, i: number): number {
+  while (!(flags[i] & F.HEAD)) i--;
+  return i;
 }
-export function householdOffset(hh: number): number {
-  return hh & 7;
-}
-export function packHousehold(size: number, offset: number): number {
-  return ((size - 1) << 3) | offset;
+
+/** One past the last member of the household opened at h, within a cell ending at `end`. */
+export function householdEnd(flags: ArrayLike<number>, h: number, end: number): number {
+  let j = h + 1;
+  while (j < end && !(flags[j] & F.HEAD)) j++;
+  return j;
 }
 
 export interface RegimeLayout extends ModelLayout {
@@ -199,7 +205,6 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
   const columns: ColumnSpec[] = [
     { name: 'flags', type: 'u16', length: n },
     { name: 'group', type: 'u8', length: n },
-    { name: 'household', type: 'u8', length: n },
     { name: 'hardship', type: 'u8', length: n },
     { name: 'riskAversion', type: 'u8', length: n },
     { name: 'legitimacy', type: 'u16', length: n },

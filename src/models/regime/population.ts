@@ -6,7 +6,7 @@
  */
 import type { GlobalContext, ShardContext } from '../../engine/model.js';
 import { observersPassingCell } from './grid.js';
-import { F, packHousehold, regimeLayout } from './layout.js';
+import { F, regimeLayout } from './layout.js';
 import type { RegimeParams } from './params.js';
 
 export const U8 = 255;
@@ -53,7 +53,7 @@ export function childProbability(p: RegimeParams): number {
 export function synthesize(ctx: ShardContext<RegimeParams>): void {
   const p = ctx.params;
   const layout = regimeLayout(p);
-  const { flags, group, household, hardship, riskAversion, legitimacy } = ctx.columns;
+  const { flags, group, hardship, riskAversion, legitimacy } = ctx.columns;
   const { cellInformants, cellCentre } = ctx.columns;
   const starts = layout.unitStarts;
   const mt = layout.metricTable;
@@ -84,9 +84,8 @@ export function synthesize(ctx: ShardContext<RegimeParams>): void {
       const grp = p.population.groups[g];
       for (let o = 0; o < size; o++, i++) {
         rng.key(i, 1);
-        household[i] = packHousehold(size, o);
         group[i] = g;
-        let f = 0;
+        let f = o === 0 ? F.HEAD : 0;
         if (o > 0 && rng.uniform() < pChild) f |= F.CHILD;
         else rng.uniform();
         hardship[i] = round(clamp01(rng.uniform() + region.hardshipShift + grp.hardshipShift) * U8);
@@ -101,7 +100,6 @@ export function synthesize(ctx: ShardContext<RegimeParams>): void {
             informants++;
           }
           if (uGig < grp.gigWorkerShare) {
-            f |= F.GIG;
             if (p.grid.enabled && uRecruit < p.grid.gigRecruitmentRate) {
               f |= F.OBSERVER;
               mt.add(ctx.acc, obsBase, g, r, 1);

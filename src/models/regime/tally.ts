@@ -5,7 +5,7 @@
  */
 import type { GlobalContext, ShardContext } from '../../engine/model.js';
 import { householdHasListedAdult } from './family.js';
-import { F, householdSize, regimeLayout } from './layout.js';
+import { F, householdEnd, regimeLayout } from './layout.js';
 import { DISPARITY_HARMS } from './metrics.js';
 import type { RegimeParams } from './params.js';
 import { U16, U8 } from './population.js';
@@ -17,7 +17,7 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
   const mt = layout.metricTable;
   const gl = layout.globalsLayout;
   const flags = ctx.columns.flags as Uint16Array;
-  const { group, household, hardship, legitimacy, scoreOffset } = ctx.columns;
+  const { group, hardship, legitimacy, scoreOffset } = ctx.columns;
   const cellActives = ctx.columns.cellActives;
   const starts = layout.unitStarts;
   const G = layout.groups;
@@ -68,9 +68,9 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
     const r = layout.cellRegion[c];
     let actives = 0;
     for (let h = starts[c]; h < starts[c + 1];) {
-      const size = householdSize(household[h]);
-      const listedInHousehold = householdHasListedAdult(flags, h, size);
-      for (let i = h; i < h + size; i++) {
+      const next = householdEnd(flags, h, starts[c + 1]);
+      const listedInHousehold = householdHasListedAdult(flags, h, next);
+      for (let i = h; i < next; i++) {
         const f = flags[i];
         const g = group[i];
         if (!atInit) {
@@ -107,7 +107,7 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
         }
         if (f & F.DETAINED && f & F.WRONGFUL_DETENTION) mt.add(acc, B.wronglyDetained, g, r, 1);
       }
-      h += size;
+      h = next;
     }
     cellActives[c] = actives;
   }

@@ -15,7 +15,7 @@
 import type { ShardContext } from '../../../engine/model.js';
 import { CellEnforcer, ENFORCEMENT_STATE } from '../enforcement.js';
 import { childrenBarred } from '../family.js';
-import { E, F, householdOffset, householdSize } from '../layout.js';
+import { E, F, householdEnd, householdStart } from '../layout.js';
 import type { RegimeParams } from '../params.js';
 import { centreLegitimacyGain } from '../propaganda.js';
 import { U16, clamp01, round } from '../population.js';
@@ -24,11 +24,17 @@ import { gradeIndex, scoreMoves } from '../score.js';
 import { TallyCounts } from '../tally.js';
 import { ProtestRule, UNDECIDED, decide } from './decide.js';
 
-/** Set `bit` on the events of every member of i's household (except i when `others`). */
-function markHousehold(events: Uint16Array, household: Uint8Array, i: number, bit: number, others: boolean): void {
-  const hh = household[i];
-  const start = i - householdOffset(hh);
-  const end = start + householdSize(hh);
+/** Set `bit` on the events of every member of i's household (except i when `others`); the cell ends at `cellEnd`. */
+function markHousehold(
+  events: Uint16Array,
+  flags: Uint16Array,
+  i: number,
+  cellEnd: number,
+  bit: number,
+  others: boolean,
+): void {
+  const start = householdStart(flags, i);
+  const end = householdEnd(flags, start, cellEnd);
   for (let j = start; j < end; j++) if (!others || j !== i) events[j] |= bit;
 }
 
@@ -180,7 +186,7 @@ export function settle(ctx: ShardContext<RegimeParams>): void {
   const en = new CellEnforcer(ctx);
   const layout = en.layout;
   const mt = layout.metricTable;
-  const { flags, group, household, hardship, legitimacy, events, acts, riskAversion } = en.cols;
+  const { flags, group, hardship, legitimacy, events, acts, riskAversion } = en.cols;
   const { cellSanctionsSeen, cellCentre } = en.cols;
   const { cellActives, cellGrievanceMax, cellDefaulters } = ctx.columns;
   const starts = layout.unitStarts;
@@ -208,9 +214,9 @@ export function settle(ctx: ShardContext<RegimeParams>): void {
         en.resident(i);
         // Only visited residents can be listed (BLACKLISTED is an enforcement state), and
         // resident(i) settles i's flags for the day.
-        if (events[i] & E.SANCTIONED) markHousehold(events, household, i, E.HOUSEHOLD_HIT, true);
+        if (events[i] & E.SANCTIONED) markHousehold(events, flags, i, e, E.HOUSEHOLD_HIT, true);
         if ((flags[i] & (F.BLACKLISTED | F.CHILD)) === F.BLACKLISTED) {
-          markHousehold(events, household, i, E.FAMILY_LISTED, false);
+          markHousehold(events, flags, i, e, E.FAMILY_LISTED, false);
         }
       }
       if (flags[i] & F.ACTIVE) protesters++;
