@@ -6,7 +6,7 @@
 import type { ShardContext } from '../../engine/model.js';
 import type { CounterRng } from '../../engine/rng.js';
 import { fileFalseReport } from './informants.js';
-import { F, regimeLayout } from './layout.js';
+import { F, GROUP_MASK, regimeLayout } from './layout.js';
 import type { RegimeParams } from './params.js';
 import { U8 } from './population.js';
 
@@ -28,7 +28,7 @@ export function extortion(
   if (target === informant || flags[target] & (F.CHILD | F.DETAINED)) return 'none';
   const layout = regimeLayout(p);
   const mt = layout.metricTable;
-  const g = group[target];
+  const g = group[target] & GROUP_MASK;
   const r = region;
   mt.add(ctx.acc, mt.base('extortion_demands'), g, r, 1);
   if (rng.uniform() < p.abuse.payShare) {

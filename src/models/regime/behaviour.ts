@@ -11,7 +11,7 @@
  */
 import type { ShardContext } from '../../engine/model.js';
 import { CellChannels } from './channels.js';
-import { A, E, F, regimeLayout } from './layout.js';
+import { A, E, F, GROUP_MASK, regimeLayout } from './layout.js';
 import type { MetricTable } from './metrics.js';
 import type { RegimeParams } from './params.js';
 import { epsteinArrestProbability } from './police.js';
@@ -57,7 +57,7 @@ export function detainPreemptively(
 ): void {
   const { flags, group, acts, events, detainDays } = ctx.columns;
   const mt = regimeLayout(ctx.params).metricTable;
-  const g = group[i];
+  const g = group[i] & GROUP_MASK;
   flags[i] = (flags[i] & ~F.ACTIVE) | F.DETAINED | F.PREEMPTIVE;
   detainDays[i] = ctx.params.predictive.detentionDays;
   events[i] = E.SANCTIONED | E.DETAINED_TODAY;
@@ -121,7 +121,7 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
       acts[i] = 0;
       let f = flags[i];
       if (f & (F.CHILD | F.DETAINED)) continue;
-      const g = group[i];
+      const g = group[i] & GROUP_MASK;
       const H = hardship[i] / U8;
       const L = legitimacy[i] / U16;
       const grievance = H * (1 - L);

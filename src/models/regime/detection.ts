@@ -14,7 +14,7 @@ import { extortion } from './abuse.js';
 import { falseMatchProbability } from './cameras.js';
 import { CellChannels } from './channels.js';
 import { falseReportProbability, fileFalseReport } from './informants.js';
-import { A, E, F, regimeLayout, type RegimeLayout } from './layout.js';
+import { A, E, F, GROUP_MASK, regimeLayout, type RegimeLayout } from './layout.js';
 import type { MetricTable } from './metrics.js';
 import type { RegimeParams, RegionParams } from './params.js';
 import { epsteinArrestProbability } from './police.js';
@@ -141,7 +141,7 @@ export class CellDetector {
     const { ctx, p, mt, M, rng } = this;
     const { acts, events, group } = ctx.columns;
     const a = acts[i];
-    const g = group[i];
+    const g = group[i] & GROUP_MASK;
     const r = this.r;
     rng.keyLazily(i, ctx.tick);
     let e = events[i];
@@ -191,13 +191,13 @@ export class CellDetector {
       events[i] |= E.PROTEST | E.FALSE_PROTEST;
       this.detectedProtesters++;
     } else events[i] |= E.INFRACTION | E.FALSE_INFRACTION;
-    mt.add(ctx.acc, this.M.falseCamera, group[i], this.r, 1);
+    mt.add(ctx.acc, this.M.falseCamera, group[i] & GROUP_MASK, this.r, 1);
   }
 
   /** The reference rule for one resident: face recognition gets a draw per innocent adult. */
   falseMatchDraw(i: number): void {
     if (!this.innocent(i)) return;
-    const pFalse = this.falseMatch[this.ctx.columns.group[i]];
+    const pFalse = this.falseMatch[this.ctx.columns.group[i] & GROUP_MASK];
     if (pFalse > 0 && this.rng.uniform() < pFalse) this.falselyMatch(i, this.rng.uniform());
   }
 
@@ -217,7 +217,7 @@ export class CellDetector {
         if (target !== i && !(flags[target] & (F.CHILD | F.DETAINED))) {
           const malicious = informantRng.uniform() < p.informants.maliciousShare;
           const attributed = fileFalseReport(events, target, malicious);
-          const tg = group[target];
+          const tg = group[target] & GROUP_MASK;
           mt.add(ctx.acc, malicious ? M.reportsMalicious : M.reportsFalse, tg, r, 1);
           if (attributed) mt.add(ctx.acc, M.falseInformant, tg, r, 1);
           events[i] |= E.REPORTED_SOMEONE;

@@ -8,7 +8,18 @@ import type { ShardContext } from '../../engine/model.js';
 import type { CounterRng } from '../../engine/rng.js';
 import { appealSucceeds } from './dueprocess.js';
 import { childrenBarred, householdHasListedAdult } from './family.js';
-import { A, E, F, householdEnd, regimeLayout, type RegimeLayout } from './layout.js';
+import {
+  A,
+  E,
+  F,
+  GROUP_MASK,
+  householdEnd,
+  MAX_PACKED_STRIKES,
+  type RegimeLayout,
+  regimeLayout,
+  STRIKE_SHIFT,
+  strikesPacked,
+} from './layout.js';
 import { blacklistedByScore, delistFlags, redlisted, wrongfulByScore } from './lists.js';
 import type { MetricTable } from './metrics.js';
 import type { RegimeParams } from './params.js';
@@ -79,6 +90,7 @@ export class CellEnforcer {
   private readonly scoreInPlay: boolean;
   /** Only predictive policing reads the count of recorded events. */
   private readonly keepRecords: boolean;
+  private readonly strikesPacked: boolean;
   r = 0;
   private arrestShare = 0;
   private rewardPerInformant = 0;
@@ -107,6 +119,7 @@ export class CellEnforcer {
     this.welfareLoss = Math.round(p.sanctions.welfareLoss * U8);
     this.scoreInPlay = scoreMoves(p);
     this.keepRecords = p.predictive.enabled;
+    this.strikesPacked = strikesPacked(p);
     this.idleIsNoop = !this.scoreInPlay && !p.score.enabled && !redlisted(p, p.score.base, 0);
   }
 
@@ -136,7 +149,7 @@ export class CellEnforcer {
     let f = flags[i];
     let e = events[i];
     const a = acts[i];
-    const g = group[i];
+    const g = group[i] & GROUP_MASK;
     rng.keyLazily(i, ctx.tick);
 
     // Pre-emptive detention (decided in behaviour) of someone who would not have acted.
@@ -273,8 +286,13 @@ export class CellEnforcer {
 
     // Platform censorship: strikes close the account.
     if (e & E.POST && p.platform.enabled) {
-      strikes[i] = Math.min(255, strikes[i] + 1);
-      if (strikes[i] >= p.platform.strikesToClose && !(f & F.ACCOUNT_CLOSED)) {
+      let count: number;
+      if (this.strikesPacked) {
+        // Saturating at 15 ≥ strikesToClose: beyond the closing strike the count is moot.
+        count = Math.min(MAX_PACKED_STRIKES, (group[i] >> STRIKE_SHIFT) + 1);
+        group[i] = g | (count << STRIKE_SHIFT);
+      } else count = strikes[i] = Math.min(255, strikes[i] + 1);
+      if (count >= p.platform.strikesToClose && !(f & F.ACCOUNT_CLOSED)) {
         f |= F.ACCOUNT_CLOSED;
         mt.add(ctx.acc, M.closed, g, r, 1);
       }
@@ -330,7 +348,7 @@ export class CellEnforcer {
   school(j: number, rate: number): void {
     if (rate > 0 && this.schoolRng.key(j, this.ctx.tick).uniform() < rate) {
       const { group, hardship } = this.cols;
-      this.mt.add(this.ctx.acc, this.M.schooling, group[j], this.r, 1);
+      this.mt.add(this.ctx.acc, this.M.schooling, group[j] & GROUP_MASK, this.r, 1);
       hardship[j] = Math.min(U8, hardship[j] + this.welfareLoss);
     }
   }

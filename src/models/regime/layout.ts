@@ -73,6 +73,20 @@ export const E = {
 } as const;
 
 /**
+ * The `group` byte: the resident's group in the low 4 bits (at most 16 groups), and — when
+ * the platform closes accounts after at most 15 strikes — its strike count in the high 4
+ * bits, so censorship costs no column of its own. Read a group as `group[i] & GROUP_MASK`.
+ */
+export const GROUP_MASK = 0x0f;
+export const STRIKE_SHIFT = 4;
+export const MAX_PACKED_STRIKES = 15;
+
+/** Whether platform strikes live in the group byte (else in a `strikes` column). */
+export function strikesPacked(p: RegimeParams): boolean {
+  return p.platform.strikesToClose <= MAX_PACKED_STRIKES;
+}
+
+/**
  * First member of resident i's household. Households never span cells and every cell
  * opens with one, so the walk back stops at the cell's first resident at the latest.
  */
@@ -229,7 +243,7 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
       : []),
     ...(p.records.enabled ? [{ name: 'timer', type: countdown(p.records.judgmentDelay), length: n }] : []),
     ...(p.dueProcess.enabled ? [{ name: 'appealDays', type: countdown(p.dueProcess.appealDelayDays), length: n }] : []),
-    ...(p.platform.enabled ? ([{ name: 'strikes', type: 'u8', length: n }] as const) : []),
+    ...(p.platform.enabled && !strikesPacked(p) ? ([{ name: 'strikes', type: 'u8', length: n }] as const) : []),
     // Recorded negative events: read only by predictive policing's risk score.
     ...(p.predictive.enabled ? ([{ name: 'records', type: 'u8', length: n }] as const) : []),
     { name: 'acts', type: 'u8', length: n },

@@ -14,7 +14,7 @@
  */
 import type { GlobalContext, ShardContext } from '../../engine/model.js';
 import type { CounterRng } from '../../engine/rng.js';
-import { F, RISK_BINS, regimeLayout } from './layout.js';
+import { F, GROUP_MASK, regimeLayout, RISK_BINS } from './layout.js';
 import type { RegimeParams } from './params.js';
 
 export function maxRisk(p: RegimeParams): number {
@@ -66,7 +66,7 @@ export function residentRiskBin(
   const { flags, records, group } = ctx.columns;
   const f = flags[i];
   if (!eligible(f)) return -1;
-  const targeted = ctx.params.population.groups[group[i]].targeted;
+  const targeted = ctx.params.population.groups[group[i] & GROUP_MASK].targeted;
   return riskBin(riskScore(ctx.params, records[i], f, cellActiveShare, targeted, rng.key(i, ctx.tick)), max);
 }
 

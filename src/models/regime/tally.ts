@@ -5,7 +5,7 @@
  */
 import type { GlobalContext, ShardContext } from '../../engine/model.js';
 import { householdHasListedAdult } from './family.js';
-import { F, householdEnd, regimeLayout } from './layout.js';
+import { F, GROUP_MASK, householdEnd, regimeLayout } from './layout.js';
 import { DISPARITY_HARMS } from './metrics.js';
 import type { RegimeParams } from './params.js';
 import { U16, U8 } from './population.js';
@@ -72,7 +72,7 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
       const listedInHousehold = householdHasListedAdult(flags, h, next);
       for (let i = h; i < next; i++) {
         const f = flags[i];
-        const g = group[i];
+        const g = group[i] & GROUP_MASK;
         if (!atInit) {
           mt.add(acc, B.population, g, r, 1);
           if (f & F.OBSERVER) mt.add(acc, B.observers, g, r, 1);

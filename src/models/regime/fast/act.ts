@@ -18,7 +18,7 @@ import type { ShardContext } from '../../../engine/model.js';
 import { Skipper } from '../../../engine/sampling.js';
 import { detainPreemptively, preemptiveMetrics } from '../behaviour.js';
 import { CellDetector } from '../detection.js';
-import { A, F, regimeLayout } from '../layout.js';
+import { A, F, GROUP_MASK, regimeLayout } from '../layout.js';
 import type { RegimeParams } from '../params.js';
 import { U16, U8 } from '../population.js';
 import { admitted, maxRisk, residentRiskBin } from '../predictive.js';
@@ -87,14 +87,14 @@ export function act(ctx: ShardContext<RegimeParams>): void {
       if (predictive && !(flags[i] & IDLE)) {
         const bin = residentRiskBin(ctx, riskRng, i, activeShare, max);
         if (admitted(bin, cutBin, cutFraction, riskU.key(i, ctx.tick).uniform())) {
-          if (a & A.WOULD_PROTEST) mt.add(acc, M.wouldAct, group[i], r, 1);
+          if (a & A.WOULD_PROTEST) mt.add(acc, M.wouldAct, group[i] & GROUP_MASK, r, 1);
           detainPreemptively(ctx, i, (a & A.WOULD_PROTEST) !== 0, r, PRE);
           continue;
         }
       }
       const f = flags[i];
       if (a & A.PROTEST) {
-        mt.add(acc, M.wouldAct, group[i], r, 1);
+        mt.add(acc, M.wouldAct, group[i] & GROUP_MASK, r, 1);
         touched[n++] = i;
         if (!(f & F.ACTIVE)) flags[i] = f | F.ACTIVE;
       } else if (f & F.ACTIVE) flags[i] = f & ~F.ACTIVE;
@@ -108,11 +108,11 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     skip.rate(b.infractionRate);
     for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
       if (flags[i] & IDLE) continue;
-      if (cellRng.uniform() < deterrence * ch.offline) mt.add(acc, M.deterred, group[i], r, 1);
+      if (cellRng.uniform() < deterrence * ch.offline) mt.add(acc, M.deterred, group[i] & GROUP_MASK, r, 1);
       else {
         if (acts[i] === 0) touched[n++] = i;
         acts[i] |= A.INFRACTION;
-        mt.add(acc, M.infractions, group[i], r, 1);
+        mt.add(acc, M.infractions, group[i] & GROUP_MASK, r, 1);
       }
     }
     // Online criticism at rate criticismRate × grievance, thinned from the cell's highest
@@ -122,7 +122,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
       const f = flags[i];
       if (f & IDLE) continue;
       if (cellRng.uniform() * grievanceMaxScaled >= hardship[i] * (U16 - legitimacy[i])) continue;
-      const g = group[i];
+      const g = group[i] & GROUP_MASK;
       mt.add(acc, M.desired, g, r, 1);
       if (barred && f & F.ACCOUNT_CLOSED) mt.add(acc, M.reregistration, g, r, 1);
       else if (cellRng.uniform() >= chilling * ch.platform) {
@@ -141,7 +141,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
         if (acts[i] === 0) touched[n++] = i;
         acts[i] |= A.REPAY;
         flags[i] = f & ~F.IN_DEFAULT;
-        mt.add(acc, M.repayments, group[i], r, 1);
+        mt.add(acc, M.repayments, group[i] & GROUP_MASK, r, 1);
       }
     }
     skip.rate(b.defaultRate);
@@ -151,7 +151,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
       if (acts[i] === 0) touched[n++] = i;
       acts[i] |= A.DEFAULT;
       flags[i] = f | F.IN_DEFAULT;
-      mt.add(acc, M.defaults, group[i], r, 1);
+      mt.add(acc, M.defaults, group[i] & GROUP_MASK, r, 1);
     }
     // Civic contributions at civicRate × legitimacy.
     skip.rate(b.civicRate);
@@ -159,7 +159,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
       if (flags[i] & IDLE || cellRng.uniform() >= legitimacy[i] / U16) continue;
       if (acts[i] === 0) touched[n++] = i;
       acts[i] |= A.CIVIC;
-      mt.add(acc, M.civic, group[i], r, 1);
+      mt.add(acc, M.civic, group[i] & GROUP_MASK, r, 1);
     }
 
     // Detection: the channels' chances at each act, then false matches by skipping over the
@@ -169,7 +169,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     for (const q of det.falseMatch) falseMax = Math.max(falseMax, q);
     skip.rate(falseMax);
     for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
-      if (det.innocent(i) && cellRng.uniform() * falseMax < det.falseMatch[group[i]])
+      if (det.innocent(i) && cellRng.uniform() * falseMax < det.falseMatch[group[i] & GROUP_MASK])
         det.falselyMatch(i, cellRng.uniform());
     }
     det.informants(c);

@@ -15,7 +15,7 @@
 import type { ShardContext } from '../../../engine/model.js';
 import { CellEnforcer, ENFORCEMENT_STATE } from '../enforcement.js';
 import { childrenBarred } from '../family.js';
-import { E, F, householdEnd, householdStart } from '../layout.js';
+import { E, F, GROUP_MASK, householdEnd, householdStart } from '../layout.js';
 import type { RegimeParams } from '../params.js';
 import { centreLegitimacyGain } from '../propaganda.js';
 import { U16, clamp01, round } from '../population.js';
@@ -83,7 +83,7 @@ class Settler {
     const { flags, group, hardship, legitimacy, events, scoreOffset, acts, riskAversion } = en.cols;
     const ev = events[j];
     const f = flags[j];
-    const g = group[j];
+    const g = group[j] & GROUP_MASK;
     const L0 = legitimacy[j] / U16;
     const wronged = (ev & E.WRONGED) !== 0;
     const d = legitimacyChange(p, L0, this.centreGain, this.seenPerThousand, wronged, (ev & E.HOUSEHOLD_HIT) !== 0);
@@ -170,7 +170,7 @@ function shortPath(
       decide(rule, acts, riskAversion, j, f, grievance);
       if (grievance > grievanceMax) grievanceMax = grievance;
     }
-    const g = group[j];
+    const g = group[j] & GROUP_MASK;
     if (g !== 0) tally.minor(g, f, stored, grievance, base);
   }
   shortTotals[S_ADULTS] = adults;
