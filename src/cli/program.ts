@@ -136,7 +136,7 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
           notTTYSchedule: 5000,
           hideCursor: ctx.progress!.isTTY,
           format:
-            'tick {value}/{total} |{bar}| {percentage}% | {speed} ticks/s | {agentRate} agent-steps/s | ETA {eta_formatted}',
+            'tick {value}/{total} {phase}|{bar}| {percentage}% | {speed} ticks/s | {agentRate} agent-steps/s | ETA {eta_formatted}',
           etaBuffer: 100,
           fps: 5,
         },
@@ -145,7 +145,9 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
     : undefined;
   try {
     executor = await ctx.createExecutor(threads);
-    const t0 = performance.now();
+    // Rates count ticks only: synthesis (before tick 0) takes minutes at national scale and
+    // is shown as a phase of its own.
+    let t0 = performance.now();
     const report = await executeRun({
       scenario,
       entry,
@@ -155,9 +157,19 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
       version: ctx.version,
       scenarioHash: hash,
       stopRequested: () => stopReason,
-      onStart: () => bar?.start(scenario.steps, 0, { speed: '-', agentRate: '-' }),
+      onStart: () =>
+        bar?.start(scenario.steps, 0, {
+          speed: '-',
+          agentRate: '-',
+          phase: `(synthesizing ${fmtNumber(estimate.agents)} agents) `,
+        }),
       onTick: (tick) => {
-        if (!bar || tick === 0) return;
+        if (tick === 0) {
+          t0 = performance.now();
+          bar?.update(0, { phase: '' });
+          return;
+        }
+        if (!bar) return;
         const secs = (performance.now() - t0) / 1000;
         bar.update(tick, {
           speed: secs > 0 ? fmtNumber(tick / secs) : '-',
@@ -175,7 +187,7 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
         ['seed', String(scenario.seed)],
         ['ticks', `${fmtNumber(report.ticks)} of ${fmtNumber(scenario.steps)}`],
         ['threads', String(executor.threads)],
-        ['wall time', fmtSeconds(report.wallSeconds)],
+        ['wall time', `${fmtSeconds(report.wallSeconds)} (synthesis ${fmtSeconds(report.initSeconds)})`],
         ['agents', fmtNumber(report.agents)],
         ['agent-steps/s', fmtNumber(Math.round(report.agentStepsPerSecond))],
         [

@@ -26,6 +26,9 @@ export interface RunReport {
   readonly ticks: number;
   readonly agents: number;
   readonly wallSeconds: number;
+  /** Seconds before tick 0 was reported: synthesis of the population (initialisation). */
+  readonly initSeconds: number;
+  /** Agents × ticks per second of stepping (initialisation excluded). */
   readonly agentStepsPerSecond: number;
   readonly peakRssBytes: number;
   readonly metricRows: number;
@@ -82,11 +85,13 @@ export async function executeRun(o: ExecuteOptions): Promise<RunReport> {
     // A local run is one long chain of microtasks: yield to the event loop now and then so
     // that signals (SIGINT/SIGTERM), progress output and timers get through.
     let lastYield = performance.now();
+    let initSeconds = 0;
     const result = await runSimulation(o.entry.definition, s.params, {
       seed: s.seed,
       steps: s.steps,
       executor: o.executor,
       onTick: (tick, values) => {
+        if (tick === 0) initSeconds = wall();
         w.push(tick, values);
         count++;
         for (let h = 0; h < idx.length; h++) {
@@ -111,7 +116,8 @@ export async function executeRun(o: ExecuteOptions): Promise<RunReport> {
     const finish = {
       wallSeconds,
       peakRssBytes: peakRssBytes(),
-      agentStepsPerSecond: wallSeconds > 0 ? (o.estimate.agents * result.ticks) / wallSeconds : 0,
+      agentStepsPerSecond:
+        wallSeconds > initSeconds ? (o.estimate.agents * result.ticks) / (wallSeconds - initSeconds) : 0,
     };
     const headline = o.entry.headline.flatMap((metric, h) =>
       idx[h] < 0 ? [] : [{ metric, final: last[h], mean: sum[h] / count, max: max[h] }],
@@ -121,6 +127,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunReport> {
       ticks: result.ticks,
       agents: o.estimate.agents,
       wallSeconds,
+      initSeconds,
       agentStepsPerSecond: finish.agentStepsPerSecond,
       peakRssBytes: finish.peakRssBytes,
       metricRows: writer.rowsWritten,
