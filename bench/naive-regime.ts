@@ -571,8 +571,15 @@ export interface TypedResult {
 }
 
 /** Run the typed-array regime model with 1 (LocalExecutor) or N worker threads, keeping NAIVE_METRICS per tick. */
-export async function runTyped(p: RegimeParams, seed: number, steps: number, threads: number): Promise<TypedResult> {
-  const entry = models.regime;
+/** Run the typed regime model: `regime` (the fast day) or `regime-reference`. */
+export async function runTyped(
+  p: RegimeParams,
+  seed: number,
+  steps: number,
+  threads: number,
+  model: 'regime' | 'regime-reference' = 'regime',
+): Promise<TypedResult> {
+  const entry = models[model];
   const layout = entry.definition.layout(p);
   const index = new Map<string, number>();
   layout.metrics.forEach((s, k) => {

@@ -1,8 +1,8 @@
 /**
  * The "national scale" benchmark, in one run: a naive object-per-agent baseline
  * (bench/naive-regime.ts) beside the typed-array regime model (national-blacklist, scaled
- * with the population override) at 1 M, 10 M and 100 M residents with 1 and 2 worker
- * threads. Prints one table (time, agent-days/s overall and per core, speedup over one
+ * with the population override) and the straightforward regime-reference, at 1 M, 10 M
+ * and 100 M residents with 1 and 2 worker threads. Prints one table (time, agent-days/s overall and per core, speedup over one
  * thread and over the naive baseline, state and peak RSS per agent), the naive and typed
  * key metrics side by side at equal sizes, and the machine; writes
  * bench/results/scale-<date>.json.
@@ -42,7 +42,8 @@ import {
 const PRESET = 'national-blacklist';
 const NATION_AGENTS = 1_410_000_000;
 
-type ModelKind = 'naive' | 'typed';
+/** naive: object per agent; reference: regime-reference (typed, every resident every day); typed: the fast day. */
+type ModelKind = 'naive' | 'reference' | 'typed';
 
 interface Plan {
   model: ModelKind;
@@ -75,6 +76,8 @@ interface Row extends Plan {
   speedupVsOneThread?: number;
   speedupVsNaive?: number;
   naiveReference?: string;
+  /** The fast day over regime-reference at the same size and threads. */
+  speedupVsReference?: number;
 }
 
 function arg(name: string, fallback: string): string {
@@ -111,7 +114,13 @@ async function runChild(plan: Plan): Promise<Measured> {
     stepSeconds = (t3 - t2) / 1000;
     agents = model.residents.length;
   } else {
-    const r = await runTyped(params, seed, plan.ticks, plan.threads);
+    const r = await runTyped(
+      params,
+      seed,
+      plan.ticks,
+      plan.threads,
+      plan.model === 'reference' ? 'regime-reference' : 'regime',
+    );
     initSeconds = r.initSeconds;
     stepSeconds = r.stepSeconds;
     stateBytes = r.stateBytes;
@@ -157,11 +166,14 @@ function plans(full: boolean, nation: boolean, smoke: boolean): Plan[] {
     { model: 'naive', agents: 100_000, ticks: 365, threads: 1, role: 'scale' },
     { model: 'typed', agents: 100_000, ticks: 365, threads: 1, role: 'twin' },
     { model: 'naive', agents: 1_000_000, ticks: t(10), threads: 1, role: 'scale' },
+    // The straightforward typed implementation the fast day is docked against.
+    { model: 'reference', agents: 1_000_000, ticks: t(10), threads: 1, role: 'scale' },
+    { model: 'reference', agents: 10_000_000, ticks: t(5), threads: 2, role: 'scale' },
   ];
   for (const [agents, few] of [
     [1_000_000, 10],
     [10_000_000, 5],
-    [100_000_000, 3],
+    [100_000_000, 8],
   ] as const) {
     for (const threads of [1, 2]) list.push({ model: 'typed', agents, ticks: t(few), threads, role: 'scale' });
   }
@@ -188,12 +200,20 @@ function table(rows: Row[]): string[] {
     'per core',
     '× 1 thr',
     '× naive',
+    '× ref',
     'state B/agent',
     'peak RSS B/agent',
   ];
   const body = rows.map((row) => {
     const r = row.result;
-    const name = row.model === 'typed' ? (row.role === 'twin' ? 'typed (twin)' : 'typed') : 'naive';
+    const name =
+      row.model === 'typed'
+        ? row.role === 'twin'
+          ? 'fast (twin)'
+          : 'fast'
+        : row.model === 'reference'
+          ? 'reference'
+          : 'naive';
     if (!r) {
       return [
         name,
@@ -201,6 +221,7 @@ function table(rows: Row[]): string[] {
         String(row.ticks),
         String(row.threads),
         'refused',
+        '',
         '',
         '',
         '',
@@ -221,6 +242,7 @@ function table(rows: Row[]): string[] {
       mega(r.agentDaysPerSecond / r.threads),
       row.speedupVsOneThread !== undefined ? row.speedupVsOneThread.toFixed(2) : '',
       row.speedupVsNaive !== undefined ? `${row.speedupVsNaive.toFixed(2)} (${row.naiveReference})` : '',
+      row.speedupVsReference !== undefined ? row.speedupVsReference.toFixed(2) : '',
       r.stateBytesPerAgent.toFixed(1),
       r.peakRssBytesPerAgent.toFixed(1),
     ];
@@ -252,7 +274,7 @@ async function main(): Promise<void> {
     const row: Row = { ...plan };
     rows.push(row);
     const label = `${plan.model} ${short(plan.agents)} × ${plan.ticks} days, ${plan.threads} thread(s)`;
-    if (plan.model === 'typed') {
+    if (plan.model !== 'naive') {
       const check = memoryCheck(plan.agents);
       row.stateBytesNeeded = check.stateBytesNeeded;
       if (check.refused) {
@@ -292,11 +314,17 @@ async function main(): Promise<void> {
     );
     if (one && one !== row) row.speedupVsOneThread = r.agentDaysPerSecond / one.result!.agentDaysPerSecond;
     else if (one === row) row.speedupVsOneThread = 1;
-    if (row.model === 'typed' && naiveRows.length) {
+    if (row.model !== 'naive' && naiveRows.length) {
       const ref =
         naiveRows.find((n) => n.agents === row.agents) ?? naiveRows.reduce((a, b) => (b.agents > a.agents ? b : a));
       row.speedupVsNaive = r.agentDaysPerSecond / ref.result!.agentDaysPerSecond;
       row.naiveReference = `vs ${short(ref.agents)}`;
+    }
+    const reference = rows.find(
+      (o) => o.model === 'reference' && o.agents === row.agents && o.threads === row.threads && o.result,
+    );
+    if (row.model === 'typed' && reference) {
+      row.speedupVsReference = r.agentDaysPerSecond / reference.result!.agentDaysPerSecond;
     }
   }
 
@@ -305,6 +333,9 @@ async function main(): Promise<void> {
   console.log('');
   console.log(
     '  per core = agent-days/s ÷ threads; × naive = agent-days/s ÷ the naive run’s (same size, else the largest);',
+  );
+  console.log(
+    '  fast = the default regime model (fast day); reference = regime-reference; × ref = fast ÷ reference, same size and threads;',
   );
   console.log('  rates exclude synthesis (init s); naive state = V8 heap held by its objects after a full GC.');
 
