@@ -87,11 +87,11 @@ export function strikesPacked(p: RegimeParams): boolean {
 }
 
 /**
- * First member of resident i's household. Households never span cells and every cell
- * opens with one, so the walk back stops at the cell's first resident at the latest.
+ * First member of resident i's household, in a cell starting at `cellStart`. Households
+ * never span cells and every cell opens with one, so the walk back ends at a HEAD.
  */
-export function householdStart(flags: ArrayLike<number>, i: number): number {
-  while (!(flags[i] & F.HEAD)) i--;
+export function householdStart(flags: ArrayLike<number>, i: number, cellStart: number): number {
+  while (i > cellStart && !(flags[i] & F.HEAD)) i--;
   return i;
 }
 

@@ -121,7 +121,11 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
       const f = flags[i];
       if (f & IDLE) continue;
-      if (cellRng.uniform() * grievanceMaxScaled >= hardship[i] * (U16 - legitimacy[i])) continue;
+      const grievanceScaled = hardship[i] * (U16 - legitimacy[i]);
+      // Thinning needs the bound: nothing may raise grievance between last night and here.
+      if (grievanceScaled > grievanceMaxScaled)
+        throw new Error(`act: grievance above the cell's bound at resident ${i}`);
+      if (cellRng.uniform() * grievanceMaxScaled >= grievanceScaled) continue;
       const g = group[i] & GROUP_MASK;
       mt.add(acc, M.desired, g, r, 1);
       if (barred && f & F.ACCOUNT_CLOSED) mt.add(acc, M.reregistration, g, r, 1);

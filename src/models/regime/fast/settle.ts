@@ -29,11 +29,12 @@ function markHousehold(
   events: Uint16Array,
   flags: Uint16Array,
   i: number,
+  cellStart: number,
   cellEnd: number,
   bit: number,
   others: boolean,
 ): void {
-  const start = householdStart(flags, i);
+  const start = householdStart(flags, i, cellStart);
   const end = householdEnd(flags, start, cellEnd);
   for (let j = start; j < end; j++) if (!others || j !== i) events[j] |= bit;
 }
@@ -195,6 +196,8 @@ export function settle(ctx: ShardContext<RegimeParams>): void {
   const settler = new Settler(ctx, en, tally, rule);
   const totals = settler.totals;
   const everyoneGeneral = scoreMoves(p);
+  // Family spillover (household tallies, children's schooling) is the only reader of FAMILY_LISTED.
+  const family = p.family.enabled;
   const base = p.score.base;
   const baseGrade = gradeIndex(p, base);
   const response = p.response.enabled;
@@ -214,9 +217,9 @@ export function settle(ctx: ShardContext<RegimeParams>): void {
         en.resident(i);
         // Only visited residents can be listed (BLACKLISTED is an enforcement state), and
         // resident(i) settles i's flags for the day.
-        if (events[i] & E.SANCTIONED) markHousehold(events, flags, i, e, E.HOUSEHOLD_HIT, true);
-        if ((flags[i] & (F.BLACKLISTED | F.CHILD)) === F.BLACKLISTED) {
-          markHousehold(events, flags, i, e, E.FAMILY_LISTED, false);
+        if (events[i] & E.SANCTIONED) markHousehold(events, flags, i, s, e, E.HOUSEHOLD_HIT, true);
+        if (family && (flags[i] & (F.BLACKLISTED | F.CHILD)) === F.BLACKLISTED) {
+          markHousehold(events, flags, i, s, e, E.FAMILY_LISTED, false);
         }
       }
       if (flags[i] & F.ACTIVE) protesters++;
