@@ -30,6 +30,21 @@ export function wouldProtest(grievance: number, riskAversion: number, arrestRisk
   return grievance - riskAversion * arrestRisk > threshold;
 }
 
+/** Bases of the metrics a day's behaviour adds to (shared by the reference and the fast day). */
+export function behaviourMetrics(mt: MetricTable) {
+  return {
+    wouldAct: mt.base('would_act'),
+    infractions: mt.base('infractions'),
+    deterred: mt.base('infractions_deterred'),
+    defaults: mt.base('defaults'),
+    repayments: mt.base('repayments'),
+    civic: mt.base('civic'),
+    desired: mt.base('posts_desired'),
+    expressed: mt.base('posts_expressed'),
+    reregistration: mt.base('reregistration_blocked'),
+  };
+}
+
 export interface PreemptiveMetrics {
   readonly all: number;
   readonly wouldAct: number;
@@ -84,17 +99,7 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
   const barred = p.platform.enabled && p.platform.reRegistrationBarred;
   const predictive = p.predictive.enabled;
   const max = maxRisk(p);
-  const M = {
-    wouldAct: mt.base('would_act'),
-    infractions: mt.base('infractions'),
-    deterred: mt.base('infractions_deterred'),
-    defaults: mt.base('defaults'),
-    repayments: mt.base('repayments'),
-    civic: mt.base('civic'),
-    desired: mt.base('posts_desired'),
-    expressed: mt.base('posts_expressed'),
-    reregistration: mt.base('reregistration_blocked'),
-  };
+  const M = behaviourMetrics(mt);
   const PRE = preemptiveMetrics(mt);
 
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {

@@ -16,7 +16,7 @@
  */
 import type { ShardContext } from '../../../engine/model.js';
 import { Skipper } from '../../../engine/sampling.js';
-import { detainPreemptively, preemptiveMetrics } from '../behaviour.js';
+import { behaviourMetrics, detainPreemptively, preemptiveMetrics } from '../behaviour.js';
 import { CellDetector } from '../detection.js';
 import { A, F, GROUP_MASK, regimeLayout } from '../layout.js';
 import type { RegimeParams } from '../params.js';
@@ -53,17 +53,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
   const predictive = p.predictive.enabled;
   const max = maxRisk(p);
   const acc = ctx.acc;
-  const M = {
-    wouldAct: mt.base('would_act'),
-    infractions: mt.base('infractions'),
-    deterred: mt.base('infractions_deterred'),
-    defaults: mt.base('defaults'),
-    repayments: mt.base('repayments'),
-    civic: mt.base('civic'),
-    desired: mt.base('posts_desired'),
-    expressed: mt.base('posts_expressed'),
-    reregistration: mt.base('reregistration_blocked'),
-  };
+  const M = behaviourMetrics(mt);
   const PRE = preemptiveMetrics(mt);
   let largest = 0;
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) largest = Math.max(largest, starts[c + 1] - starts[c]);

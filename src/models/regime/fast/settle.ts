@@ -45,17 +45,16 @@ const GENERAL_FLAGS =
 
 /** Indices into Settler.totals. */
 const T_ADULTS = 0;
-const T_ACTIVES = 1;
-const T_QUIET = 2;
-const T_STORED = 3;
-const T_GRIEVANCE = 4;
-const T_POINTS = 5;
-const T_GRIEVANCE_MAX = 6;
-const T_DEFAULTERS = 7;
+const T_QUIET = 1;
+const T_STORED = 2;
+const T_GRIEVANCE = 3;
+const T_POINTS = 4;
+const T_GRIEVANCE_MAX = 5;
+const T_DEFAULTERS = 6;
 
 /** The general path of settle's pass, for residents the short path does not cover. */
 class Settler {
-  readonly totals = new Float64Array(8);
+  readonly totals = new Float64Array(7);
   readonly grades: Float64Array;
   private readonly p: RegimeParams;
   private readonly scoreInPlay: boolean;
@@ -99,8 +98,7 @@ class Settler {
     let points = 0;
     if (!(f & F.CHILD)) {
       totals[T_ADULTS]++;
-      if (f & F.ACTIVE) totals[T_ACTIVES]++;
-      else if (!(f & F.DETAINED)) totals[T_QUIET]++;
+      if (!(f & (F.ACTIVE | F.DETAINED))) totals[T_QUIET]++;
       points = this.scoreInPlay ? this.p.score.base + scoreOffset[j] : this.p.score.base;
       totals[T_POINTS] += points;
       this.grades[gradeIndex(p, points)]++;
