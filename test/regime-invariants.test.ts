@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../src/engine/simulation.js';
-import { F, householdEnd } from '../src/models/regime/layout.js';
+import { F, householdEnd, regimeLayout } from '../src/models/regime/layout.js';
 import { METRIC_NAMES } from '../src/models/regime/metrics.js';
 import { NodePoolExecutor } from '../src/runtime/node-pool.js';
 import { closeSharedExecutor, fullFeatured, run, scenario, type Run } from './regime-helpers.js';
@@ -160,6 +160,40 @@ describe('regime: thread-count invariance and reproducibility', () => {
         }
       }
     });
+  });
+});
+
+describe('regime: sparse countdowns (listings by judgment only) are thread-invariant', () => {
+  // No score: listings come only from court judgments, so the listing, judgment and appeal
+  // countdowns live in per-shard maps pinned to their threads (countdowns.ts). Three shards,
+  // short terms and frequent defaults, so that every countdown starts, runs out and restarts.
+  const JUDGED = scenario(
+    {
+      behaviour: { defaultRate: 0.02, repaymentRate: 0.02 },
+      records: { enabled: true, recordingRate: 1, judgmentDelay: 4 },
+      lists: { enabled: true, durationDays: 12 },
+      dueProcess: { enabled: true, appealRate: 0.05, appealDelayDays: 3 },
+      sanctions: { enabled: true },
+    },
+    { agents: 6_000, agentsPerShard: 2_000 },
+  );
+
+  it('keeps them out of the columns, and gives byte-identical rows for the local executor and 2 threads', async () => {
+    const layout = regimeLayout(JUDGED);
+    for (const name of ['listDays', 'timer', 'appealDays']) {
+      expect(layout.columns.map((c) => c.name)).not.toContain(name);
+    }
+    const local = await run(JUDGED, 40, 5, new LocalExecutor());
+    for (const m of ['blacklist_entries', 'blacklist_exits', 'appeals_filed', 'appeals_granted']) {
+      expect(local.sum(m), m).toBeGreaterThan(0);
+    }
+    const pool = NodePoolExecutor.create(2);
+    try {
+      const pooled = await run(JUDGED, 40, 5, pool);
+      expect(pooled.bytes().equals(local.bytes())).toBe(true);
+    } finally {
+      await pool.close();
+    }
   });
 });
 

@@ -55,6 +55,13 @@ export interface ShardContext<P> {
   readonly globals: Float64Array;
   /** A counter-based random source per declared stream name. */
   rng(stream: string): CounterRng;
+  /**
+   * State this shard keeps from tick to tick on the thread that runs it (executors pin each
+   * shard to one thread for the whole run): for sparse state that would waste a column.
+   * Not shared with other threads, not in the state estimate; a shard's entry must depend
+   * only on that shard's own history, so results do not depend on the thread count.
+   */
+  readonly local: Map<string, unknown>;
 }
 
 /** Everything a global system sees: it runs once per tick on the coordinating thread. */

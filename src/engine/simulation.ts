@@ -82,6 +82,7 @@ export function shardContexts<P>(
     acc: accAll.subarray(s.index * metrics, (s.index + 1) * metrics),
     globals,
     rng,
+    local: new Map<string, unknown>(),
   }));
 }
 

@@ -3,9 +3,11 @@
  * systems over SharedArrayBuffer columns. Lives outside src/engine because
  * worker_threads is a Node-only API; a browser adapter would use Web Workers the same way.
  *
- * Workers take shards from a shared counter (dynamic load balancing). Which worker runs
- * which shard does not matter: a shard writes only its own agents and its own
- * accumulator slot, and the engine reduces slots in shard order.
+ * Each shard is pinned to one worker for the whole run (worker w of W runs shards w, w + W,
+ * …), so a shard's thread-local state (ShardContext.local) stays with it. Shards are cut to
+ * equal sizes, so striping balances the load. Which worker runs which shard does not change
+ * results: a shard writes only its own agents and its own accumulator slot, and the engine
+ * reduces slots in shard order.
  */
 import { Worker } from 'node:worker_threads';
 import type { ModelDefinition } from '../engine/model.js';
@@ -56,7 +58,6 @@ class PooledWorker {
 
 export class NodePoolExecutor implements Executor {
   readonly needsSharedMemory = true;
-  private readonly counter = new Int32Array(new SharedArrayBuffer(4));
   private failure: Error | null = null;
   private constructor(private readonly workers: PooledWorker[]) {}
 
@@ -73,13 +74,11 @@ export class NodePoolExecutor implements Executor {
   }
 
   async start<P>(_model: ModelDefinition<P>, setup: RunSetup<P>): Promise<void> {
-    await this.all((w) =>
-      w.request({ type: 'start', setup: setup as RunSetup<unknown>, counter: this.counter.buffer }),
-    );
+    const workers = this.workers.length;
+    await this.all((w, worker) => w.request({ type: 'start', setup: setup as RunSetup<unknown>, worker, workers }));
   }
 
   async runShards(phase: Phase, index: number, tick: number): Promise<void> {
-    Atomics.store(this.counter, 0, 0);
     await this.all((w) => w.request({ type: 'run', phase, index, tick }));
   }
 
@@ -88,7 +87,7 @@ export class NodePoolExecutor implements Executor {
    * still running shards must not be handed the next phase. After a failure the pool is
    * unusable (its workers' state is unknown) and says so on every later call.
    */
-  private async all(send: (w: PooledWorker) => Promise<void>): Promise<void> {
+  private async all(send: (w: PooledWorker, index: number) => Promise<void>): Promise<void> {
     if (this.failure) throw new Error(`worker pool is unusable after an earlier failure: ${this.failure.message}`);
     const results = await Promise.allSettled(this.workers.map(send));
     const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -7,6 +7,7 @@
 import type { ShardContext } from '../../engine/model.js';
 import type { CounterRng } from '../../engine/rng.js';
 import { appealSucceeds } from './dueprocess.js';
+import { countdown, type Countdown } from './countdowns.js';
 import { childrenBarred, householdHasListedAdult } from './family.js';
 import {
   A,
@@ -47,10 +48,7 @@ function columnsOf(ctx: ShardContext<RegimeParams>) {
     legitimacy: c.legitimacy as Uint16Array,
     scoreOffset: c.scoreOffset as Int16Array,
     falsePoints: c.falsePoints as Int16Array,
-    listDays: c.listDays as Uint16Array,
     detainDays: c.detainDays as Uint16Array,
-    timer: c.timer as Uint16Array,
-    appealDays: c.appealDays as Uint16Array,
     strikes: c.strikes as Uint8Array,
     records: c.records as Uint8Array,
     acts: c.acts as Uint8Array,
@@ -91,6 +89,9 @@ export class CellEnforcer {
   /** Only predictive policing reads the count of recorded events. */
   private readonly keepRecords: boolean;
   private readonly strikesPacked: boolean;
+  private readonly listDays: Countdown;
+  private readonly timer: Countdown;
+  private readonly appealDays: Countdown;
   r = 0;
   private arrestShare = 0;
   private rewardPerInformant = 0;
@@ -120,6 +121,9 @@ export class CellEnforcer {
     this.scoreInPlay = scoreMoves(p);
     this.keepRecords = p.predictive.enabled;
     this.strikesPacked = strikesPacked(p);
+    this.listDays = countdown(ctx, 'listDays');
+    this.timer = countdown(ctx, 'timer');
+    this.appealDays = countdown(ctx, 'appealDays');
     this.idleIsNoop = !this.scoreInPlay && !p.score.enabled && !redlisted(p, p.score.base, 0);
   }
 
@@ -144,8 +148,9 @@ export class CellEnforcer {
   /** Everything that happens to resident i today once its events are on record. */
   resident(i: number): void {
     const { p, ctx, mt, M, rng, r } = this;
-    const { flags, group, hardship, scoreOffset, falsePoints, listDays, detainDays, timer } = this.cols;
-    const { appealDays, strikes, records, acts, events } = this.cols;
+    const { flags, group, hardship, scoreOffset, falsePoints, detainDays } = this.cols;
+    const { strikes, records, acts, events } = this.cols;
+    const { listDays, timer, appealDays } = this;
     let f = flags[i];
     let e = events[i];
     const a = acts[i];
@@ -176,14 +181,14 @@ export class CellEnforcer {
     // Records: an unpaid recorded default becomes a court judgment after a delay.
     if (e & E.DEFAULT) {
       f |= F.RECORDED_DEFAULT;
-      timer[i] = p.records.judgmentDelay;
+      timer.set(i, p.records.judgmentDelay);
     }
     // The clock is read and written only while one runs (RECORDED_DEFAULT): its value is
     // meaningless otherwise, and untouched pages never become resident (memory at scale).
     const running = (f & F.RECORDED_DEFAULT) !== 0;
-    const clock = running ? judgmentClock(p, f, timer[i]) : -2;
+    const clock = running ? judgmentClock(p, f, timer.get(i)) : -2;
     const judgment = clock === -1;
-    if (running) timer[i] = clock < 0 ? 0 : clock;
+    if (running) timer.set(i, clock < 0 ? 0 : clock);
     if (clock < 0) f &= ~F.RECORDED_DEFAULT;
 
     // Credit score.
@@ -216,11 +221,12 @@ export class CellEnforcer {
         // defaulter listing: rightful, removable by repaying, for a fresh term. (It used to
         // be dropped, leaving a wrongful score listing "wrongful" and appealable as such.)
         f = (f | F.LIST_BY_JUDGMENT) & ~F.WRONGFUL_LISTING;
-        listDays[i] = p.lists.durationDays;
+        listDays.set(i, p.lists.durationDays);
       } else if (f & F.BLACKLISTED) {
-        const expired = listDays[i] <= 1;
+        const left = listDays.get(i);
+        const expired = left <= 1;
         const performed = f & F.LIST_BY_JUDGMENT && a & A.REPAY && p.lists.removeOnPerformance;
-        listDays[i] = expired ? 0 : listDays[i] - 1;
+        listDays.set(i, expired ? 0 : left - 1);
         if (expired || performed) {
           // On expiry the entries behind a score listing are deleted: the score returns
           // to the cut-off, so the same record cannot list the resident again tomorrow.
@@ -229,13 +235,13 @@ export class CellEnforcer {
             falsePoints[i] = 0;
           }
           f = delistFlags(f);
-          listDays[i] = 0;
+          listDays.set(i, 0);
           mt.add(ctx.acc, M.exits, g, r, 1);
         }
       } else if (!(f & F.CHILD) && (judged || blacklistedByScore(p, s))) {
         f |= F.BLACKLISTED;
         f &= ~F.REDLISTED;
-        listDays[i] = p.lists.durationDays;
+        listDays.set(i, p.lists.durationDays);
         if (judged) f |= F.LIST_BY_JUDGMENT;
         else if (wrongfulByScore(p, s, falsePoints[i])) {
           f |= F.WRONGFUL_LISTING;
@@ -255,10 +261,11 @@ export class CellEnforcer {
     if (p.dueProcess.enabled && f & F.BLACKLISTED) {
       if (f & F.APPEAL_PENDING) {
         // Decided on the appealDelayDays-th day after filing.
-        if (appealDays[i] > 1) appealDays[i]--;
+        const left = appealDays.get(i);
+        if (left > 1) appealDays.set(i, left - 1);
         else if (appealSucceeds(p, (f & F.WRONGFUL_LISTING) !== 0, rng.uniform())) {
           f = delistFlags(f);
-          listDays[i] = 0;
+          listDays.set(i, 0);
           if (this.scoreInPlay) {
             s = clampScore(p, s - falsePoints[i]);
             falsePoints[i] = 0;
@@ -268,7 +275,7 @@ export class CellEnforcer {
         } else f &= ~F.APPEAL_PENDING;
       } else if (rng.uniform() < p.dueProcess.appealRate) {
         f |= F.APPEAL_PENDING;
-        appealDays[i] = p.dueProcess.appealDelayDays;
+        appealDays.set(i, p.dueProcess.appealDelayDays);
         mt.add(ctx.acc, M.filed, g, r, 1);
       }
     }

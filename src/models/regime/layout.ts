@@ -10,6 +10,7 @@
 import type { ColumnSpec, ModelLayout } from '../../engine/model.js';
 import { DISPARITY_HARMS, METRIC_NAMES, MetricTable } from './metrics.js';
 import type { RegimeParams } from './params.js';
+import { sparseCountdowns } from './countdowns.js';
 import { scoreMoves } from './score.js';
 
 /** Bits of the `flags` column (u16). */
@@ -216,6 +217,7 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
   (globalsLayout as { total: number }).total = g0;
 
   const n = agents;
+  const sparse = sparseCountdowns(p);
   const columns: ColumnSpec[] = [
     { name: 'flags', type: 'u16', length: n },
     { name: 'group', type: 'u8', length: n },
@@ -231,7 +233,9 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
         ] as const)
       : []),
     // Countdowns are one byte when their longest term fits (e.g. 15-day detentions).
-    ...(p.lists.enabled ? [{ name: 'listDays', type: countdown(p.lists.durationDays), length: n }] : []),
+    // Rare-state countdowns are per-shard maps when listings come only from judgments
+    // (countdowns.ts); columns otherwise.
+    ...(p.lists.enabled && !sparse ? [{ name: 'listDays', type: countdown(p.lists.durationDays), length: n }] : []),
     ...(p.police.enabled || p.predictive.enabled
       ? [
           {
@@ -241,8 +245,10 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
           },
         ]
       : []),
-    ...(p.records.enabled ? [{ name: 'timer', type: countdown(p.records.judgmentDelay), length: n }] : []),
-    ...(p.dueProcess.enabled ? [{ name: 'appealDays', type: countdown(p.dueProcess.appealDelayDays), length: n }] : []),
+    ...(p.records.enabled && !sparse ? [{ name: 'timer', type: countdown(p.records.judgmentDelay), length: n }] : []),
+    ...(p.dueProcess.enabled && !sparse
+      ? [{ name: 'appealDays', type: countdown(p.dueProcess.appealDelayDays), length: n }]
+      : []),
     ...(p.platform.enabled && !strikesPacked(p) ? ([{ name: 'strikes', type: 'u8', length: n }] as const) : []),
     // Recorded negative events: read only by predictive policing's risk score.
     ...(p.predictive.enabled ? ([{ name: 'records', type: 'u8', length: n }] as const) : []),
