@@ -30,6 +30,20 @@ export function wouldProtest(grievance: number, riskAversion: number, arrestRisk
   return grievance - riskAversion * arrestRisk > threshold;
 }
 
+/** What a day's behaviour needs from the parameters (shared by the reference and the fast day). */
+export function behaviourSettings(p: RegimeParams) {
+  return {
+    /** Perceived detection deters infractions and chills posts only when the response is on. */
+    deterrence: p.response.enabled ? p.response.deterrence : 0,
+    chilling: p.response.enabled ? p.response.chilling : 0,
+    /** A closed account cannot be replaced: its owner's posts are lost. */
+    barred: p.platform.enabled && p.platform.reRegistrationBarred,
+    predictive: p.predictive.enabled,
+    /** Highest possible predictive risk score (for binning). */
+    max: maxRisk(p),
+  };
+}
+
 /** Bases of the metrics a day's behaviour adds to (shared by the reference and the fast day). */
 export function behaviourMetrics(mt: MetricTable) {
   return {
@@ -94,11 +108,7 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
   const riskRng = ctx.rng('risk');
   const ch = new CellChannels();
   const b = p.behaviour;
-  const deterrence = p.response.enabled ? p.response.deterrence : 0;
-  const chilling = p.response.enabled ? p.response.chilling : 0;
-  const barred = p.platform.enabled && p.platform.reRegistrationBarred;
-  const predictive = p.predictive.enabled;
-  const max = maxRisk(p);
+  const { deterrence, chilling, barred, predictive, max } = behaviourSettings(p);
   const M = behaviourMetrics(mt);
   const PRE = preemptiveMetrics(mt);
 

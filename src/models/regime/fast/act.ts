@@ -16,12 +16,12 @@
  */
 import type { ShardContext } from '../../../engine/model.js';
 import { Skipper } from '../../../engine/sampling.js';
-import { behaviourMetrics, detainPreemptively, preemptiveMetrics } from '../behaviour.js';
+import { behaviourMetrics, behaviourSettings, detainPreemptively, preemptiveMetrics } from '../behaviour.js';
 import { CellDetector } from '../detection.js';
 import { A, F, GROUP_MASK, regimeLayout } from '../layout.js';
 import type { RegimeParams } from '../params.js';
 import { U16, U8 } from '../population.js';
-import { admitted, maxRisk, residentRiskBin } from '../predictive.js';
+import { admitted, residentRiskBin } from '../predictive.js';
 
 const IDLE = F.CHILD | F.DETAINED;
 
@@ -47,11 +47,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
   const riskRng = ctx.rng('risk');
   const skip = new Skipper();
   const b = p.behaviour;
-  const deterrence = p.response.enabled ? p.response.deterrence : 0;
-  const chilling = p.response.enabled ? p.response.chilling : 0;
-  const barred = p.platform.enabled && p.platform.reRegistrationBarred;
-  const predictive = p.predictive.enabled;
-  const max = maxRisk(p);
+  const { deterrence, chilling, barred, predictive, max } = behaviourSettings(p);
   const acc = ctx.acc;
   const M = behaviourMetrics(mt);
   const PRE = preemptiveMetrics(mt);
