@@ -124,9 +124,23 @@ export class CellDetector {
     // proportion to the protests the cell has seen, otherwise an infraction.
     const expectedInfractions = residents * p.behaviour.infractionRate;
     this.falseProtestShare = activesYesterday > 0 ? activesYesterday / (activesYesterday + expectedInfractions) : 0;
-    this.protestChannels.set([pPolice, ch.camera, ch.tracking, ch.grid, ch.observer, ch.informant, ch.centre]);
-    this.infractionChannels.set([ch.camera, ch.grid, ch.observer, ch.informant, ch.centre]);
-    p.population.groups.forEach((g, k) => (this.falseMatch[k] = falseMatchProbability(p, region, g)));
+    // Element by element: this runs for every cell every day, and array literals allocate.
+    const pc = this.protestChannels;
+    pc[0] = pPolice;
+    pc[1] = ch.camera;
+    pc[2] = ch.tracking;
+    pc[3] = ch.grid;
+    pc[4] = ch.observer;
+    pc[5] = ch.informant;
+    pc[6] = ch.centre;
+    const ic = this.infractionChannels;
+    ic[0] = ch.camera;
+    ic[1] = ch.grid;
+    ic[2] = ch.observer;
+    ic[3] = ch.informant;
+    ic[4] = ch.centre;
+    const groups = p.population.groups;
+    for (let k = 0; k < groups.length; k++) this.falseMatch[k] = falseMatchProbability(p, region, groups[k]);
     this.reports = 0;
     this.detectedProtesters = 0;
   }

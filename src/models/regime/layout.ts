@@ -44,6 +44,12 @@ export const A = {
   REPAY: 1 << 4,
   CIVIC: 1 << 5,
   WOULD_PROTEST: 1 << 6,
+  /**
+   * Set at night by the fast day on a resident who protested today (ACTIVE), so that the
+   * next act phase can skip, on one byte, everyone whose ACTIVE flag will not change.
+   * Cleared by the act phase before anything else reads `acts`.
+   */
+  WAS_ACTIVE: 1 << 7,
 } as const;
 
 /** Bits of the `events` column (u16): what the system recorded about an agent today. */

@@ -69,7 +69,11 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     // says who protested yesterday, and is set here.
     let n = 0;
     for (let i = s; i < e; i++) {
-      const a = acts[i];
+      // Without predictive policing only residents who protest today or did yesterday
+      // (ACTIVE to set or clear) need more than this one byte.
+      if (!predictive && acts[i] === 0) continue;
+      const a = acts[i] & ~A.WAS_ACTIVE;
+      acts[i] = a;
       if (predictive && !(flags[i] & IDLE)) {
         const bin = residentRiskBin(ctx, riskRng, i, activeShare, max);
         if (admitted(bin, cutBin, cutFraction, riskU.key(i, ctx.tick).uniform())) {
@@ -156,7 +160,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     // cell at the highest group's rate, thinned to each innocent adult's own.
     for (let k = 0; k < n; k++) det.acts(touched[k]);
     let falseMax = 0;
-    for (const q of det.falseMatch) falseMax = Math.max(falseMax, q);
+    for (let k = 0; k < det.falseMatch.length; k++) falseMax = Math.max(falseMax, det.falseMatch[k]);
     skip.rate(falseMax);
     for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
       if (det.innocent(i) && cellRng.uniform() * falseMax < det.falseMatch[group[i] & GROUP_MASK])

@@ -66,7 +66,8 @@ export class ProtestRule {
 
 /**
  * Decide for free adult i (flags f, grievance on the stored scale): leave the decision in
- * `acts` (the ACTIVE flag keeps meaning "protested today" until the act phase sets it).
+ * `acts`, with WAS_ACTIVE if it protested today (the ACTIVE flag keeps meaning "protested
+ * today" until the act phase sets it).
  * Returns 1 if it will protest.
  */
 export function decide(
@@ -77,11 +78,12 @@ export function decide(
   f: number,
   grievanceScaled: number,
 ): number {
+  const was = f & F.ACTIVE ? A.WAS_ACTIVE : 0;
   if (rule.protests(f, grievanceScaled, riskAversion[i])) {
-    acts[i] = A.PROTEST | A.WOULD_PROTEST;
+    acts[i] = A.PROTEST | A.WOULD_PROTEST | was;
     return 1;
   }
-  acts[i] = 0;
+  acts[i] = was;
   return 0;
 }
 
