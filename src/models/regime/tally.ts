@@ -149,6 +149,33 @@ export function disparity(ctx: GlobalContext<RegimeParams>): void {
   });
 }
 
+/** Set the first group's slot at `index` to what groups 1…G−1 leave of `total`. */
+function remainder(values: Float64Array, index: number, G: number, total: number): void {
+  let others = 0;
+  for (let g = 1; g < G; g++) others += values[index + g];
+  values[index] = total - others;
+}
+
+/** Add per-group sums to a mean metric at base b: overall, by group and for region r. */
+function addMeans(
+  acc: Float64Array,
+  b: number,
+  sums: Float64Array,
+  G: number,
+  r: number,
+  all: number,
+  group: readonly number[],
+  region: number,
+): void {
+  let total = 0;
+  for (let g = 0; g < G; g++) {
+    total += sums[g];
+    acc[b + 1 + g] += sums[g] * group[g];
+  }
+  acc[b] += total * all;
+  acc[b + 1 + G + r] += total * region;
+}
+
 /** Stock counts in the order of TallyCounts.cnt (category × groups). */
 const STOCKS = [
   'population',
@@ -246,24 +273,14 @@ export class TallyCounts {
     base: number,
   ): void {
     const { G, cnt } = this;
-    const rest = (index: number, total: number): void => {
-      let others = 0;
-      for (let g = 1; g < G; g++) others += cnt[index + g];
-      cnt[index] = total - others;
-    };
-    rest(0, population);
-    rest(2 * G, adults);
-    rest(3 * G, actives);
-    rest(4 * G, quiet);
+    remainder(cnt, 0, G, population);
+    remainder(cnt, 2 * G, G, adults);
+    remainder(cnt, 3 * G, G, actives);
+    remainder(cnt, 4 * G, G, quiet);
     if (base > 0) for (let g = 1; g < G; g++) this.sumScore[g] = base * cnt[2 * G + g];
-    const restOf = (sums: Float64Array, total: number): void => {
-      let others = 0;
-      for (let g = 1; g < G; g++) others += sums[g];
-      sums[0] = total - others;
-    };
-    restOf(this.sumL, sumStored);
-    restOf(this.sumGrievance, sumGrievance);
-    restOf(this.sumScore, sumPoints);
+    remainder(this.sumL, 0, G, sumStored);
+    remainder(this.sumGrievance, 0, G, sumGrievance);
+    remainder(this.sumScore, 0, G, sumPoints);
   }
 
   /** The rarer stocks of one resident (population, adults, active and quiet are counted inline). */
@@ -296,22 +313,13 @@ export class TallyCounts {
     for (let k = 0; k < STOCKS.length; k++) {
       for (let g = 0; g < G; g++) if (cnt[k * G + g] !== 0) mt.add(acc, this.bases[k], g, r, cnt[k * G + g]);
     }
-    const mean = (b: number, sums: Float64Array, all: number, group: number[], region: number): void => {
-      let total = 0;
-      for (let g = 0; g < G; g++) {
-        total += sums[g];
-        acc[b + 1 + g] += sums[g] * group[g];
-      }
-      acc[b] += total * all;
-      acc[b + 1 + G + r] += total * region;
-    };
     // Legitimacy and grievance are summed on their stored scales (see settle.ts).
     for (let g = 0; g < G; g++) {
       this.sumL[g] /= U16;
       this.sumGrievance[g] /= U8 * U16;
     }
-    mean(this.means.legitimacy, this.sumL, inv.all, inv.group, inv.region[r]);
-    mean(this.means.grievance, this.sumGrievance, inv.all, inv.group, inv.region[r]);
-    mean(this.means.score, this.sumScore, inv.adults, inv.adultGroup, inv.adultRegion[r]);
+    addMeans(acc, this.means.legitimacy, this.sumL, G, r, inv.all, inv.group, inv.region[r]);
+    addMeans(acc, this.means.grievance, this.sumGrievance, G, r, inv.all, inv.group, inv.region[r]);
+    addMeans(acc, this.means.score, this.sumScore, G, r, inv.adults, inv.adultGroup, inv.adultRegion[r]);
   }
 }
