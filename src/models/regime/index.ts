@@ -40,6 +40,15 @@ const streams = [
   'schooling',
 ];
 
+// Phases both implementations share: predictive policing before the day, the police's
+// arrest capacity between the day's records and enforcement, disparity at its end.
+const predictivePhases: ModelDefinition<RegimeParams>['step'] = [
+  { kind: 'shard', name: 'predictive-risk', run: riskHistogram },
+  { kind: 'global', name: 'predictive-threshold', run: riskThreshold },
+];
+const arrestCapacity = { kind: 'global', name: 'arrest-capacity', run: arrestRatios } as const;
+const disparityPhase = { kind: 'global', name: 'disparity', run: disparity } as const;
+
 /**
  * The model as it runs by default: the fast day (fast/act.ts, fast/settle.ts), whose work
  * grows with what happens rather than with who lives there.
@@ -50,12 +59,11 @@ export const regimeModel: ModelDefinition<RegimeParams> = {
   layout: regimeLayout,
   init: [...init, { kind: 'shard', name: 'decide', run: decideFirstDay }],
   step: [
-    { kind: 'shard', name: 'predictive-risk', run: riskHistogram },
-    { kind: 'global', name: 'predictive-threshold', run: riskThreshold },
+    ...predictivePhases,
     { kind: 'shard', name: 'act', run: act },
-    { kind: 'global', name: 'arrest-capacity', run: arrestRatios },
+    arrestCapacity,
     { kind: 'shard', name: 'settle', run: settle },
-    { kind: 'global', name: 'disparity', run: disparity },
+    disparityPhase,
   ],
 };
 
@@ -70,14 +78,13 @@ export const regimeReferenceModel: ModelDefinition<RegimeParams> = {
   layout: regimeLayout,
   init,
   step: [
-    { kind: 'shard', name: 'predictive-risk', run: riskHistogram },
-    { kind: 'global', name: 'predictive-threshold', run: riskThreshold },
+    ...predictivePhases,
     { kind: 'shard', name: 'behave', run: behave },
     { kind: 'shard', name: 'detect', run: detect },
-    { kind: 'global', name: 'arrest-capacity', run: arrestRatios },
+    arrestCapacity,
     { kind: 'shard', name: 'enforce', run: enforce },
     { kind: 'shard', name: 'tally', run: tallyStep },
-    { kind: 'global', name: 'disparity', run: disparity },
+    disparityPhase,
   ],
 };
 

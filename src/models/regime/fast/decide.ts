@@ -68,7 +68,6 @@ export class ProtestRule {
  * Decide for free adult i (flags f, grievance on the stored scale): leave the decision in
  * `acts`, with WAS_ACTIVE if it protested today (the ACTIVE flag keeps meaning "protested
  * today" until the act phase sets it).
- * Returns 1 if it will protest.
  */
 export function decide(
   rule: ProtestRule,
@@ -77,14 +76,9 @@ export function decide(
   i: number,
   f: number,
   grievanceScaled: number,
-): number {
+): void {
   const was = f & F.ACTIVE ? A.WAS_ACTIVE : 0;
-  if (rule.protests(f, grievanceScaled, riskAversion[i])) {
-    acts[i] = A.PROTEST | A.WOULD_PROTEST | was;
-    return 1;
-  }
-  acts[i] = was;
-  return 0;
+  acts[i] = rule.protests(f, grievanceScaled, riskAversion[i]) ? A.PROTEST | A.WOULD_PROTEST | was : was;
 }
 
 /** Init system: the first day's decisions, from the synthesized population. */
