@@ -12,7 +12,10 @@ import { U8 } from './population.js';
 
 export type ExtortionOutcome = 'none' | 'paid' | 'reported';
 
-/** One informant's extortion attempt today; `rng` is the informant's keyed stream. */
+/**
+ * One informant's extortion attempt today; `rng` is the informant's keyed stream. The
+ * target of a report is added to `reported`.
+ */
 export function extortion(
   ctx: ShardContext<RegimeParams>,
   informant: number,
@@ -20,6 +23,7 @@ export function extortion(
   residents: number,
   region: number,
   rng: CounterRng,
+  reported: number[],
 ): ExtortionOutcome {
   const p = ctx.params;
   if (!p.abuse.enabled || rng.uniform() >= p.abuse.extortionRate) return 'none';
@@ -37,6 +41,7 @@ export function extortion(
     return 'paid';
   }
   const attributed = fileFalseReport(events, target, true);
+  reported.push(target);
   mt.add(ctx.acc, mt.base('reports_malicious'), g, r, 1);
   if (attributed) mt.add(ctx.acc, mt.base('false_informant'), g, r, 1);
   return 'reported';

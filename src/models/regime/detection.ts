@@ -215,9 +215,16 @@ export class CellDetector {
     if (pFalse > 0 && this.rng.uniform() < pFalse) this.falselyMatch(i, this.rng.uniform());
   }
 
+  /** Extortion payments in the current cell today (each raised a resident's hardship). */
+  extortionsPaid = 0;
+  /** Residents of the current cell reported by informants today (false or malicious reports). */
+  readonly reported: number[] = [];
+
   /** Informants' false reports and extortion land on random neighbours in the cell. */
   informants(c: number): void {
     const { ctx, p, mt, M, informantRng } = this;
+    this.extortionsPaid = 0;
+    this.reported.length = 0;
     const { flags, group, events, cellInformants } = ctx.columns;
     const pFalseReport = falseReportProbability(p);
     if (cellInformants[c] === 0 || (pFalseReport <= 0 && !p.abuse.enabled)) return;
@@ -231,14 +238,17 @@ export class CellDetector {
         if (target !== i && !(flags[target] & (F.CHILD | F.DETAINED))) {
           const malicious = informantRng.uniform() < p.informants.maliciousShare;
           const attributed = fileFalseReport(events, target, malicious);
+          this.reported.push(target);
           const tg = group[target] & GROUP_MASK;
           mt.add(ctx.acc, malicious ? M.reportsMalicious : M.reportsFalse, tg, r, 1);
           if (attributed) mt.add(ctx.acc, M.falseInformant, tg, r, 1);
           events[i] |= E.REPORTED_SOMEONE;
         }
       }
-      if (p.abuse.enabled && extortion(ctx, i, start, residents, r, informantRng) === 'reported') {
-        events[i] |= E.REPORTED_SOMEONE;
+      if (p.abuse.enabled) {
+        const outcome = extortion(ctx, i, start, residents, r, informantRng, this.reported);
+        if (outcome === 'reported') events[i] |= E.REPORTED_SOMEONE;
+        else if (outcome === 'paid') this.extortionsPaid++;
       }
     }
   }

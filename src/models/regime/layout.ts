@@ -116,6 +116,11 @@ export interface RegimeLayout extends ModelLayout {
   /** Agents per region (exact), cell → region, first cell of each region. */
   readonly regionAgents: Float64Array;
   readonly cellRegion: Uint8Array;
+  /**
+   * Cell → first word of its bits in a per-resident bitset (`visits`): each cell's bits
+   * start on a word of their own, so that shards (whole cells) never share a word.
+   */
+  readonly wordStarts: Uint32Array;
   readonly metricTable: MetricTable;
   /** Index of the first global value of each kind (see globals.ts). */
   readonly globalsLayout: GlobalsLayout;
@@ -191,6 +196,9 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
     }
   }
   unitStarts[cells] = start;
+  const wordStarts = new Uint32Array(cells + 1);
+  for (let k = 0; k < cells; k++)
+    wordStarts[k + 1] = wordStarts[k] + Math.ceil((unitStarts[k + 1] - unitStarts[k]) / 32);
 
   const metricTable = new MetricTable(
     METRIC_NAMES,
@@ -265,11 +273,21 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
     { name: 'cellInformants', type: 'u16', length: cells },
     { name: 'cellCentre', type: 'u8', length: cells },
     { name: 'cellReports', type: 'u32', length: cells },
-    // The fast day decides tomorrow's protests tonight and leaves, per cell, the bounds its
-    // sampled acts are thinned from: the highest grievance (on the 255·65535 scale) among
-    // free adults and the number of them in default.
-    { name: 'cellGrievanceMax', type: 'u32', length: cells },
+    // The fast day (fast/lazy.ts): whom to visit tonight, one bit per resident; per cell the
+    // legitimacy map, the bounds it was classified under, the bounds its sampled acts are
+    // thinned from (grievance of free adults, how many are in default) and sums by group.
+    { name: 'visits', type: 'u32', length: wordStarts[cells] },
+    { name: 'cellMapScale', type: 'f64', length: cells },
+    { name: 'cellMapShift', type: 'f64', length: cells },
+    { name: 'cellShiftFloor', type: 'f64', length: cells },
+    { name: 'cellRiskFloor', type: 'f64', length: cells },
+    { name: 'cellGrievanceBound', type: 'f64', length: cells },
     { name: 'cellDefaulters', type: 'u32', length: cells },
+    { name: 'cellGroupResidents', type: 'u32', length: cells * G },
+    { name: 'cellGroupAdults', type: 'u32', length: cells * G },
+    { name: 'cellGroupHardship', type: 'f64', length: cells * G },
+    { name: 'cellGroupCodes', type: 'f64', length: cells * G },
+    { name: 'cellGroupHardshipCodes', type: 'f64', length: cells * G },
   ];
   const layout: RegimeLayout = {
     agents: n,
@@ -283,6 +301,7 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
     groups: G,
     regionAgents: Float64Array.from(regionAgents),
     cellRegion,
+    wordStarts,
     metricTable,
     globalsLayout,
   };

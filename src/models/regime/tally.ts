@@ -149,13 +149,6 @@ export function disparity(ctx: GlobalContext<RegimeParams>): void {
   });
 }
 
-/** Set the first group's slot at `index` to what groups 1…G−1 leave of `total`. */
-function remainder(values: Float64Array, index: number, G: number, total: number): void {
-  let others = 0;
-  for (let g = 1; g < G; g++) others += values[index + g];
-  values[index] = total - others;
-}
-
 /** Add per-group sums to a mean metric at base b: overall, by group and for region r. */
 function addMeans(
   acc: Float64Array,
@@ -243,47 +236,28 @@ export class TallyCounts {
     this.sumScore.fill(0);
   }
 
-  /** The common stocks and sums of a resident of group g ≠ 0 (group 0 is the remainder). */
-  minor(g: number, f: number, stored: number, grievance: number, points: number): void {
-    const G = this.G;
-    const cnt = this.cnt;
-    cnt[g]++;
-    this.sumL[g] += stored;
-    this.sumGrievance[g] += grievance;
-    if (!(f & F.CHILD)) {
-      cnt[2 * G + g]++;
-      if (f & F.ACTIVE) cnt[3 * G + g]++;
-      else if (!(f & F.DETAINED)) cnt[4 * G + g]++;
-      this.sumScore[g] += points;
-    }
-  }
-
-  /**
-   * The cell's totals of the common stocks and sums; group 0 gets what the other groups
-   * (added with `minor`) leave. With `base` > 0 scores are all the base: Σ = base × adults.
-   */
-  totals(
+  /** The common stocks and sums of group g in the cell (the fast day keeps them per cell and group). */
+  group(
+    g: number,
     population: number,
     adults: number,
-    actives: number,
+    active: number,
     quiet: number,
     sumStored: number,
     sumGrievance: number,
     sumPoints: number,
-    base: number,
   ): void {
     const { G, cnt } = this;
-    remainder(cnt, 0, G, population);
-    remainder(cnt, 2 * G, G, adults);
-    remainder(cnt, 3 * G, G, actives);
-    remainder(cnt, 4 * G, G, quiet);
-    if (base > 0) for (let g = 1; g < G; g++) this.sumScore[g] = base * cnt[2 * G + g];
-    remainder(this.sumL, 0, G, sumStored);
-    remainder(this.sumGrievance, 0, G, sumGrievance);
-    remainder(this.sumScore, 0, G, sumPoints);
+    cnt[g] = population;
+    cnt[2 * G + g] = adults;
+    cnt[3 * G + g] = active;
+    cnt[4 * G + g] = quiet;
+    this.sumL[g] = sumStored;
+    this.sumGrievance[g] = sumGrievance;
+    this.sumScore[g] = sumPoints;
   }
 
-  /** The rarer stocks of one resident (population, adults, active and quiet are counted inline). */
+  /** The rarer stocks of one resident (population, adults, active and quiet come from `group`). */
   rare(f: number, g: number, familyOfListed: boolean, childrenBarred: boolean): void {
     const G = this.G;
     const cnt = this.cnt;

@@ -20,8 +20,9 @@ import { behaviourMetrics, behaviourSettings, detainPreemptively, preemptiveMetr
 import { CellDetector } from '../detection.js';
 import { A, F, GROUP_MASK, regimeLayout } from '../layout.js';
 import type { RegimeParams } from '../params.js';
-import { U16, U8 } from '../population.js';
+import { U8 } from '../population.js';
 import { admitted, residentRiskBin } from '../predictive.js';
+import { VISIT_FLAGS, isVisited, setVisited } from './lazy.js';
 
 const IDLE = F.CHILD | F.DETAINED;
 
@@ -37,8 +38,13 @@ export function act(ctx: ShardContext<RegimeParams>): void {
   const legitimacy = cols.legitimacy as Uint16Array;
   const acts = cols.acts as Uint8Array;
   const cellActives = cols.cellActives as Uint32Array;
-  const cellGrievanceMax = cols.cellGrievanceMax as Uint32Array;
+  const cellGrievanceBound = cols.cellGrievanceBound as Float64Array;
   const cellDefaulters = cols.cellDefaulters as Uint32Array;
+  const cellMapScale = cols.cellMapScale as Float64Array;
+  const cellMapShift = cols.cellMapShift as Float64Array;
+  const cellShiftFloor = cols.cellShiftFloor as Float64Array;
+  const visits = cols.visits as Uint32Array;
+  const events = cols.events as Uint16Array;
   const starts = layout.unitStarts;
   const det = new CellDetector(ctx);
   const ch = det.ch;
@@ -55,42 +61,66 @@ export function act(ctx: ShardContext<RegimeParams>): void {
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) largest = Math.max(largest, starts[c + 1] - starts[c]);
   // Residents with an act today, in the order found: detection visits only these.
   const touched = new Int32Array(largest);
+  // The cell at hand.
+  let r = 0;
+  let s = 0;
+  let w0 = 0;
+  let activeShare = 0;
+  let cutBin = 0;
+  let cutFraction = 0;
+  /** Resident i at dawn: last night's decision acted on (or pre-empted); returns the new count of touched. */
+  const dawn = (i: number, n: number): number => {
+    const a = acts[i] & ~A.WAS_ACTIVE;
+    acts[i] = a;
+    if (predictive && !(flags[i] & IDLE)) {
+      const bin = residentRiskBin(ctx, riskRng, i, activeShare, max);
+      if (admitted(bin, cutBin, cutFraction, riskU.key(i, ctx.tick).uniform())) {
+        if (a & A.WOULD_PROTEST) mt.add(acc, M.wouldAct, group[i] & GROUP_MASK, r, 1);
+        detainPreemptively(ctx, i, (a & A.WOULD_PROTEST) !== 0, r, PRE);
+        setVisited(visits, w0, s, i, true);
+        return n;
+      }
+    }
+    const f = flags[i];
+    if (a & A.PROTEST) {
+      mt.add(acc, M.wouldAct, group[i] & GROUP_MASK, r, 1);
+      touched[n++] = i;
+      if (!(f & F.ACTIVE)) flags[i] = f | F.ACTIVE;
+    } else if (f & F.ACTIVE) flags[i] = f & ~F.ACTIVE;
+    return n;
+  };
 
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
     det.begin(c);
-    const r = det.r;
-    const s = starts[c];
+    r = det.r;
+    s = starts[c];
+    w0 = layout.wordStarts[c];
     const e = starts[c + 1];
-    const activeShare = cellActives[c] / (e - s);
-    const cutBin = ctx.globals[gl.riskThresholdBin + r];
-    const cutFraction = ctx.globals[gl.riskThresholdFraction + r];
+    activeShare = cellActives[c] / (e - s);
+    cutBin = ctx.globals[gl.riskThresholdBin + r];
+    cutFraction = ctx.globals[gl.riskThresholdFraction + r];
     // Decisions were taken last night (fast/decide.ts): acts holds PROTEST | WOULD_PROTEST
     // for today's protesters and 0 for everyone else, and events are clear; ACTIVE still
     // says who protested yesterday, and is set here.
     let n = 0;
-    for (let i = s; i < e; i++) {
-      // Without predictive policing only residents who protest today or did yesterday
-      // (ACTIVE to set or clear) need more than this one byte.
-      if (!predictive && acts[i] === 0) continue;
-      const a = acts[i] & ~A.WAS_ACTIVE;
-      acts[i] = a;
-      if (predictive && !(flags[i] & IDLE)) {
-        const bin = residentRiskBin(ctx, riskRng, i, activeShare, max);
-        if (admitted(bin, cutBin, cutFraction, riskU.key(i, ctx.tick).uniform())) {
-          if (a & A.WOULD_PROTEST) mt.add(acc, M.wouldAct, group[i] & GROUP_MASK, r, 1);
-          detainPreemptively(ctx, i, (a & A.WOULD_PROTEST) !== 0, r, PRE);
-          continue;
+    if (predictive) for (let i = s; i < e; i++) n = dawn(i, n);
+    else {
+      // Only residents visited last night can have a decision, or an ACTIVE flag to clear.
+      const words = (e - s + 31) >>> 5;
+      for (let w = 0; w < words; w++) {
+        let m = visits[w0 + w];
+        while (m !== 0) {
+          const low = m & -m;
+          m ^= low;
+          const i = s + (w << 5) + 31 - Math.clz32(low);
+          if (acts[i] !== 0) n = dawn(i, n);
         }
       }
-      const f = flags[i];
-      if (a & A.PROTEST) {
-        mt.add(acc, M.wouldAct, group[i] & GROUP_MASK, r, 1);
-        touched[n++] = i;
-        if (!(f & F.ACTIVE)) flags[i] = f | F.ACTIVE;
-      } else if (f & F.ACTIVE) flags[i] = f & ~F.ACTIVE;
     }
-    const grievanceMaxScaled = cellGrievanceMax[c];
-    const grievanceMax = grievanceMaxScaled / (U8 * U16);
+    // Legitimacy is kept lazily (fast/lazy.ts): L = scale·code + shift, the cell's map last night.
+    const scale = cellMapScale[c];
+    const shift = cellMapShift[c];
+    const grievanceBound = cellGrievanceBound[c];
     const defaulters = cellDefaulters[c];
 
     cellRng.key(c, ctx.tick);
@@ -107,15 +137,15 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     }
     // Online criticism at rate criticismRate × grievance, thinned from the cell's highest
     // grievance; perceived platform monitoring chills it.
-    skip.rate(b.criticismRate * grievanceMax);
+    skip.rate(b.criticismRate * grievanceBound);
     for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
       const f = flags[i];
       if (f & IDLE) continue;
-      const grievanceScaled = hardship[i] * (U16 - legitimacy[i]);
+      const grievance = (hardship[i] / U8) * (1 - (scale * legitimacy[i] + shift));
       // Thinning needs the bound: nothing may raise grievance between last night and here.
-      if (grievanceScaled > grievanceMaxScaled)
+      if (grievance > grievanceBound * (1 + 1e-9))
         throw new Error(`act: grievance above the cell's bound at resident ${i}`);
-      if (cellRng.uniform() * grievanceMaxScaled >= grievanceScaled) continue;
+      if (cellRng.uniform() * grievanceBound >= grievance) continue;
       const g = group[i] & GROUP_MASK;
       mt.add(acc, M.desired, g, r, 1);
       if (barred && f & F.ACCOUNT_CLOSED) mt.add(acc, M.reregistration, g, r, 1);
@@ -150,7 +180,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     // Civic contributions at civicRate × legitimacy.
     skip.rate(b.civicRate);
     for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
-      if (flags[i] & IDLE || cellRng.uniform() >= legitimacy[i] / U16) continue;
+      if (flags[i] & IDLE || cellRng.uniform() >= scale * legitimacy[i] + shift) continue;
       if (acts[i] === 0) touched[n++] = i;
       acts[i] |= A.CIVIC;
       mt.add(acc, M.civic, group[i] & GROUP_MASK, r, 1);
@@ -163,10 +193,23 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     for (let k = 0; k < det.falseMatch.length; k++) falseMax = Math.max(falseMax, det.falseMatch[k]);
     skip.rate(falseMax);
     for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
-      if (det.innocent(i) && cellRng.uniform() * falseMax < det.falseMatch[group[i] & GROUP_MASK])
+      if (det.innocent(i) && cellRng.uniform() * falseMax < det.falseMatch[group[i] & GROUP_MASK]) {
         det.falselyMatch(i, cellRng.uniform());
+        setVisited(visits, w0, s, i, true);
+      }
     }
     det.informants(c);
     det.end(c);
+    // An extortion payment raised someone's hardship unseen by the cell's sums and bounds:
+    // rebuild the cell tonight (fast/lazy.ts).
+    if (det.extortionsPaid > 0) cellShiftFloor[c] = Infinity;
+    // Tonight's visits: everyone given an event today or now in a rare state (a default).
+    // Acts of the others are read by nobody again: the next act phase must find them clear.
+    for (const i of det.reported) setVisited(visits, w0, s, i, true);
+    for (let k = 0; k < n; k++) {
+      const i = touched[k];
+      if (events[i] !== 0 || flags[i] & VISIT_FLAGS) setVisited(visits, w0, s, i, true);
+      else if (!isVisited(visits, w0, s, i)) acts[i] = 0;
+    }
   }
 }

@@ -4,16 +4,17 @@
  * settles today's legitimacy (fast/settle.ts): the decision is left in `acts`
  * (PROTEST | WOULD_PROTEST), and tomorrow's act phase reads it and sets the ACTIVE flag.
  *
- * Epstein's rule H(1 − L) − R·P > T (behaviour.ts wouldProtest) is evaluated on the stored
- * scales — hardship and risk aversion in 1/255, legitimacy in 1/65535 — multiplied through
- * by 255·65535, so no resident costs a division: h·(65535 − ℓ) − r·P·65535 > T·255·65535.
+ * Epstein's rule H(1 − L) − R·P > T (behaviour.ts wouldProtest) is evaluated with hardship
+ * and risk aversion on their stored scales (1/255), multiplied through by 255·65535, so no
+ * resident costs a division: h·65535·(1 − L) − r·P·65535 > T·255·65535.
  */
 import type { ShardContext } from '../../../engine/model.js';
 import { perceivedArrestRisk } from '../behaviour.js';
 import { CellChannels } from '../channels.js';
-import { A, F, regimeLayout, type RegimeLayout } from '../layout.js';
+import { A, F, GROUP_MASK, regimeLayout, type RegimeLayout } from '../layout.js';
 import type { RegimeParams } from '../params.js';
 import { U16, U8 } from '../population.js';
+import { REBUILT_SCALE, REBUILT_SHIFT, VISIT_FLAGS, encode, setVisited } from './lazy.js';
 
 /** Residents who take no decision: children and the detained. */
 export const UNDECIDED = F.CHILD | F.DETAINED;
@@ -52,11 +53,6 @@ export class ProtestRule {
     this.quietRiskScaled = perceivedArrestRisk(p, this.ch, cellActives[c] + 1) * U16;
   }
 
-  /** Grievance on the 255·65535 scale. */
-  static grievance(hardship: number, legitimacy: number): number {
-    return hardship * (U16 - legitimacy);
-  }
-
   /** Whether a free adult with these flags, grievance and risk aversion protests tomorrow. */
   protests(flags: number, grievanceScaled: number, riskAversion: number): boolean {
     const risk = flags & F.ACTIVE ? this.activeRiskScaled : this.quietRiskScaled;
@@ -81,27 +77,58 @@ export function decide(
   acts[i] = rule.protests(f, grievanceScaled, riskAversion[i]) ? A.PROTEST | A.WOULD_PROTEST | was : was;
 }
 
-/** Init system: the first day's decisions, from the synthesized population. */
+/**
+ * Init system: the lazy state of every cell (fast/lazy.ts) — codes under the rebuilt map,
+ * per-group counts and sums — and the first day's decisions, from the synthesized
+ * population. Every free adult starts as a candidate, visited on the first night, which
+ * rebuilds every cell.
+ */
 export function decideFirstDay(ctx: ShardContext<RegimeParams>): void {
   const layout = regimeLayout(ctx.params);
-  const flags = ctx.columns.flags as Uint16Array;
-  const acts = ctx.columns.acts as Uint8Array;
-  const { hardship, legitimacy, riskAversion, cellGrievanceMax, cellDefaulters } = ctx.columns;
+  const G = layout.groups;
+  const cols = ctx.columns;
+  const flags = cols.flags as Uint16Array;
+  const acts = cols.acts as Uint8Array;
+  const group = cols.group as Uint8Array;
+  const hardship = cols.hardship as Uint8Array;
+  const legitimacy = cols.legitimacy as Uint16Array;
+  const riskAversion = cols.riskAversion as Uint8Array;
+  const visits = cols.visits as Uint32Array;
+  const groupResidents = cols.cellGroupResidents as Uint32Array;
+  const groupAdults = cols.cellGroupAdults as Uint32Array;
+  const groupHardship = cols.cellGroupHardship as Float64Array;
+  const groupCodes = cols.cellGroupCodes as Float64Array;
+  const groupHardshipCodes = cols.cellGroupHardshipCodes as Float64Array;
   const rule = new ProtestRule(ctx);
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
     rule.cell(c);
-    let grievanceMax = 0;
+    const s = layout.unitStarts[c];
+    let bound = 0;
     let defaulters = 0;
-    for (let i = layout.unitStarts[c]; i < layout.unitStarts[c + 1]; i++) {
+    for (let i = s; i < layout.unitStarts[c + 1]; i++) {
       const f = flags[i];
+      const g = c * G + (group[i] & GROUP_MASK);
+      const h = hardship[i];
+      const x = encode(legitimacy[i] / U16, REBUILT_SCALE, REBUILT_SHIFT);
+      legitimacy[i] = x;
+      groupResidents[g]++;
+      groupHardship[g] += h;
+      groupCodes[g] += x;
+      groupHardshipCodes[g] += h * x;
       acts[i] = 0;
+      if (!(f & F.CHILD)) groupAdults[g]++;
+      if (f & VISIT_FLAGS) setVisited(visits, layout.wordStarts[c], s, i, true);
       if (f & UNDECIDED) continue;
-      const grievance = ProtestRule.grievance(hardship[i], legitimacy[i]);
-      decide(rule, acts, riskAversion as Uint8Array, i, f, grievance);
-      if (grievance > grievanceMax) grievanceMax = grievance;
+      const L = REBUILT_SCALE * x + REBUILT_SHIFT;
+      decide(rule, acts, riskAversion, i, f, h * U16 * (1 - L));
+      setVisited(visits, layout.wordStarts[c], s, i, true);
+      bound = Math.max(bound, (h / U8) * (1 - L));
       if (f & F.IN_DEFAULT) defaulters++;
     }
-    cellGrievanceMax[c] = grievanceMax;
-    cellDefaulters[c] = defaulters;
+    (cols.cellMapScale as Float64Array)[c] = REBUILT_SCALE;
+    (cols.cellMapShift as Float64Array)[c] = REBUILT_SHIFT;
+    (cols.cellShiftFloor as Float64Array)[c] = Infinity;
+    (cols.cellGrievanceBound as Float64Array)[c] = bound;
+    (cols.cellDefaulters as Uint32Array)[c] = defaulters;
   }
 }

@@ -2,15 +2,18 @@
  * The fast day, second half: enforcement, family spillover, the legitimacy response and
  * the end-of-day tally, cell by cell — and tomorrow's protest decisions (fast/decide.ts).
  *
- * Enforcement runs the reference rule (CellEnforcer.resident) only for residents with an
- * event today or a state to run down; for everyone else it is a no-op when `idleIsNoop`
- * holds (no score in play). Those it visits mark their household: a sanctioned member
- * marks the others HOUSEHOLD_HIT, a listed adult marks everyone FAMILY_LISTED. Then one
- * flat pass over the cell applies the legitimacy response and tallies, without walking
- * households, deciding tomorrow's protests from tonight's state. Most residents take a
- * short path (no event, no rare state); the rest go through `Settler.general`.
- * Counts and sums are kept per cell and added to the metrics once per cell: the reference
- * tally's values up to the order of floating-point additions.
+ * One scan per cell finds the residents with something to do tonight: an event, a rare
+ * state, a protest today, or a decision that may change (a candidate, fast/lazy.ts).
+ * Enforcement runs the reference rule (CellEnforcer.resident) for those with an event or
+ * a state to run down; for everyone else it is a no-op when `idleIsNoop` holds (no score
+ * in play). A sanctioned resident marks the rest of its household HOUSEHOLD_HIT, a listed
+ * adult marks everyone FAMILY_LISTED, and the marked join tonight's visits.
+ *
+ * Everyone else's legitimacy moves by the cell's map without being written (lazy.ts), so
+ * a night visits only those found. A cell whose floors no longer hold is rebuilt: every
+ * resident recomputed, re-coded, decided and classified. Counts and sums are kept per cell
+ * and added to the metrics once per cell: the reference tally's values up to rounding and
+ * the order of floating-point additions.
  */
 import type { ShardContext } from '../../../engine/model.js';
 import { CellEnforcer, ENFORCEMENT_STATE } from '../enforcement.js';
@@ -18,264 +21,414 @@ import { childrenBarred } from '../family.js';
 import { E, F, GROUP_MASK, householdEnd, householdStart } from '../layout.js';
 import type { RegimeParams } from '../params.js';
 import { centreLegitimacyGain } from '../propaganda.js';
-import { U16, clamp01, round } from '../population.js';
+import { U16, clamp01 } from '../population.js';
 import { legitimacyChange } from '../response.js';
 import { gradeIndex, scoreMoves } from '../score.js';
 import { TallyCounts } from '../tally.js';
 import { ProtestRule, UNDECIDED, decide } from './decide.js';
+import {
+  LEGITIMACY_BAND,
+  REBUILT_SCALE,
+  REBUILT_SHIFT,
+  RISK_BAND,
+  SCALE_FLOOR,
+  encode,
+  grievanceCeiling,
+  legitimacyFloor,
+  mayProtest,
+  RARE_FLAGS,
+  VISIT_FLAGS,
+  setVisited,
+} from './lazy.js';
 
-/** Set `bit` on the events of every member of i's household (except i when `others`); the cell ends at `cellEnd`. */
-function markHousehold(
-  events: Uint16Array,
-  flags: Uint16Array,
-  i: number,
-  cellStart: number,
-  cellEnd: number,
-  bit: number,
-  others: boolean,
-): void {
-  const start = householdStart(flags, i, cellStart);
-  const end = householdEnd(flags, start, cellEnd);
-  for (let j = start; j < end; j++) if (!others || j !== i) events[j] |= bit;
+/**
+ * Queue, in order, the residents of [s, e) whose bit is set in `visits` (words from w0),
+ * noting their hardship; returns how many. Reads 32 residents per word.
+ */
+function scan(
+  visits: Uint32Array,
+  w0: number,
+  s: number,
+  e: number,
+  queue: Int32Array,
+  queued: Uint8Array,
+  hardship: Uint8Array,
+  hardshipBefore: Uint8Array,
+): number {
+  let n = 0;
+  const words = (e - s + 31) >>> 5;
+  for (let w = 0; w < words; w++) {
+    let m = visits[w0 + w];
+    while (m !== 0) {
+      const low = m & -m;
+      m ^= low;
+      const k = (w << 5) + 31 - Math.clz32(low);
+      queued[k] = 1;
+      hardshipBefore[k] = hardship[s + k];
+      queue[n++] = s + k;
+    }
+  }
+  return n;
 }
 
-/** Flags that send a resident down the general path (rare states, and any stock beyond adults/active/quiet). */
-const GENERAL_FLAGS =
-  F.OBSERVER | F.DETAINED | F.BLACKLISTED | F.REDLISTED | F.INFORMANT | F.ACCOUNT_CLOSED | F.IN_DEFAULT;
-
-/** Indices into Settler.totals. */
-const T_ADULTS = 0;
-const T_QUIET = 1;
-const T_STORED = 2;
-const T_GRIEVANCE = 3;
-const T_POINTS = 4;
-const T_GRIEVANCE_MAX = 5;
-const T_DEFAULTERS = 6;
-
-/** The general path of settle's pass, for residents the short path does not cover. */
-class Settler {
-  readonly totals = new Float64Array(7);
-  readonly grades: Float64Array;
+/** One cell's night: the visits, the rebuild, the tally. */
+class CellSettler {
   private readonly p: RegimeParams;
+  private readonly G: number;
+  // Columns as fields of their own: visits are hot, and V8 keeps these monomorphic.
+  private readonly flags: Uint16Array;
+  private readonly events: Uint16Array;
+  private readonly group: Uint8Array;
+  private readonly hardship: Uint8Array;
+  private readonly legitimacy: Uint16Array;
+  private readonly riskAversion: Uint8Array;
+  private readonly acts: Uint8Array;
+  private readonly scoreOffset: Int16Array;
+  private readonly visits: Uint32Array;
+  private readonly cells;
   private readonly scoreInPlay: boolean;
+  private readonly visitAll: boolean;
+  private readonly family: boolean;
   private readonly schooling: number;
   private readonly barForSchool: boolean;
   private readonly barForTally: boolean;
-  seenPerThousand = 0;
-  centreGain = 0;
+  private readonly keep: number;
+  private readonly baseGrade: number;
+  readonly grades: Float64Array;
+  /** Residents to visit tonight, and which of the cell's residents are among them. */
+  private readonly queue: Int32Array;
+  private readonly queued: Uint8Array;
+  /** Hardship of each queued resident before tonight's enforcement (blocked attempts raise it). */
+  private readonly hardshipBefore: Uint8Array;
+  private n = 0;
+
+  // The cell being settled.
+  private c = 0;
+  private s = 0;
+  private e = 0;
+  private w0 = 0;
+  private rebuild = false;
+  /** The cell's map last night (x → L) and after tonight's. */
+  private scale0 = 0;
+  private shift0 = 0;
+  private scale1 = 0;
+  private shift1 = 0;
+  private centreGain = 0;
+  private seenPerThousand = 0;
+  private floorL = 0;
+  private riskFloorScaled = 0;
+  private bound = 0;
+  private defaulters = 0;
+  /** Per group: Σ hardship, Σ codes and Σ hardship·code; adults who protest or are detained; points above the base. */
+  private readonly hardships: Float64Array;
+  private readonly codes: Float64Array;
+  private readonly hardshipCodes: Float64Array;
+  private readonly notQuiet: Float64Array;
+  private readonly active: Float64Array;
+  private readonly extraPoints: Float64Array;
+  private gradedAdults = 0;
 
   constructor(
-    ctx: ShardContext<RegimeParams>,
+    private readonly ctx: ShardContext<RegimeParams>,
     private readonly en: CellEnforcer,
     private readonly tally: TallyCounts,
     private readonly rule: ProtestRule,
   ) {
     const p = (this.p = ctx.params);
+    const layout = en.layout;
+    const G = (this.G = layout.groups);
+    const c = ctx.columns;
+    this.flags = en.cols.flags;
+    this.events = en.cols.events;
+    this.group = en.cols.group;
+    this.hardship = en.cols.hardship;
+    this.legitimacy = en.cols.legitimacy;
+    this.riskAversion = en.cols.riskAversion;
+    this.acts = en.cols.acts;
+    this.scoreOffset = en.cols.scoreOffset;
+    this.visits = c.visits as Uint32Array;
+    this.cells = {
+      cellSanctionsSeen: en.cols.cellSanctionsSeen,
+      cellCentre: en.cols.cellCentre,
+      cellMapScale: c.cellMapScale as Float64Array,
+      cellMapShift: c.cellMapShift as Float64Array,
+      cellShiftFloor: c.cellShiftFloor as Float64Array,
+      cellRiskFloor: c.cellRiskFloor as Float64Array,
+      cellGrievanceBound: c.cellGrievanceBound as Float64Array,
+      cellDefaulters: c.cellDefaulters as Uint32Array,
+      cellActives: c.cellActives as Uint32Array,
+      cellGroupResidents: c.cellGroupResidents as Uint32Array,
+      cellGroupAdults: c.cellGroupAdults as Uint32Array,
+      cellGroupHardship: c.cellGroupHardship as Float64Array,
+      cellGroupCodes: c.cellGroupCodes as Float64Array,
+      cellGroupHardshipCodes: c.cellGroupHardshipCodes as Float64Array,
+    };
     this.scoreInPlay = scoreMoves(p);
+    this.visitAll = !en.idleIsNoop;
+    this.family = p.family.enabled;
     this.schooling = p.sanctions.enabled ? p.sanctions.schoolingAttemptRate : 0;
     this.barForSchool = childrenBarred(p);
     this.barForTally = p.family.enabled && p.family.childrenBarred && p.sanctions.enabled;
+    this.keep = p.response.enabled ? 1 - p.response.recovery : 1;
+    this.baseGrade = gradeIndex(p, p.score.base);
     this.grades = new Float64Array(p.score.bands.length);
+    let largest = 0;
+    for (let k = ctx.unitStart; k < ctx.unitEnd; k++) {
+      largest = Math.max(largest, layout.unitStarts[k + 1] - layout.unitStarts[k]);
+    }
+    this.queue = new Int32Array(largest);
+    this.queued = new Uint8Array(largest);
+    this.hardshipBefore = new Uint8Array(largest);
+    this.hardships = new Float64Array(G);
+    this.codes = new Float64Array(G);
+    this.hardshipCodes = new Float64Array(G);
+    this.notQuiet = new Float64Array(G);
+    this.active = new Float64Array(G);
+    this.extraPoints = new Float64Array(G);
   }
 
-  general(j: number): void {
-    const { p, en, totals } = this;
-    const { flags, group, hardship, legitimacy, events, scoreOffset, acts, riskAversion } = en.cols;
-    const ev = events[j];
-    const f = flags[j];
-    const g = group[j] & GROUP_MASK;
-    const L0 = legitimacy[j] / U16;
-    const wronged = (ev & E.WRONGED) !== 0;
-    const d = legitimacyChange(p, L0, this.centreGain, this.seenPerThousand, wronged, (ev & E.HOUSEHOLD_HIT) !== 0);
-    const stored = round(clamp01(L0 + d) * U16);
-    legitimacy[j] = stored;
-    const listed = (ev & E.FAMILY_LISTED) !== 0;
-    if (listed && this.barForSchool && f & F.CHILD) en.school(j, this.schooling);
-    if (ev !== 0) events[j] = 0;
-    totals[T_STORED] += stored;
-    const grievance = ProtestRule.grievance(hardship[j], stored);
-    totals[T_GRIEVANCE] += grievance;
-    let points = 0;
-    if (!(f & F.CHILD)) {
-      totals[T_ADULTS]++;
-      if (!(f & (F.ACTIVE | F.DETAINED))) totals[T_QUIET]++;
-      points = this.scoreInPlay ? this.p.score.base + scoreOffset[j] : this.p.score.base;
-      totals[T_POINTS] += points;
-      this.grades[gradeIndex(p, points)]++;
-    }
-    if (g !== 0) this.tally.minor(g, f, stored, grievance, points);
-    if (f & GENERAL_FLAGS || listed) this.tally.rare(f, g, listed && p.family.enabled, this.barForTally);
-    // Tomorrow.
-    if (f & UNDECIDED) acts[j] = 0;
-    else {
-      decide(this.rule, acts, riskAversion, j, f, grievance);
-      if (grievance > totals[T_GRIEVANCE_MAX]) totals[T_GRIEVANCE_MAX] = grievance;
-      if (f & F.IN_DEFAULT) totals[T_DEFAULTERS]++;
+  private enqueue(i: number): void {
+    const k = i - this.s;
+    if (this.queued[k] === 0) {
+      this.queued[k] = 1;
+      this.hardshipBefore[k] = this.hardship[i];
+      this.queue[this.n++] = i;
     }
   }
-}
 
-const S_ADULTS = 0;
-const S_QUIET = 1;
-const S_STORED = 2;
-const S_GRIEVANCE = 3;
-const S_GRIEVANCE_MAX = 4;
-const shortTotals = new Float64Array(5);
-
-/**
- * Settle's pass over one cell: residents with no event and no rare state take the short
- * path here (drift, sums, tomorrow's decision); the others go to
- * `settler.general`. A function of its own with typed arrays as arguments, so that V8
- * optimises the hot loop on its own.
- */
-function shortPath(
-  settler: Settler,
-  tally: TallyCounts,
-  base: number,
-  rule: ProtestRule,
-  flags: Uint16Array,
-  events: Uint16Array,
-  group: Uint8Array,
-  legitimacy: Uint16Array,
-  hardship: Uint8Array,
-  acts: Uint8Array,
-  riskAversion: Uint8Array,
-  s: number,
-  e: number,
-  keep: number,
-  shift: number,
-  everyoneGeneral: boolean,
-): Float64Array {
-  let adults = 0;
-  let quiet = 0;
-  let sumStored = 0;
-  let sumGrievance = 0;
-  let grievanceMax = 0;
-  for (let j = s; j < e; j++) {
-    const f = flags[j];
-    if (everyoneGeneral || events[j] !== 0 || f & GENERAL_FLAGS) {
-      settler.general(j);
-      continue;
+  /** Set `bit` on the events of every member of i's household (except i when `others`), and visit them tonight. */
+  private markHousehold(i: number, bit: number, others: boolean): void {
+    const { flags, events } = this;
+    const start = householdStart(flags, i, this.s);
+    const end = householdEnd(flags, start, this.e);
+    for (let j = start; j < end; j++) {
+      if (others && j === i) continue;
+      events[j] |= bit;
+      this.enqueue(j);
     }
-    const x = legitimacy[j] * keep + shift;
-    const stored = x <= 0 ? 0 : x >= U16 ? U16 : Math.floor(x + 0.5);
-    legitimacy[j] = stored;
-    sumStored += stored;
-    const grievance = hardship[j] * (U16 - stored);
-    sumGrievance += grievance;
-    if (!(f & F.CHILD)) {
-      adults++;
-      if (!(f & F.ACTIVE)) quiet++;
-      decide(rule, acts, riskAversion, j, f, grievance);
-      if (grievance > grievanceMax) grievanceMax = grievance;
-    }
-    const g = group[j] & GROUP_MASK;
-    if (g !== 0) tally.minor(g, f, stored, grievance, base);
   }
-  shortTotals[S_ADULTS] = adults;
-  shortTotals[S_QUIET] = quiet;
-  shortTotals[S_STORED] = sumStored;
-  shortTotals[S_GRIEVANCE] = sumGrievance;
-  shortTotals[S_GRIEVANCE_MAX] = grievanceMax;
-  return shortTotals;
-}
 
-export function settle(ctx: ShardContext<RegimeParams>): void {
-  const p = ctx.params;
-  const en = new CellEnforcer(ctx);
-  const layout = en.layout;
-  const mt = layout.metricTable;
-  const { flags, group, hardship, legitimacy, events, acts, riskAversion } = en.cols;
-  const { cellSanctionsSeen, cellCentre } = en.cols;
-  const { cellActives, cellGrievanceMax, cellDefaulters } = ctx.columns;
-  const starts = layout.unitStarts;
-  const tally = new TallyCounts(ctx);
-  const rule = new ProtestRule(ctx);
-  const settler = new Settler(ctx, en, tally, rule);
-  const totals = settler.totals;
-  const everyoneGeneral = scoreMoves(p);
-  // Family spillover (household tallies, children's schooling) is the only reader of FAMILY_LISTED.
-  const family = p.family.enabled;
-  const base = p.score.base;
-  const baseGrade = gradeIndex(p, base);
-  const response = p.response.enabled;
-  const recovery = p.response.recovery;
-  const initial = p.behaviour.initialLegitimacy;
-  const repressionLoss = p.response.repressionLoss;
-
-  for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
-    const s = starts[c];
-    const e = starts[c + 1];
+  settle(c: number): void {
+    const { p, en, cells: cols, rule, tally, G, flags, events } = this;
+    const layout = en.layout;
+    const s = (this.s = layout.unitStarts[c]);
+    const e = (this.e = layout.unitStarts[c + 1]);
+    const w0 = (this.w0 = layout.wordStarts[c]);
+    this.c = c;
+    this.n = 0;
     en.begin(c);
-    const r = en.r;
-    const visitAll = !en.idleIsNoop;
+
+    // Who has something to do tonight; enforcement, in order, for those with an event or a
+    // state (household marks may add members after the scan: they join the end).
+    const visitAll = this.visitAll;
+    if (visitAll) for (let i = s; i < e; i++) this.enqueue(i);
+    else this.n = scan(this.visits, w0, s, e, this.queue, this.queued, this.hardship, this.hardshipBefore);
     let protesters = 0;
-    for (let i = s; i < e; i++) {
+    for (let k = 0; k < this.n; k++) {
+      const i = this.queue[k];
       if (visitAll || events[i] !== 0 || flags[i] & ENFORCEMENT_STATE) {
         en.resident(i);
         // Only visited residents can be listed (BLACKLISTED is an enforcement state), and
         // resident(i) settles i's flags for the day.
-        if (events[i] & E.SANCTIONED) markHousehold(events, flags, i, s, e, E.HOUSEHOLD_HIT, true);
-        if (family && (flags[i] & (F.BLACKLISTED | F.CHILD)) === F.BLACKLISTED) {
-          markHousehold(events, flags, i, s, e, E.FAMILY_LISTED, false);
+        if (events[i] & E.SANCTIONED) this.markHousehold(i, E.HOUSEHOLD_HIT, true);
+        if (this.family && (flags[i] & (F.BLACKLISTED | F.CHILD)) === F.BLACKLISTED) {
+          this.markHousehold(i, E.FAMILY_LISTED, false);
         }
       }
       if (flags[i] & F.ACTIVE) protesters++;
     }
 
     // Today's legitimacy response reads the sanctions seen before today's are added.
-    const seenPerThousand = (cellSanctionsSeen[c] * 1000) / (e - s);
-    const centreGain = centreLegitimacyGain(p, cellCentre[c] === 1);
-    settler.seenPerThousand = seenPerThousand;
-    settler.centreGain = centreGain;
+    this.seenPerThousand = (cols.cellSanctionsSeen[c] * 1000) / (e - s);
+    this.centreGain = centreLegitimacyGain(p, cols.cellCentre[c] === 1);
     en.end(c);
-    cellActives[c] = protesters;
+    cols.cellActives[c] = protesters;
     rule.cell(c);
-    // The reference's L + legitimacyChange(L) for a resident neither wronged nor hit through
-    // the household, on the stored scale: stored' = stored·keep + shift (then clamp, round).
-    const keep = response ? 1 - recovery : 1;
-    const shift = (response ? recovery * initial + centreGain - repressionLoss * seenPerThousand : centreGain) * U16;
+
+    // Tonight's map for residents without a shock: L' = keep·L + shift.
+    const keep = this.keep;
+    const q = p.response;
+    const shift = q.enabled
+      ? q.recovery * p.behaviour.initialLegitimacy + this.centreGain - q.repressionLoss * this.seenPerThousand
+      : this.centreGain;
+    this.scale0 = cols.cellMapScale[c];
+    this.shift0 = cols.cellMapShift[c];
+    this.scale1 = keep * this.scale0;
+    this.shift1 = keep * this.shift0 + shift;
+    const riskScaled = Math.min(rule.activeRiskScaled, rule.quietRiskScaled);
+    this.rebuild =
+      shift < cols.cellShiftFloor[c] ||
+      shift < 0 ||
+      shift > 1 - keep ||
+      riskScaled < cols.cellRiskFloor[c] * U16 ||
+      this.scale1 < SCALE_FLOOR;
+    const { hardships, codes, hardshipCodes } = this;
+    if (this.rebuild) {
+      const shiftFloor = Math.max(0, shift - (1 - keep) * LEGITIMACY_BAND);
+      cols.cellShiftFloor[c] = shiftFloor;
+      cols.cellRiskFloor[c] = riskScaled / U16 - RISK_BAND;
+      this.scale1 = REBUILT_SCALE;
+      this.shift1 = REBUILT_SHIFT;
+      this.bound = 0;
+      hardships.fill(0);
+      codes.fill(0);
+      hardshipCodes.fill(0);
+    } else {
+      this.bound = cols.cellGrievanceBound[c];
+      for (let g = 0; g < G; g++) {
+        hardships[g] = cols.cellGroupHardship[c * G + g];
+        codes[g] = cols.cellGroupCodes[c * G + g];
+        hardshipCodes[g] = cols.cellGroupHardshipCodes[c * G + g];
+      }
+    }
+    this.floorL = legitimacyFloor(cols.cellShiftFloor[c], keep);
+    this.riskFloorScaled = cols.cellRiskFloor[c] * U16;
+    this.defaulters = 0;
+    this.gradedAdults = 0;
+    this.notQuiet.fill(0);
+    this.active.fill(0);
+    this.extraPoints.fill(0);
     tally.clear();
-    totals.fill(0);
-    // Short path: no event, no rare state, no score in play.
-    const short = shortPath(
-      settler,
-      tally,
-      p.score.base,
-      rule,
-      flags,
-      events,
-      group,
-      legitimacy,
-      hardship,
-      acts,
-      riskAversion,
-      s,
-      e,
-      keep,
-      shift,
-      everyoneGeneral,
-    );
-    const adults = short[S_ADULTS];
-    const quiet = short[S_QUIET];
-    const sumStored = short[S_STORED];
-    const sumGrievance = short[S_GRIEVANCE];
-    const grievanceMax = short[S_GRIEVANCE_MAX];
-    const allAdults = adults + totals[T_ADULTS];
-    if (!everyoneGeneral) settler.grades[baseGrade] += adults;
-    tally.totals(
-      e - s,
-      allAdults,
-      protesters,
-      quiet + totals[T_QUIET],
-      sumStored + totals[T_STORED],
-      sumGrievance + totals[T_GRIEVANCE],
-      base * adults + totals[T_POINTS],
-      0,
-    );
-    cellGrievanceMax[c] = Math.max(grievanceMax, totals[T_GRIEVANCE_MAX]);
-    cellDefaulters[c] = totals[T_DEFAULTERS];
-    tally.flush(r);
+
+    for (let k = 0; k < this.n; k++) this.visit(this.queue[k]);
+    if (this.rebuild) this.rebuildUnvisited();
+    for (let k = 0; k < this.n; k++) this.queued[this.queue[k] - s] = 0;
+
+    cols.cellMapScale[c] = this.scale1;
+    cols.cellMapShift[c] = this.shift1;
+    cols.cellGrievanceBound[c] = this.bound;
+    cols.cellDefaulters[c] = this.defaulters;
+    for (let g = 0; g < G; g++) {
+      cols.cellGroupHardship[c * G + g] = hardships[g];
+      cols.cellGroupCodes[c * G + g] = codes[g];
+      cols.cellGroupHardshipCodes[c * G + g] = hardshipCodes[g];
+    }
+    this.addTotals();
+    tally.flush(en.r);
   }
+
+  /** Tonight for resident j, found by the scan or marked through its household. */
+  private visit(j: number): void {
+    const { p, en, tally, flags, group, hardship, legitimacy, events, scoreOffset, acts, visits } = this;
+    const ev = events[j];
+    const f = flags[j];
+    const g = group[j] & GROUP_MASK;
+    const x0 = legitimacy[j];
+    const wronged = (ev & E.WRONGED) !== 0;
+    const hit = (ev & E.HOUSEHOLD_HIT) !== 0;
+    let x1 = x0;
+    if (this.rebuild || wronged || (hit && this.family)) {
+      const L0 = this.scale0 * x0 + this.shift0;
+      const L1 = clamp01(L0 + legitimacyChange(p, L0, this.centreGain, this.seenPerThousand, wronged, hit));
+      x1 = encode(L1, this.scale1, this.shift1);
+      legitimacy[j] = x1;
+    }
+    const listed = (ev & E.FAMILY_LISTED) !== 0;
+    if (listed && this.barForSchool && f & F.CHILD) en.school(j, this.schooling);
+    // A rebuild sums every resident afresh; otherwise the cell's sums take the change
+    // (hardship may have risen tonight: blocked attempts, schooling).
+    const h = hardship[j];
+    if (this.rebuild) {
+      this.hardships[g] += h;
+      this.codes[g] += x1;
+      this.hardshipCodes[g] += h * x1;
+    } else {
+      const h0 = this.hardshipBefore[j - this.s];
+      this.hardships[g] += h - h0;
+      this.codes[g] += x1 - x0;
+      this.hardshipCodes[g] += h * x1 - h0 * x0;
+    }
+    const L = this.scale1 * x1 + this.shift1;
+
+    if (ev !== 0) events[j] = 0;
+    if (!(f & F.CHILD)) {
+      if (f & F.ACTIVE) this.active[g]++;
+      if (f & (F.ACTIVE | F.DETAINED)) this.notQuiet[g]++;
+      if (this.scoreInPlay) {
+        const points = p.score.base + scoreOffset[j];
+        this.extraPoints[g] += points - p.score.base;
+        this.grades[gradeIndex(p, points)]++;
+        this.gradedAdults++;
+      }
+    }
+    if (f & RARE_FLAGS || listed) tally.rare(f, g, listed && this.family, this.barForTally);
+    // Tomorrow.
+    if (f & UNDECIDED) {
+      acts[j] = 0;
+      setVisited(visits, this.w0, this.s, j, (f & VISIT_FLAGS) !== 0);
+    } else {
+      this.decideAndClassify(j, f, h, L);
+      if (f & F.IN_DEFAULT) this.defaulters++;
+    }
+  }
+
+  /** Tomorrow's decision of free adult j (legitimacy L tonight), its candidacy and the cell's grievance bound. */
+  private decideAndClassify(j: number, f: number, h: number, L: number): void {
+    const { rule, riskAversion } = this;
+    const r = riskAversion[j];
+    decide(rule, this.acts, riskAversion, j, f, h * U16 * (1 - L));
+    const candidate = mayProtest(h, r, L, this.floorL, this.riskFloorScaled, rule.thresholdScaled);
+    setVisited(this.visits, this.w0, this.s, j, candidate || (f & VISIT_FLAGS) !== 0);
+    const ceiling = grievanceCeiling(h, L, this.floorL);
+    if (ceiling > this.bound) this.bound = ceiling;
+  }
+
+  /**
+   * A rebuild's pass over the residents not visited tonight: free adults and children
+   * with no event and no rare state, moved by the reference's rule without a shock.
+   */
+  private rebuildUnvisited(): void {
+    const { p, queued, s, e, scale0, shift0, scale1, shift1, centreGain, seenPerThousand } = this;
+    const { flags, group, hardship, legitimacy } = this;
+    for (let i = s; i < e; i++) {
+      if (queued[i - s] !== 0) continue;
+      const L0 = scale0 * legitimacy[i] + shift0;
+      const x = encode(
+        clamp01(L0 + legitimacyChange(p, L0, centreGain, seenPerThousand, false, false)),
+        scale1,
+        shift1,
+      );
+      legitimacy[i] = x;
+      const g = group[i] & GROUP_MASK;
+      const h = hardship[i];
+      this.hardships[g] += h;
+      this.codes[g] += x;
+      this.hardshipCodes[g] += h * x;
+      const f = flags[i];
+      if (!(f & F.CHILD)) this.decideAndClassify(i, f, h, scale1 * x + shift1);
+    }
+  }
+
+  /** The cell's common stocks and sums: from the per-group counts and the map, plus tonight's visits. */
+  private addTotals(): void {
+    const { cells: cols, tally, G, c, scale1, shift1 } = this;
+    let adults = 0;
+    for (let g = 0; g < G; g++) {
+      const residents = cols.cellGroupResidents[c * G + g];
+      const groupAdults = cols.cellGroupAdults[c * G + g];
+      adults += groupAdults;
+      const sumL = scale1 * this.codes[g] + shift1 * residents;
+      // Σ h·(1 − L) with h in 1/255: (1 − shift)·Σh − scale·Σh·x.
+      const sumGrievance = (1 - shift1) * this.hardships[g] - scale1 * this.hardshipCodes[g];
+      tally.group(
+        g,
+        residents,
+        groupAdults,
+        this.active[g],
+        groupAdults - this.notQuiet[g],
+        sumL * U16,
+        sumGrievance * U16,
+        this.p.score.base * groupAdults + this.extraPoints[g],
+      );
+    }
+    this.grades[this.baseGrade] += adults - this.gradedAdults;
+  }
+}
+
+export function settle(ctx: ShardContext<RegimeParams>): void {
+  const en = new CellEnforcer(ctx);
+  const settler = new CellSettler(ctx, en, new TallyCounts(ctx), new ProtestRule(ctx));
+  for (let c = ctx.unitStart; c < ctx.unitEnd; c++) settler.settle(c);
+  const mt = en.layout.metricTable;
   for (let k = 0; k < settler.grades.length; k++) ctx.acc[mt.gradeBase + k] += settler.grades[k];
 }
