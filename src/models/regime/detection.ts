@@ -24,8 +24,9 @@ const PROTEST_INFORMANT = 1 << 5;
 const INFRACTION_INFORMANT = 1 << 3;
 
 /**
- * Give each channel its chance to see one act (one draw each, in table order) and count
- * every channel that does. Returns a mask of the channels that saw it (0: unseen).
+ * Give each channel its chance to see one act (one draw each, in table order, for the
+ * channels deployed in the cell: one that cannot see needs no draw) and count every channel
+ * that does. Returns a mask of the channels that saw it (0: unseen).
  */
 function observe(
   rng: CounterRng,
@@ -38,7 +39,8 @@ function observe(
 ): number {
   let seenBy = 0;
   for (let k = 0; k < probabilities.length; k++) {
-    if (rng.uniform() < probabilities[k]) {
+    const q = probabilities[k];
+    if (q > 0 && rng.uniform() < q) {
       seenBy |= 1 << k;
       mt.add(acc, metrics[k], g, r, 1);
     }

@@ -59,6 +59,16 @@ function columnsOf(ctx: ShardContext<RegimeParams>) {
   };
 }
 
+/** Detention runs down a day; release (flags without the detention's) on the last. */
+function runDownDetention(detainDays: Uint16Array | Uint8Array, i: number, f: number): number {
+  if (detainDays[i] <= 1) {
+    detainDays[i] = 0;
+    return f & ~(F.DETAINED | F.PREEMPTIVE | F.WRONGFUL_DETENTION);
+  }
+  detainDays[i]--;
+  return f;
+}
+
 /**
  * Flags under which a resident with no events today still has something to do in
  * enforcement: a sentence or listing to run down, a judgment clock, a redlisting to review.
@@ -307,13 +317,7 @@ export class CellEnforcer {
 
     const recorded = popcountNegative(e);
     if (recorded && this.keepRecords) records[i] = Math.min(255, records[i] + recorded);
-    // Detention runs down; release on the last day.
-    if (f & F.DETAINED && !(e & E.DETAINED_TODAY)) {
-      if (detainDays[i] <= 1) {
-        detainDays[i] = 0;
-        f &= ~(F.DETAINED | F.PREEMPTIVE | F.WRONGFUL_DETENTION);
-      } else detainDays[i]--;
-    }
+    if (f & F.DETAINED && !(e & E.DETAINED_TODAY)) f = runDownDetention(detainDays, i, f);
     if (e & VISIBLE) this.visibleToday++;
     flags[i] = f;
     events[i] = e;
@@ -349,6 +353,16 @@ export class CellEnforcer {
       }
       h = next;
     }
+  }
+
+  /**
+   * `resident(i)` for a resident whose only business today is a detention to run down: no
+   * events, DETAINED its only ENFORCEMENT_STATE flag, and `idleIsNoop` (nothing else in
+   * the rule applies to it). Most of a day's enforcement visits are these.
+   */
+  serveDetention(i: number): void {
+    const { flags, detainDays } = this.cols;
+    flags[i] = runDownDetention(detainDays, i, flags[i]);
   }
 
   /** A child of a listed adult applies to school today with probability `rate` and is blocked. */

@@ -226,7 +226,8 @@ class CellSettler {
     let protesters = 0;
     for (let k = 0; k < this.n; k++) {
       const i = this.queue[k];
-      if (visitAll || events[i] !== 0 || flags[i] & ENFORCEMENT_STATE) {
+      if (!visitAll && events[i] === 0 && (flags[i] & ENFORCEMENT_STATE) === F.DETAINED) en.serveDetention(i);
+      else if (visitAll || events[i] !== 0 || flags[i] & ENFORCEMENT_STATE) {
         en.resident(i);
         // Only visited residents can be listed (BLACKLISTED is an enforcement state), and
         // resident(i) settles i's flags for the day.
