@@ -9,7 +9,8 @@ import { ProtestRule } from '../src/models/regime/fast/decide.js';
 import { VISIT_FLAGS, isVisited, legitimacyOf } from '../src/models/regime/fast/lazy.js';
 import { A, F, GROUP_MASK } from '../src/models/regime/layout.js';
 import type { RegimeParams } from '../src/models/regime/params.js';
-import { run, scenario, type Run } from './regime-helpers.js';
+import { regimeReferenceModel } from '../src/models/regime/index.js';
+import { fullFeatured, run, scenario, type Run } from './regime-helpers.js';
 
 // National-blacklist's mechanisms plus cameras, informants and extortion (events landing on
 // residents the act phase did not pick), and a fast recovery so that maps shrink to their
@@ -111,5 +112,22 @@ describe('the fast day visits exactly the residents with something to do', () =>
     expect(r.last('legitimacy_mean')).toBeCloseTo(sumL / n, 10);
     expect(r.last('grievance_mean')).toBeCloseTo(sumGrievance / n, 10);
     expect(r.last('legitimacy_mean', 'group=minority')).toBeCloseTo(sumMinorityL / minority, 10);
+  });
+});
+
+describe("the fast day's tick-0 tally (from its sums) and the reference's (a pass)", () => {
+  it('agree: counts exactly, means within the re-coding of legitimacy', async () => {
+    const withInformantsAndGrid = fullFeatured(6_000, 250_000);
+    const fast = await run(withInformantsAndGrid, 1, 4);
+    const reference = await run(withInformantsAndGrid, 1, 4, undefined, regimeReferenceModel);
+    for (const m of ['population', 'adults', 'quiet', 'active', 'informants', 'observers', 'score_mean']) {
+      for (const key of ['', 'group=minority', 'region=west']) {
+        expect(fast.at(m, 0, key), `${m} ${key}`).toBeCloseTo(reference.at(m, 0, key), 9);
+      }
+    }
+    expect(fast.at('informants', 0)).toBeGreaterThan(0);
+    for (const m of ['legitimacy_mean', 'grievance_mean']) {
+      expect(Math.abs(fast.at(m, 0) - reference.at(m, 0)), m).toBeLessThan(1.5 / 65535);
+    }
   });
 });

@@ -19,13 +19,12 @@ import { census, synthesize } from './population.js';
 import { riskHistogram, riskThreshold } from './predictive.js';
 import { disparity, tallyInit, tallyStep } from './tally.js';
 
-const init: ModelDefinition<RegimeParams>['init'] = [
+const synthesis: ModelDefinition<RegimeParams>['init'] = [
   { kind: 'shard', name: 'synthesize', run: synthesize },
   { kind: 'global', name: 'census', run: census },
-  { kind: 'shard', name: 'tally', run: tallyInit },
-  // Disparity at tick 0 reads NaN (nobody harmed yet), as on any day with no harm.
-  { kind: 'global', name: 'disparity', run: disparity },
 ];
+// Disparity at tick 0 reads NaN (nobody harmed yet), as on any day with no harm.
+const initialDisparity = { kind: 'global', name: 'disparity', run: disparity } as const;
 
 const streams = [
   'synthesize',
@@ -57,7 +56,8 @@ export const regimeModel: ModelDefinition<RegimeParams> = {
   name: 'regime',
   streams,
   layout: regimeLayout,
-  init: [...init, { kind: 'shard', name: 'decide', run: decideFirstDay }],
+  // The fast day's init tallies tick 0 from the sums it sets up (fast/decide.ts).
+  init: [...synthesis, { kind: 'shard', name: 'decide', run: decideFirstDay }, initialDisparity],
   step: [
     ...predictivePhases,
     { kind: 'shard', name: 'act', run: act },
@@ -76,7 +76,7 @@ export const regimeReferenceModel: ModelDefinition<RegimeParams> = {
   name: 'regime-reference',
   streams,
   layout: regimeLayout,
-  init,
+  init: [...synthesis, { kind: 'shard', name: 'tally', run: tallyInit }, initialDisparity],
   step: [
     ...predictivePhases,
     { kind: 'shard', name: 'behave', run: behave },

@@ -67,12 +67,21 @@ export function synthesize(ctx: ShardContext<RegimeParams>): void {
   const adultShare = 1 - p.population.childShare;
   const legit0 = p.behaviour.initialLegitimacy;
   const spread = p.behaviour.legitimacySpread;
+  // The last three draws of a resident serve informant and grid recruitment. Draws are
+  // positional, so leaving out trailing ones nobody reads changes nothing else.
+  const informantDraw = p.informants.enabled || p.grid.enabled;
+  const gridDraws = p.grid.enabled;
+  // Residents and adults by group, added to the metrics once per cell.
+  const residentsOf = new Float64Array(groupShares.length);
+  const adultsOf = new Float64Array(groupShares.length);
 
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
     const r = layout.cellRegion[c];
     const region = p.population.regions[r];
     const pInformant = adultShare > 0 ? Math.min(1, region.informantsPerThousand / 1000 / adultShare) : 0;
     let informants = 0;
+    residentsOf.fill(0);
+    adultsOf.fill(0);
     cellCentre[c] = cellRng.key(c, 0).uniform() < region.serviceCentreCoverage ? 1 : 0;
     const end = starts[c + 1];
     let i = starts[c];
@@ -91,9 +100,9 @@ export function synthesize(ctx: ShardContext<RegimeParams>): void {
         hardship[i] = round(clamp01(rng.uniform() + region.hardshipShift + grp.hardshipShift) * U8);
         riskAversion[i] = round(rng.uniform() * U8);
         legitimacy[i] = round(clamp01(legit0 + spread * (2 * rng.uniform() - 1)) * U16);
-        const uInformant = rng.uniform();
-        const uGig = rng.uniform();
-        const uRecruit = rng.uniform();
+        const uInformant = informantDraw ? rng.uniform() : 1;
+        const uGig = gridDraws ? rng.uniform() : 1;
+        const uRecruit = gridDraws ? rng.uniform() : 1;
         if (!(f & F.CHILD)) {
           if (p.informants.enabled && uInformant < pInformant) {
             f |= F.INFORMANT;
@@ -107,9 +116,13 @@ export function synthesize(ctx: ShardContext<RegimeParams>): void {
           }
         }
         flags[i] = f;
-        mt.add(ctx.acc, popBase, g, r, 1);
-        if (!(f & F.CHILD)) mt.add(ctx.acc, adultBase, g, r, 1);
+        residentsOf[g]++;
+        if (!(f & F.CHILD)) adultsOf[g]++;
       }
+    }
+    for (let g = 0; g < groupShares.length; g++) {
+      if (residentsOf[g] > 0) mt.add(ctx.acc, popBase, g, r, residentsOf[g]);
+      if (adultsOf[g] > 0) mt.add(ctx.acc, adultBase, g, r, adultsOf[g]);
     }
     cellInformants[c] = Math.min(65535, informants);
   }

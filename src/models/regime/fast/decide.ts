@@ -14,7 +14,18 @@ import { CellChannels } from '../channels.js';
 import { A, F, GROUP_MASK, regimeLayout, type RegimeLayout } from '../layout.js';
 import type { RegimeParams } from '../params.js';
 import { U16, U8 } from '../population.js';
-import { REBUILT_SCALE, REBUILT_SHIFT, VISIT_FLAGS, encode, setVisited } from './lazy.js';
+import { gradeIndex } from '../score.js';
+import { TallyCounts } from '../tally.js';
+import {
+  RARE_FLAGS,
+  REBUILT_SCALE,
+  REBUILT_SHIFT,
+  VISIT_FLAGS,
+  encode,
+  setVisited,
+  sumGrievance,
+  sumLegitimacy,
+} from './lazy.js';
 
 /** Residents who take no decision: children and the detained. */
 export const UNDECIDED = F.CHILD | F.DETAINED;
@@ -79,9 +90,10 @@ export function decide(
 
 /**
  * Init system: the lazy state of every cell (fast/lazy.ts) — codes under the rebuilt map,
- * per-group counts and sums — and the first day's decisions, from the synthesized
- * population. Every free adult starts as a candidate, visited on the first night, which
- * rebuilds every cell.
+ * per-group counts and sums — the tick-0 tally from them (the reference's `tallyInit`, which
+ * would be a second pass), and the first day's decisions, from the synthesized population.
+ * Every free adult starts as a candidate, visited on the first night, which rebuilds every
+ * cell.
  */
 export function decideFirstDay(ctx: ShardContext<RegimeParams>): void {
   const layout = regimeLayout(ctx.params);
@@ -100,8 +112,12 @@ export function decideFirstDay(ctx: ShardContext<RegimeParams>): void {
   const groupCodes = cols.cellGroupCodes as Float64Array;
   const groupHardshipCodes = cols.cellGroupHardshipCodes as Float64Array;
   const rule = new ProtestRule(ctx);
+  const tally = new TallyCounts(ctx);
+  const base = ctx.params.score.base;
+  let adults = 0;
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
     rule.cell(c);
+    tally.clear();
     const s = layout.unitStarts[c];
     let bound = 0;
     let defaulters = 0;
@@ -118,6 +134,8 @@ export function decideFirstDay(ctx: ShardContext<RegimeParams>): void {
       acts[i] = 0;
       if (!(f & F.CHILD)) groupAdults[g]++;
       if (f & VISIT_FLAGS) setVisited(visits, layout.wordStarts[c], s, i, true);
+      // Synthesis counted residents, adults and observers already.
+      if (f & RARE_FLAGS & ~F.OBSERVER) tally.rare(f & ~F.OBSERVER, group[i] & GROUP_MASK, false, false);
       if (f & UNDECIDED) continue;
       const L = REBUILT_SCALE * x + REBUILT_SHIFT;
       decide(rule, acts, riskAversion, i, f, h * U16 * (1 - L));
@@ -125,10 +143,26 @@ export function decideFirstDay(ctx: ShardContext<RegimeParams>): void {
       bound = Math.max(bound, (h / U8) * (1 - L));
       if (f & F.IN_DEFAULT) defaulters++;
     }
+    for (let k = c * G; k < (c + 1) * G; k++) {
+      adults += groupAdults[k];
+      // Nobody is active or detained yet; every score is the base.
+      tally.group(
+        k - c * G,
+        0,
+        0,
+        0,
+        groupAdults[k],
+        sumLegitimacy(REBUILT_SCALE, REBUILT_SHIFT, groupResidents[k], groupCodes[k]) * U16,
+        sumGrievance(REBUILT_SCALE, REBUILT_SHIFT, groupHardship[k], groupHardshipCodes[k]) * U16,
+        base * groupAdults[k],
+      );
+    }
+    tally.flush(layout.cellRegion[c]);
     (cols.cellMapScale as Float64Array)[c] = REBUILT_SCALE;
     (cols.cellMapShift as Float64Array)[c] = REBUILT_SHIFT;
     (cols.cellShiftFloor as Float64Array)[c] = Infinity;
     (cols.cellGrievanceBound as Float64Array)[c] = bound;
     (cols.cellDefaulters as Uint32Array)[c] = defaulters;
   }
+  ctx.acc[layout.metricTable.gradeBase + gradeIndex(ctx.params, base)] += adults;
 }

@@ -104,6 +104,16 @@ export function setVisited(bits: Uint32Array, w0: number, s: number, i: number, 
   bits[w] = on ? bits[w] | m : bits[w] & ~m;
 }
 
+/** Σ L over n residents whose codes sum to Σx, under the map (scale, shift). */
+export function sumLegitimacy(scale: number, shift: number, n: number, codes: number): number {
+  return scale * codes + shift * n;
+}
+
+/** Σ h·(1 − L), h in 1/255 units (Σh, Σh·x given), under the map (scale, shift). */
+export function sumGrievance(scale: number, shift: number, hardships: number, hardshipCodes: number): number {
+  return (1 - shift) * hardships - scale * hardshipCodes;
+}
+
 /** Legitimacy of resident i of cell c after the last night, read from a fast run's columns. */
 export function legitimacyOf(columns: Record<string, ArrayLike<number>>, c: number, i: number): number {
   return columns.cellMapScale[c] * columns.legitimacy[i] + columns.cellMapShift[c];

@@ -39,6 +39,8 @@ import {
   RARE_FLAGS,
   VISIT_FLAGS,
   setVisited,
+  sumGrievance,
+  sumLegitimacy,
 } from './lazy.js';
 
 /**
@@ -408,17 +410,14 @@ class CellSettler {
       const residents = cols.cellGroupResidents[c * G + g];
       const groupAdults = cols.cellGroupAdults[c * G + g];
       adults += groupAdults;
-      const sumL = scale1 * this.codes[g] + shift1 * residents;
-      // Σ h·(1 − L) with h in 1/255: (1 − shift)·Σh − scale·Σh·x.
-      const sumGrievance = (1 - shift1) * this.hardships[g] - scale1 * this.hardshipCodes[g];
       tally.group(
         g,
         residents,
         groupAdults,
         this.active[g],
         groupAdults - this.notQuiet[g],
-        sumL * U16,
-        sumGrievance * U16,
+        sumLegitimacy(scale1, shift1, residents, this.codes[g]) * U16,
+        sumGrievance(scale1, shift1, this.hardships[g], this.hardshipCodes[g]) * U16,
         this.p.score.base * groupAdults + this.extraPoints[g],
       );
     }
