@@ -103,7 +103,8 @@ export class CellEnforcer {
   private readonly timer: Countdown;
   private readonly appealDays: Countdown;
   r = 0;
-  private arrestShare = 0;
+  /** Share of today's recorded protesters in the cell who are arrested (capacity permitting). */
+  arrestShare = 0;
   private rewardPerInformant = 0;
   /** Sanctions today in the current cell that its residents can see. */
   visibleToday = 0;
@@ -155,8 +156,20 @@ export class CellEnforcer {
     this.visibleToday = 0;
   }
 
-  /** Everything that happens to resident i today once its events are on record. */
-  resident(i: number): void {
+  /**
+   * True when, for a resident with no ENFORCEMENT_STATE flag whose only event today is a
+   * recorded protest, `resident(i)` can do nothing but arrest it: a caller may then sample
+   * the arrests (each with probability `arrestShare`) and call `resident(i, 0)` for those.
+   */
+  get arrestIsAllForProtesters(): boolean {
+    return this.idleIsNoop && !this.keepRecords && this.p.police.enabled;
+  }
+
+  /**
+   * Everything that happens to resident i today once its events are on record.
+   * `arrestDraw` ≥ 0 stands in for the arrest's uniform draw (see `arrestIsAllForProtesters`).
+   */
+  resident(i: number, arrestDraw = -1): void {
     const { p, ctx, mt, M, rng, r } = this;
     const { flags, group, hardship, scoreOffset, falsePoints, detainDays } = this.cols;
     const { strikes, records, acts, events } = this.cols;
@@ -176,7 +189,12 @@ export class CellEnforcer {
       }
     }
     // Reactive arrest of a recorded protester, within the region's capacity.
-    if (e & E.PROTEST && p.police.enabled && !(f & F.DETAINED) && rng.uniform() < this.arrestShare) {
+    if (
+      e & E.PROTEST &&
+      p.police.enabled &&
+      !(f & F.DETAINED) &&
+      (arrestDraw >= 0 ? arrestDraw : rng.uniform()) < this.arrestShare
+    ) {
       f = (f & ~F.ACTIVE) | F.DETAINED;
       detainDays[i] = p.police.detentionDays;
       e |= E.SANCTIONED | E.DETAINED_TODAY | VISIBLE;

@@ -33,6 +33,7 @@ const streams = [
   'admit',
   'behave',
   'act-cell',
+  'settle-cell',
   'detect',
   'informant',
   'enforce',

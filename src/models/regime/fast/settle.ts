@@ -16,6 +16,8 @@
  * the order of floating-point additions.
  */
 import type { ShardContext } from '../../../engine/model.js';
+import type { CounterRng } from '../../../engine/rng.js';
+import { Skipper } from '../../../engine/sampling.js';
 import { CellEnforcer, ENFORCEMENT_STATE } from '../enforcement.js';
 import { childrenBarred } from '../family.js';
 import { E, F, GROUP_MASK, householdEnd, householdStart } from '../layout.js';
@@ -103,6 +105,11 @@ class CellSettler {
   /** Hardship of each queued resident before tonight's enforcement (blocked attempts raise it). */
   private readonly hardshipBefore: Uint8Array;
   private n = 0;
+  /** Arrests of protesters with nothing else to their name, by skipping (`nextArrest`). */
+  private readonly arrestsBySkipping: boolean;
+  private readonly arrests = new Skipper();
+  private readonly arrestRng: CounterRng;
+  private untilArrest = -1;
 
   // The cell being settled.
   private c = 0;
@@ -167,6 +174,8 @@ class CellSettler {
     };
     this.scoreInPlay = scoreMoves(p);
     this.visitAll = !en.idleIsNoop;
+    this.arrestsBySkipping = en.arrestIsAllForProtesters;
+    this.arrestRng = ctx.rng('settle-cell');
     this.family = p.family.enabled;
     this.schooling = p.sanctions.enabled ? p.sanctions.schoolingAttemptRate : 0;
     this.barForSchool = childrenBarred(p);
@@ -187,6 +196,25 @@ class CellSettler {
     this.notQuiet = new Float64Array(G);
     this.active = new Float64Array(G);
     this.extraPoints = new Float64Array(G);
+  }
+
+  /**
+   * Whether the next protester with a recorded protest and nothing else is arrested. Each is,
+   * independently, with the cell's arrest share, as in the reference's one draw per
+   * protester; here the gaps between arrests are drawn (engine/sampling.ts), on the cell's
+   * stream `settle-cell`, so a night draws per arrest, not per protester.
+   */
+  private nextArrest(): boolean {
+    if (this.untilArrest < 0) {
+      this.arrests.rate(this.en.arrestShare);
+      this.untilArrest = this.arrests.gap(this.arrestRng.key(this.c, this.ctx.tick));
+    }
+    if (this.untilArrest === 0) {
+      this.untilArrest = this.arrests.gap(this.arrestRng);
+      return true;
+    }
+    this.untilArrest--;
+    return false;
   }
 
   private enqueue(i: number): void {
@@ -226,11 +254,21 @@ class CellSettler {
     if (visitAll) for (let i = s; i < e; i++) this.enqueue(i);
     else this.n = scan(this.visits, w0, s, e, this.queue, this.queued, this.hardship, this.hardshipBefore);
     let protesters = 0;
+    this.untilArrest = -1;
     for (let k = 0; k < this.n; k++) {
       const i = this.queue[k];
-      if (!visitAll && events[i] === 0 && (flags[i] & ENFORCEMENT_STATE) === F.DETAINED) en.serveDetention(i);
-      else if (visitAll || events[i] !== 0 || flags[i] & ENFORCEMENT_STATE) {
-        en.resident(i);
+      let rule = visitAll || events[i] !== 0 || (flags[i] & ENFORCEMENT_STATE) !== 0;
+      let arrestDraw = -1;
+      if (!visitAll && events[i] === 0 && (flags[i] & ENFORCEMENT_STATE) === F.DETAINED) {
+        en.serveDetention(i);
+        rule = false;
+      } else if (this.arrestsBySkipping && events[i] === E.PROTEST && !(flags[i] & ENFORCEMENT_STATE)) {
+        // A recorded protest and nothing else: only an arrest can follow.
+        rule = this.nextArrest();
+        arrestDraw = 0;
+      }
+      if (rule) {
+        en.resident(i, arrestDraw);
         // Only visited residents can be listed (BLACKLISTED is an enforcement state), and
         // resident(i) settles i's flags for the day.
         if (events[i] & E.SANCTIONED) this.markHousehold(i, E.HOUSEHOLD_HIT, true);
