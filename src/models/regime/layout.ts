@@ -45,9 +45,9 @@ export const A = {
   CIVIC: 1 << 5,
   WOULD_PROTEST: 1 << 6,
   /**
-   * Set at night by the fast day on a resident who protested today (ACTIVE), so that the
-   * next act phase can skip, on one byte, everyone whose ACTIVE flag will not change.
-   * Cleared by the act phase before anything else reads `acts`.
+   * Set at night by the fast day on a resident who protested today (ACTIVE): the next act
+   * phase reads `acts` only for residents visited last night (fast/lazy.ts), and this tells
+   * it whose ACTIVE flag to clear. Cleared by the act phase before anything else reads `acts`.
    */
   WAS_ACTIVE: 1 << 7,
 } as const;

@@ -35,7 +35,7 @@ export class ProtestRule {
   private readonly ch = new CellChannels();
   private readonly layout: RegimeLayout;
   readonly thresholdScaled: number;
-  /** r·P·65535 with P for a resident who protested today, and for one who did not. */
+  /** P·65535 for a resident who protested today, and for one who did not (times r in the rule). */
   activeRiskScaled = 0;
   quietRiskScaled = 0;
 

@@ -286,12 +286,10 @@ class CellSettler {
     cols.cellActives[c] = protesters;
     rule.cell(c);
 
-    // Tonight's map for residents without a shock: L' = keep·L + shift.
+    // Tonight's map for residents without a shock: L' = keep·L + shift, where the shift is
+    // the response's change at L = 0 (response.ts is linear in L).
     const keep = this.keep;
-    const q = p.response;
-    const shift = q.enabled
-      ? q.recovery * p.behaviour.initialLegitimacy + this.centreGain - q.repressionLoss * this.seenPerThousand
-      : this.centreGain;
+    const shift = legitimacyChange(p, 0, this.centreGain, this.seenPerThousand, false, false);
     this.scale0 = cols.cellMapScale[c];
     this.shift0 = cols.cellMapShift[c];
     this.scale1 = keep * this.scale0;
