@@ -22,7 +22,7 @@ import { A, F, GROUP_MASK, regimeLayout } from '../layout.js';
 import type { RegimeParams } from '../params.js';
 import { U8 } from '../population.js';
 import { admitted, residentRiskBin } from '../predictive.js';
-import { VISIT_FLAGS, isVisited, setVisited } from './lazy.js';
+import { VISIT_FLAGS, isVisited, listVisited, setVisited } from './lazy.js';
 
 const IDLE = F.CHILD | F.DETAINED;
 
@@ -61,6 +61,8 @@ export function act(ctx: ShardContext<RegimeParams>): void {
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) largest = Math.max(largest, starts[c + 1] - starts[c]);
   // Residents with an act today, in the order found: detection visits only these.
   const touched = new Int32Array(largest);
+  // Residents visited last night, in order.
+  const listed = new Int32Array(largest);
   // The cell at hand.
   let r = 0;
   let s = 0;
@@ -106,16 +108,8 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     if (predictive) for (let i = s; i < e; i++) n = dawn(i, n);
     else {
       // Only residents visited last night can have a decision, or an ACTIVE flag to clear.
-      const words = (e - s + 31) >>> 5;
-      for (let w = 0; w < words; w++) {
-        let m = visits[w0 + w];
-        while (m !== 0) {
-          const low = m & -m;
-          m ^= low;
-          const i = s + (w << 5) + 31 - Math.clz32(low);
-          if (acts[i] !== 0) n = dawn(i, n);
-        }
-      }
+      const visited = listVisited(visits, w0, s, e, listed);
+      for (let k = 0; k < visited; k++) if (acts[listed[k]] !== 0) n = dawn(listed[k], n);
     }
     // Legitimacy is kept lazily (fast/lazy.ts): L = scale·code + shift, the cell's map last night.
     const scale = cellMapScale[c];

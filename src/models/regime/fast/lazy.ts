@@ -105,6 +105,24 @@ export function setVisited(bits: Uint32Array, w0: number, s: number, i: number, 
   bits[w] = on ? bits[w] | m : bits[w] & ~m;
 }
 
+/**
+ * Write to `out`, in order, the residents of [s, e) whose bit is set in `visits` (the cell's
+ * words from w0); returns how many. Reads 32 residents per word.
+ */
+export function listVisited(visits: Uint32Array, w0: number, s: number, e: number, out: Int32Array): number {
+  let n = 0;
+  const words = (e - s + 31) >>> 5;
+  for (let w = 0; w < words; w++) {
+    let m = visits[w0 + w];
+    while (m !== 0) {
+      const low = m & -m;
+      m ^= low;
+      out[n++] = s + (w << 5) + 31 - Math.clz32(low);
+    }
+  }
+  return n;
+}
+
 /** Σ L over n residents whose codes sum to Σx, under the map (scale, shift). */
 export function sumLegitimacy(scale: number, shift: number, n: number, codes: number): number {
   return scale * codes + shift * n;

@@ -37,6 +37,7 @@ import {
   encode,
   grievanceCeiling,
   legitimacyFloor,
+  listVisited,
   mayProtest,
   RARE_FLAGS,
   VISIT_FLAGS,
@@ -47,7 +48,7 @@ import {
 
 /**
  * Queue, in order, the residents of [s, e) whose bit is set in `visits` (words from w0),
- * noting their hardship; returns how many. Reads 32 residents per word.
+ * noting their hardship; returns how many.
  */
 function scan(
   visits: Uint32Array,
@@ -59,18 +60,11 @@ function scan(
   hardship: Uint8Array,
   hardshipBefore: Uint8Array,
 ): number {
-  let n = 0;
-  const words = (e - s + 31) >>> 5;
-  for (let w = 0; w < words; w++) {
-    let m = visits[w0 + w];
-    while (m !== 0) {
-      const low = m & -m;
-      m ^= low;
-      const k = (w << 5) + 31 - Math.clz32(low);
-      queued[k] = 1;
-      hardshipBefore[k] = hardship[s + k];
-      queue[n++] = s + k;
-    }
+  const n = listVisited(visits, w0, s, e, queue);
+  for (let k = 0; k < n; k++) {
+    const i = queue[k];
+    queued[i - s] = 1;
+    hardshipBefore[i - s] = hardship[i];
   }
   return n;
 }
