@@ -62,6 +62,13 @@ export class CellDetector {
   readonly falseMatch: Float64Array;
   private readonly rng: CounterRng;
   private readonly informantRng: CounterRng;
+  // Columns read per act, as fields: `ctx.columns` is a dictionary, slow to read per resident.
+  private readonly actsCol: Uint8Array;
+  private readonly eventsCol: Uint16Array;
+  private readonly groupCol: Uint8Array;
+  private readonly flagsCol: Uint16Array;
+  private readonly recordsOn: boolean;
+  private readonly recordingRate: number;
   region!: RegionParams;
   r = 0;
   start = 0;
@@ -98,6 +105,12 @@ export class CellDetector {
     this.falseMatch = new Float64Array(p.population.groups.length);
     this.rng = ctx.rng('detect');
     this.informantRng = ctx.rng('informant');
+    this.actsCol = ctx.columns.acts as Uint8Array;
+    this.eventsCol = ctx.columns.events as Uint16Array;
+    this.groupCol = ctx.columns.group as Uint8Array;
+    this.flagsCol = ctx.columns.flags as Uint16Array;
+    this.recordsOn = p.records.enabled;
+    this.recordingRate = p.records.recordingRate;
   }
 
   /** Set up the channels of cell c (yesterday's protesters, sanctions seen so far). */
@@ -154,8 +167,7 @@ export class CellDetector {
    * stream, as the reference does).
    */
   acts(i: number): number {
-    const { ctx, p, mt, M, rng } = this;
-    const { acts, events, group } = ctx.columns;
+    const { ctx, mt, M, rng, actsCol: acts, eventsCol: events, groupCol: group } = this;
     const a = acts[i];
     const g = group[i] & GROUP_MASK;
     const r = this.r;
@@ -184,7 +196,7 @@ export class CellDetector {
       e |= E.POST;
       mt.add(ctx.acc, M.platform, g, r, 1);
     }
-    if (a & A.DEFAULT && p.records.enabled && rng.uniform() < p.records.recordingRate) {
+    if (a & A.DEFAULT && this.recordsOn && rng.uniform() < this.recordingRate) {
       e |= E.DEFAULT;
       mt.add(ctx.acc, M.records, g, r, 1);
     }
@@ -195,8 +207,7 @@ export class CellDetector {
 
   /** Whether resident i can be falsely matched today: an adult, free, with no public act. */
   innocent(i: number): boolean {
-    const { acts, flags } = this.ctx.columns;
-    return !(acts[i] & (A.PROTEST | A.INFRACTION)) && !(flags[i] & (F.CHILD | F.DETAINED));
+    return !(this.actsCol[i] & (A.PROTEST | A.INFRACTION)) && !(this.flagsCol[i] & (F.CHILD | F.DETAINED));
   }
 
   /** Pin a false match on innocent resident i; u decides whether a protest or an infraction. */

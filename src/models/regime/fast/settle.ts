@@ -37,6 +37,7 @@ import {
   encode,
   grievanceCeiling,
   legitimacyFloor,
+  isVisited,
   listVisited,
   mayProtest,
   RARE_FLAGS,
@@ -45,29 +46,6 @@ import {
   sumGrievance,
   sumLegitimacy,
 } from './lazy.js';
-
-/**
- * Queue, in order, the residents of [s, e) whose bit is set in `visits` (words from w0),
- * noting their hardship; returns how many.
- */
-function scan(
-  visits: Uint32Array,
-  w0: number,
-  s: number,
-  e: number,
-  queue: Int32Array,
-  queued: Uint8Array,
-  hardship: Uint8Array,
-  hardshipBefore: Uint8Array,
-): number {
-  const n = listVisited(visits, w0, s, e, queue);
-  for (let k = 0; k < n; k++) {
-    const i = queue[k];
-    queued[i - s] = 1;
-    hardshipBefore[i - s] = hardship[i];
-  }
-  return n;
-}
 
 /** One cell's night: the visits, the rebuild, the tally. */
 class CellSettler {
@@ -93,9 +71,14 @@ class CellSettler {
   private readonly keep: number;
   private readonly baseGrade: number;
   readonly grades: Float64Array;
-  /** Residents to visit tonight, and which of the cell's residents are among them. */
+  /**
+   * Residents to visit tonight, in order: first those whose bit is set in `visits` (the
+   * scan), then household members marked during enforcement. `queued` marks the latter
+   * (the former have their bit), and everyone queued during a rebuild.
+   */
   private readonly queue: Int32Array;
   private readonly queued: Uint8Array;
+  private scanned = 0;
   /** Hardship of each queued resident before tonight's enforcement (blocked attempts raise it). */
   private readonly hardshipBefore: Uint8Array;
   private n = 0;
@@ -213,9 +196,9 @@ class CellSettler {
 
   private enqueue(i: number): void {
     const k = i - this.s;
-    if (this.queued[k] === 0) {
+    // The scan's residents keep their bit until the visits (nothing clears it before).
+    if (this.queued[k] === 0 && (this.visitAll || !isVisited(this.visits, this.w0, this.s, i))) {
       this.queued[k] = 1;
-      this.hardshipBefore[k] = this.hardship[i];
       this.queue[this.n++] = i;
     }
   }
@@ -246,11 +229,15 @@ class CellSettler {
     // state (household marks may add members after the scan: they join the end).
     const visitAll = this.visitAll;
     if (visitAll) for (let i = s; i < e; i++) this.enqueue(i);
-    else this.n = scan(this.visits, w0, s, e, this.queue, this.queued, this.hardship, this.hardshipBefore);
+    else this.n = listVisited(this.visits, w0, s, e, this.queue);
+    this.scanned = visitAll ? 0 : this.n;
     let protesters = 0;
     this.untilArrest = -1;
+    const { hardship, hardshipBefore } = this;
     for (let k = 0; k < this.n; k++) {
       const i = this.queue[k];
+      // Only i's own enforcement changes i's hardship, and it comes next.
+      hardshipBefore[i - s] = hardship[i];
       let rule = visitAll || events[i] !== 0 || (flags[i] & ENFORCEMENT_STATE) !== 0;
       let arrestDraw = -1;
       if (!visitAll && events[i] === 0 && (flags[i] & ENFORCEMENT_STATE) === F.DETAINED) {
@@ -324,8 +311,12 @@ class CellSettler {
     tally.clear();
 
     for (let k = 0; k < this.n; k++) this.visit(this.queue[k]);
-    if (this.rebuild) this.rebuildUnvisited();
-    for (let k = 0; k < this.n; k++) this.queued[this.queue[k] - s] = 0;
+    if (this.rebuild) {
+      for (let k = 0; k < this.scanned; k++) this.queued[this.queue[k] - s] = 1;
+      this.rebuildUnvisited();
+      for (let k = 0; k < this.scanned; k++) this.queued[this.queue[k] - s] = 0;
+    }
+    for (let k = this.scanned; k < this.n; k++) this.queued[this.queue[k] - s] = 0;
 
     cols.cellMapScale[c] = this.scale1;
     cols.cellMapShift[c] = this.shift1;
@@ -342,9 +333,16 @@ class CellSettler {
 
   /** Tonight for resident j, found by the scan or marked through its household. */
   private visit(j: number): void {
-    const { p, en, tally, flags, group, hardship, legitimacy, events, scoreOffset, acts, visits } = this;
+    const { p, en, tally, flags, group, hardship, legitimacy, events, acts, visits } = this;
     const ev = events[j];
     const f = flags[j];
+    if (ev === 0 && (f & (VISIT_FLAGS | F.CHILD)) === 0 && !this.rebuild && !this.visitAll) {
+      // A free adult with nothing tonight (most candidates): no enforcement ran, so its
+      // hardship, code and the cell's sums are as they were; only its decision is due.
+      if (this.scoreInPlay) this.grade(j, group[j] & GROUP_MASK);
+      this.decideAndClassify(j, f, hardship[j], this.scale1 * legitimacy[j] + this.shift1);
+      return;
+    }
     const g = group[j] & GROUP_MASK;
     const x0 = legitimacy[j];
     const wronged = (ev & E.WRONGED) !== 0;
@@ -377,12 +375,7 @@ class CellSettler {
     if (!(f & F.CHILD)) {
       if (f & F.ACTIVE) this.active[g]++;
       if (f & (F.ACTIVE | F.DETAINED)) this.notQuiet[g]++;
-      if (this.scoreInPlay) {
-        const points = p.score.base + scoreOffset[j];
-        this.extraPoints[g] += points - p.score.base;
-        this.grades[gradeIndex(p, points)]++;
-        this.gradedAdults++;
-      }
+      if (this.scoreInPlay) this.grade(j, g);
     }
     if (f & RARE_FLAGS || listed) tally.rare(f, g, listed && this.family, this.barForTally);
     // Tomorrow.
@@ -393,6 +386,15 @@ class CellSettler {
       this.decideAndClassify(j, f, h, L);
       if (f & F.IN_DEFAULT) this.defaulters++;
     }
+  }
+
+  /** Adult j's score into the cell's grades and its points above the base. */
+  private grade(j: number, g: number): void {
+    const p = this.p;
+    const points = p.score.base + this.scoreOffset[j];
+    this.extraPoints[g] += points - p.score.base;
+    this.grades[gradeIndex(p, points)]++;
+    this.gradedAdults++;
   }
 
   /** Tomorrow's decision of free adult j (legitimacy L tonight), its candidacy and the cell's grievance bound. */
