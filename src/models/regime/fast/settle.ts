@@ -47,6 +47,9 @@ import {
   sumLegitimacy,
 } from './lazy.js';
 
+/** Flags that take a visit off the plain path: rare states, enforcement, children. */
+const PLAIN_EXCLUDES = (VISIT_FLAGS & ~F.ACTIVE) | F.CHILD;
+
 /** One cell's night: the visits, the rebuild, the tally. */
 class CellSettler {
   private readonly p: RegimeParams;
@@ -336,12 +339,22 @@ class CellSettler {
     const { p, en, tally, flags, group, hardship, legitimacy, events, acts, visits } = this;
     const ev = events[j];
     const f = flags[j];
-    if (ev === 0 && (f & (VISIT_FLAGS | F.CHILD)) === 0 && !this.rebuild && !this.visitAll) {
-      // A free adult with nothing tonight (most candidates): no enforcement ran, so its
-      // hardship, code and the cell's sums are as they were; only its decision is due.
-      if (this.scoreInPlay) this.grade(j, group[j] & GROUP_MASK);
-      this.decideAndClassify(j, f, hardship[j], this.scale1 * legitimacy[j] + this.shift1);
-      return;
+    if ((ev & ~E.PROTEST) === 0 && (f & PLAIN_EXCLUDES) === 0 && !this.rebuild && !this.visitAll) {
+      const h = hardship[j];
+      if (h === this.hardshipBefore[j - this.s]) {
+        // A free adult with at most a recorded protest and no shock (most visits: candidates
+        // and protesters): its code and the cell's sums are as they were; only its counts
+        // and its decision are due.
+        if (ev !== 0) events[j] = 0;
+        const g = group[j] & GROUP_MASK;
+        if (f & F.ACTIVE) {
+          this.active[g]++;
+          this.notQuiet[g]++;
+        }
+        if (this.scoreInPlay) this.grade(j, g);
+        this.decideAndClassify(j, f, h, this.scale1 * legitimacy[j] + this.shift1);
+        return;
+      }
     }
     const g = group[j] & GROUP_MASK;
     const x0 = legitimacy[j];
@@ -390,8 +403,11 @@ class CellSettler {
 
   /** Adult j's score into the cell's grades and its points above the base. */
   private grade(j: number, g: number): void {
+    // At the base score an adult is counted with the ungraded (addTotals).
+    const offset = this.scoreOffset[j];
+    if (offset === 0) return;
     const p = this.p;
-    const points = p.score.base + this.scoreOffset[j];
+    const points = p.score.base + offset;
     this.extraPoints[g] += points - p.score.base;
     this.grades[gradeIndex(p, points)]++;
     this.gradedAdults++;
