@@ -11,7 +11,7 @@
  *    two-sided α = 0.001);
  *  - a two-sample Kolmogorov–Smirnov test on the 20 + 20 values, rejected at D ≥ 13/20
  *    (exact p = 0.00027 for n = m = 20).
- * With ~25 metrics per scenario the chance of a false alarm is ≤ 2.5 % per scenario for the
+ * With ~30 metrics per scenario the chance of a false alarm is ≤ 3 % per scenario for the
  * t-tests (Bonferroni) and smaller for KS (it is conservative with ties). A final case
  * shows the test has teeth: the fast model with criticismRate 10 % higher is rejected.
  */
@@ -38,6 +38,10 @@ const KEY_METRICS: readonly (readonly [string, Stat])[] = [
   ['detentions_reactive_false', 'total'],
   ['detentions_preemptive', 'total'],
   ['preemptive_false', 'total'],
+  ['detected_police', 'total'],
+  ['detected_camera', 'total'],
+  ['detected_informant', 'total'],
+  ['reports_true', 'total'],
   ['infractions', 'total'],
   ['infractions_deterred', 'total'],
   ['posts_desired', 'total'],

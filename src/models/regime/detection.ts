@@ -10,6 +10,7 @@
  */
 import type { ShardContext } from '../../engine/model.js';
 import type { CounterRng } from '../../engine/rng.js';
+import type { Skipper } from '../../engine/sampling.js';
 import { extortion } from './abuse.js';
 import { falseMatchProbability } from './cameras.js';
 import { CellChannels } from './channels.js';
@@ -203,6 +204,68 @@ export class CellDetector {
     if (a & A.CIVIC) e |= E.CIVIC;
     events[i] = e;
     return e;
+  }
+
+  /** Channels that saw each protester of `protestsOnly` (a mask per list position). */
+  private seen = new Uint8Array(0);
+  /** Per protest channel and group: detections in `protestsOnly`; per group: true reports. */
+  private readonly seenCounts = new Float64Array(7 * (GROUP_MASK + 1));
+  private readonly reportCounts = new Float64Array(GROUP_MASK + 1);
+
+  /**
+   * The channels' chances at the protests of residents list[0, m), who did nothing else
+   * today. As in `acts`, each channel deployed sees each protest independently with its
+   * probability; here the channel's hits (or, when it sees most, its misses) are found by
+   * skipping along the list (engine/sampling.ts) on the cell's stream, so the work grows
+   * with the exceptions rather than one draw per protester and channel.
+   */
+  protestsOnly(list: Int32Array, m: number, rng: CounterRng, skip: Skipper): void {
+    const { ctx, mt, M, eventsCol: events, groupCol: group, seenCounts, reportCounts } = this;
+    const G = this.layout.groups;
+    if (this.seen.length < m) this.seen = new Uint8Array(Math.max(m, 2 * this.seen.length));
+    const seen = this.seen;
+    seen.fill(0, 0, m);
+    const pc = this.protestChannels;
+    for (let k = 0; k < pc.length; k++) {
+      const q = pc[k];
+      if (!(q > 0)) continue;
+      const bit = 1 << k;
+      if (q <= 0.5) {
+        skip.rate(q);
+        for (let t = skip.gap(rng); t < m; t += 1 + skip.gap(rng)) seen[t] |= bit;
+      } else {
+        skip.rate(1 - q);
+        let miss = skip.gap(rng);
+        for (let t = 0; t < m; t++) {
+          if (t === miss) miss += 1 + skip.gap(rng);
+          else seen[t] |= bit;
+        }
+      }
+    }
+    seenCounts.fill(0, 0, pc.length * G);
+    reportCounts.fill(0, 0, G);
+    let detected = 0;
+    for (let t = 0; t < m; t++) {
+      const mask = seen[t];
+      if (mask === 0) continue;
+      const i = list[t];
+      const g = group[i] & GROUP_MASK;
+      for (let bits = mask; bits !== 0; bits &= bits - 1) seenCounts[(31 - Math.clz32(bits & -bits)) * G + g]++;
+      if (mask & PROTEST_INFORMANT) reportCounts[g]++;
+      events[i] |= E.PROTEST;
+      detected++;
+    }
+    this.detectedProtesters += detected;
+    for (let g = 0; g < G; g++) {
+      for (let k = 0; k < pc.length; k++) {
+        const count = seenCounts[k * G + g];
+        if (count > 0) mt.add(ctx.acc, this.protestMetrics[k], g, this.r, count);
+      }
+      if (reportCounts[g] > 0) {
+        this.reports += reportCounts[g];
+        mt.add(ctx.acc, M.reportsTrue, g, this.r, reportCounts[g]);
+      }
+    }
   }
 
   /** Whether resident i can be falsely matched today: an adult, free, with no public act. */

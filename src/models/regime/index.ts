@@ -38,6 +38,7 @@ const streams = [
   'informant',
   'enforce',
   'schooling',
+  'detect-cell',
 ];
 
 // Phases both implementations share: predictive policing before the day, the police's

@@ -49,6 +49,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
   const det = new CellDetector(ctx);
   const ch = det.ch;
   const cellRng = ctx.rng('act-cell');
+  const detectRng = ctx.rng('detect-cell');
   const riskU = ctx.rng('admit');
   const riskRng = ctx.rng('risk');
   const skip = new Skipper();
@@ -63,6 +64,8 @@ export function act(ctx: ShardContext<RegimeParams>): void {
   const touched = new Int32Array(largest);
   // Residents visited last night, in order.
   const listed = new Int32Array(largest);
+  // Today's protesters with no other act, in the order found.
+  const protesters = new Int32Array(largest);
   // The cell at hand.
   let r = 0;
   let s = 0;
@@ -182,7 +185,14 @@ export function act(ctx: ShardContext<RegimeParams>): void {
 
     // Detection: the channels' chances at each act, then false matches by skipping over the
     // cell at the highest group's rate, thinned to each innocent adult's own.
-    for (let k = 0; k < n; k++) det.acts(touched[k]);
+    // Protesters who did nothing else are seen by skipping along them; the others one by one.
+    let protestsOnly = 0;
+    for (let k = 0; k < n; k++) {
+      const i = touched[k];
+      if (acts[i] === (A.PROTEST | A.WOULD_PROTEST)) protesters[protestsOnly++] = i;
+      else det.acts(i);
+    }
+    if (protestsOnly > 0) det.protestsOnly(protesters, protestsOnly, detectRng.key(c, ctx.tick), skip);
     let falseMax = 0;
     for (let k = 0; k < det.falseMatch.length; k++) falseMax = Math.max(falseMax, det.falseMatch[k]);
     skip.rate(falseMax);
