@@ -77,7 +77,8 @@ class CellSettler {
   /**
    * Residents to visit tonight, in order: first those whose bit is set in `visits` (the
    * scan), then household members marked during enforcement. `queued` marks the latter
-   * (the former have their bit), and everyone queued during a rebuild.
+   * (the former have their bit); when everyone is visited it marks everyone, and during a
+   * rebuild's pass over the unvisited it marks the scanned too.
    */
   private readonly queue: Int32Array;
   private readonly queued: Uint8Array;
