@@ -24,6 +24,8 @@ function workerUrl(): URL {
 class PooledWorker {
   private pending: { resolve: () => void; reject: (e: Error) => void } | null = null;
   private failure: Error | null = null;
+  /** Milliseconds this worker spent running shard systems, over the run. */
+  busyMs = 0;
 
   constructor(readonly worker: Worker) {
     worker.on('message', (reply: WorkerReply) => {
@@ -31,7 +33,10 @@ class PooledWorker {
       this.pending = null;
       if (!p) return;
       if (reply.type === 'error') p.reject(new Error(`worker failed: ${reply.message}\n${reply.stack ?? ''}`));
-      else p.resolve();
+      else {
+        this.busyMs += reply.busyMs;
+        p.resolve();
+      }
     });
     worker.on('error', (err) => this.fail(err));
     worker.on('exit', (code) => {
@@ -56,9 +61,29 @@ class PooledWorker {
   }
 }
 
+/**
+ * Where a pool's time went while it ran shard systems, summed over phases: each worker's
+ * busy time, the slowest worker's busy time per phase, the mean worker's, and the phases'
+ * wall time. `balance` = Σ mean ÷ Σ slowest (1 when every phase's stripes take equally
+ * long); `occupancy` = Σ slowest ÷ wall (1 when nothing but the slowest stripe's work
+ * stands between phases). Parallel efficiency is about their product, times how much
+ * slower each thread runs beside the others than alone.
+ */
+export interface PoolTimes {
+  readonly wallMs: number;
+  readonly busyMs: readonly number[];
+  readonly slowestMs: number;
+  readonly meanMs: number;
+  readonly balance: number;
+  readonly occupancy: number;
+}
+
 export class NodePoolExecutor implements Executor {
   readonly needsSharedMemory = true;
   private failure: Error | null = null;
+  private wallMs = 0;
+  private slowestMs = 0;
+  private meanMs = 0;
   private constructor(private readonly workers: PooledWorker[]) {}
 
   get threads(): number {
@@ -79,7 +104,26 @@ export class NodePoolExecutor implements Executor {
   }
 
   async runShards(phase: Phase, index: number, tick: number): Promise<void> {
+    const t0 = performance.now();
+    const before = this.workers.map((w) => w.busyMs);
     await this.all((w) => w.request({ type: 'run', phase, index, tick }));
+    this.wallMs += performance.now() - t0;
+    const busy = this.workers.map((w, i) => w.busyMs - before[i]);
+    this.slowestMs += Math.max(...busy);
+    this.meanMs += busy.reduce((a, b) => a + b, 0) / busy.length;
+  }
+
+  /** Busy and wall time of the shard phases run so far (init and steps). */
+  times(): PoolTimes {
+    const { wallMs, slowestMs, meanMs } = this;
+    return {
+      wallMs,
+      busyMs: this.workers.map((w) => w.busyMs),
+      slowestMs,
+      meanMs,
+      balance: slowestMs > 0 ? meanMs / slowestMs : 1,
+      occupancy: wallMs > 0 ? slowestMs / wallMs : 1,
+    };
   }
 
   /**

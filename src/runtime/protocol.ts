@@ -5,4 +5,5 @@ export type WorkerRequest =
   | { type: 'start'; setup: RunSetup<unknown>; worker: number; workers: number }
   | { type: 'run'; phase: Phase; index: number; tick: number };
 
-export type WorkerReply = { type: 'ok' } | { type: 'error'; message: string; stack?: string };
+/** `busyMs`: the time the worker spent running shard systems for this request. */
+export type WorkerReply = { type: 'ok'; busyMs: number } | { type: 'error'; message: string; stack?: string };

@@ -39,8 +39,9 @@ function handle(msg: WorkerRequest): void {
 port.on('message', (msg: WorkerRequest) => {
   let reply: WorkerReply;
   try {
+    const t0 = performance.now();
     handle(msg);
-    reply = { type: 'ok' };
+    reply = { type: 'ok', busyMs: performance.now() - t0 };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     reply = { type: 'error', message: e.message, stack: e.stack };
