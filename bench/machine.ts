@@ -1,5 +1,6 @@
 /** The machine a benchmark ran on, recorded beside every figure (bench code may use Node APIs). */
 import os from 'node:os';
+import type { PoolTimes } from '../src/runtime/node-pool.js';
 
 export interface Machine {
   readonly cpu: string;
@@ -35,3 +36,23 @@ export function cpuSeconds(): number {
 export function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
+
+/**
+ * Where a pool's speedup over one thread went: speedup ≈ threads × thread efficiency ×
+ * balance × occupancy (PoolTimes), where thread efficiency = one thread's time ÷ the
+ * workers' summed busy time over the same steps (below 1 when threads slow each other:
+ * shared caches, memory bandwidth, vCPUs sharing a host core).
+ */
+export function parallelBreakdown(oneThreadSeconds: number, pool: PoolTimes): string {
+  const busy = pool.busyMs.reduce((a, b) => a + b, 0) / 1000;
+  return (
+    `${pool.busyMs.length} × thread efficiency ${(oneThreadSeconds / busy).toFixed(3)} × balance ${pool.balance.toFixed(3)} × ` +
+    `occupancy ${pool.occupancy.toFixed(3)} (busy ${pool.busyMs.map((b) => (b / 1000).toFixed(1)).join(' + ')} s against ${oneThreadSeconds.toFixed(1)} s alone)`
+  );
+}
+
+export const PARALLEL_LEGEND = [
+  'parallel time: speedup ≈ threads × thread efficiency × balance × occupancy. Thread efficiency = one thread’s step',
+  'time ÷ the workers’ summed busy time; balance = per phase, the mean worker’s busy time ÷ the slowest’s; occupancy =',
+  'the slowest worker’s busy time ÷ the phases’ wall time (the rest is message passing and the main thread).',
+];

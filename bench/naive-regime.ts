@@ -33,7 +33,7 @@ import type { RegimeParams, RegionParams } from '../src/models/regime/params.js'
 import { childProbability, pick } from '../src/models/regime/population.js';
 import { SANCTION_TYPES, attemptRate } from '../src/models/regime/sanctions.js';
 import { models } from '../src/models/registry.js';
-import { createNodeExecutor } from '../src/runtime/node-pool.js';
+import { NodePoolExecutor, createNodeExecutor, timesBetween, type PoolTimes } from '../src/runtime/node-pool.js';
 import { loadPreset } from '../src/scenario/load.js';
 
 /** Metric names shared with the typed model (whole-population key ''). */
@@ -568,9 +568,10 @@ export interface TypedResult {
   stepSeconds: number;
   stateBytes: number;
   series: Metrics[];
+  /** With worker threads: where the steps' parallel time went (node-pool.ts, PoolTimes). */
+  pool?: PoolTimes;
 }
 
-/** Run the typed-array regime model with 1 (LocalExecutor) or N worker threads, keeping NAIVE_METRICS per tick. */
 /** Run the typed regime model: `regime` (the fast day) or `regime-reference`. */
 export async function runTyped(
   p: RegimeParams,
@@ -586,6 +587,8 @@ export async function runTyped(
     if (s.key === '') index.set(s.name, k);
   });
   const executor: Executor = threads === 1 ? new LocalExecutor() : await createNodeExecutor(threads);
+  const pool = executor instanceof NodePoolExecutor ? executor : null;
+  let poolAtInit: PoolTimes | undefined;
   const series: Metrics[] = [];
   const t0 = performance.now();
   let t1 = t0;
@@ -596,6 +599,7 @@ export async function runTyped(
     onTick: (tick, values) => {
       if (tick === 0) {
         t1 = performance.now();
+        poolAtInit = pool?.times();
         return;
       }
       const m = zeroMetrics();
@@ -604,6 +608,7 @@ export async function runTyped(
     },
   });
   const t2 = performance.now();
+  const poolTimes = pool && poolAtInit ? timesBetween(poolAtInit, pool.times()) : undefined;
   await executor.close();
   return {
     agents: result.layout.agents,
@@ -613,6 +618,7 @@ export async function runTyped(
     stepSeconds: (t2 - t1) / 1000,
     stateBytes: result.stateBytes,
     series,
+    pool: poolTimes,
   };
 }
 

@@ -6,7 +6,8 @@
  *
  *   npx tsx bench/regime.ts [--preset NAME] [--steps N] [--population N] [--threads 1,2]
  *
- * The 1-thread case runs shard systems in this thread (LocalExecutor), as the CLI does.
+ * The 1-thread case runs shard systems in this thread (LocalExecutor), as the CLI does. For
+ * the pooled cases it also prints where the speedup went (machine.ts, parallelBreakdown).
  * Each case runs in a fresh child process so peak RSS belongs to that case alone.
  */
 import { execFileSync } from 'node:child_process';
@@ -14,9 +15,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LocalExecutor, runSimulation, type Executor } from '../src/engine/simulation.js';
 import { models } from '../src/models/registry.js';
-import { createNodeExecutor } from '../src/runtime/node-pool.js';
+import { NodePoolExecutor, createNodeExecutor, timesBetween, type PoolTimes } from '../src/runtime/node-pool.js';
 import { loadPreset } from '../src/scenario/load.js';
-import { cpuSeconds, describeMachine, machine, peakRssBytes } from './machine.js';
+import { PARALLEL_LEGEND, cpuSeconds, describeMachine, machine, parallelBreakdown, peakRssBytes } from './machine.js';
 
 interface Case {
   preset: string;
@@ -24,10 +25,14 @@ interface Case {
   steps: number;
   threads: number;
   seconds: number;
+  /** The steps alone, without synthesis and the first tally. */
+  stepSeconds: number;
   cpuSeconds: number;
   agentDaysPerSecond: number;
   stateBytesPerAgent: number;
   peakRssBytesPerAgent: number;
+  /** With worker threads: the steps' busy time per worker, balance and occupancy. */
+  pool?: PoolTimes;
 }
 
 function arg(name: string, fallback: string): string {
@@ -45,11 +50,21 @@ async function runCase(preset: string, steps: number, population: number | null,
   const entry = models[scenario.model];
   const parsed = entry.params.parse(params);
   const executor: Executor = threads === 1 ? new LocalExecutor() : await createNodeExecutor(threads);
+  const pool = executor instanceof NodePoolExecutor ? executor : null;
+  let poolAtInit: PoolTimes | undefined;
   const t0 = performance.now();
+  let t1 = t0;
   const c0 = cpuSeconds();
-  const result = await runSimulation(entry.definition, parsed, { seed: scenario.seed, steps, executor });
-  const seconds = (performance.now() - t0) / 1000;
+  const onTick = (tick: number): void => {
+    if (tick !== 0) return;
+    t1 = performance.now();
+    poolAtInit = pool?.times();
+  };
+  const result = await runSimulation(entry.definition, parsed, { seed: scenario.seed, steps, executor, onTick });
+  const t2 = performance.now();
+  const seconds = (t2 - t0) / 1000;
   const cpu = cpuSeconds() - c0;
+  const poolTimes = pool && poolAtInit ? timesBetween(poolAtInit, pool.times()) : undefined;
   await executor.close();
   const agents = result.layout.agents;
   return {
@@ -58,10 +73,12 @@ async function runCase(preset: string, steps: number, population: number | null,
     steps,
     threads,
     seconds,
+    stepSeconds: (t2 - t1) / 1000,
     cpuSeconds: cpu,
     agentDaysPerSecond: (agents * steps) / seconds,
     stateBytesPerAgent: result.stateBytes / agents,
     peakRssBytesPerAgent: peakRssBytes() / agents,
+    pool: poolTimes,
   };
 }
 
@@ -102,9 +119,24 @@ async function main(): Promise<void> {
         `speedup ${speedup.toFixed(2)}×, state ${c.stateBytesPerAgent.toFixed(1)} B/agent, peak RSS ${c.peakRssBytesPerAgent.toFixed(1)} B/agent`,
     );
   }
+  const one = cases.find((c) => c.threads === 1);
+  const pooled = cases.filter((c) => c.pool);
+  if (one && pooled.length) {
+    for (const line of PARALLEL_LEGEND) console.log(`  ${line}`);
+    for (const c of pooled) {
+      const speedup = one.stepSeconds / c.stepSeconds;
+      console.log(
+        `  steps, ${c.threads} threads: speedup ${speedup.toFixed(2)}× = ${parallelBreakdown(one.stepSeconds, c.pool!)}`,
+      );
+    }
+  }
   const dir = fileURLToPath(new URL('./results/', import.meta.url)).replace('/dist/bench/', '/bench/');
   mkdirSync(dir, { recursive: true });
-  const file = `${dir}regime-${new Date().toISOString().slice(0, 10)}.json`;
+  // Only the default case (national-blacklist, its own population, a year) is the documented
+  // file; other cases are named by what they ran, so they never overwrite it.
+  const custom = preset !== 'national-blacklist' || population !== null || steps !== 365;
+  const tag = custom ? `-${preset}-${cases[0].agents}x${steps}` : '';
+  const file = `${dir}regime-${new Date().toISOString().slice(0, 10)}${tag}.json`;
   writeFileSync(file, JSON.stringify({ machine: machine(), cases }, null, 2) + '\n');
   console.log(`  written ${file}`);
 }

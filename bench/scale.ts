@@ -25,10 +25,11 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { estimateStateBytes } from '../src/engine/simulation.js';
 import { models } from '../src/models/registry.js';
+import type { PoolTimes } from '../src/runtime/node-pool.js';
 import { formatBytes } from '../src/scenario/errors.js';
 import { loadPreset } from '../src/scenario/load.js';
 import { checkMemory } from '../src/scenario/resolve.js';
-import { cpuSeconds, describeMachine, machine, peakRssBytes } from './machine.js';
+import { PARALLEL_LEGEND, cpuSeconds, describeMachine, machine, parallelBreakdown, peakRssBytes } from './machine.js';
 import {
   NaiveRegime,
   compareLines,
@@ -67,6 +68,8 @@ interface Measured {
   peakRssBytesPerAgent: number;
   loadAverageAtStart: number[];
   metrics: KeyMetrics;
+  /** With worker threads: the steps' busy time per worker, balance and occupancy. */
+  pool?: PoolTimes;
 }
 
 interface Row extends Plan {
@@ -97,6 +100,7 @@ async function runChild(plan: Plan): Promise<Measured> {
   let stateBytes: number;
   let agents: number;
   let series: Metrics[];
+  let pool: PoolTimes | undefined;
   if (plan.model === 'naive') {
     // State bytes: heap held by the objects (measured after a full GC on both sides).
     gc();
@@ -126,6 +130,7 @@ async function runChild(plan: Plan): Promise<Measured> {
     stateBytes = r.stateBytes;
     agents = r.agents;
     series = r.series;
+    pool = r.pool;
   }
   return {
     model: plan.model,
@@ -140,6 +145,7 @@ async function runChild(plan: Plan): Promise<Measured> {
     peakRssBytesPerAgent: peakRssBytes() / agents,
     loadAverageAtStart: load,
     metrics: keyMetrics(series),
+    pool,
   };
 }
 
@@ -255,6 +261,24 @@ function table(rows: Row[]): string[] {
   return [line(head), '  ' + widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
 }
 
+/** The parallel breakdown of each fast-day size run with 1 and 2 threads. */
+function parallelLines(rows: Row[]): string[] {
+  const lines: string[] = [];
+  for (const row of rows) {
+    const r = row.result;
+    if (row.model !== 'typed' || !r?.pool || row.speedupVsOneThread === undefined) continue;
+    const one = rows.find(
+      (o) => o.model === 'typed' && o.agents === row.agents && o.ticks === row.ticks && o.threads === 1 && o.result,
+    );
+    if (!one) continue;
+    lines.push(
+      `  ${short(r.agents)} × ${r.ticks} days: speedup ${row.speedupVsOneThread.toFixed(2)}× = ` +
+        parallelBreakdown(one.result!.stepSeconds, r.pool),
+    );
+  }
+  return lines.length ? [...PARALLEL_LEGEND.map((l) => `  ${l}`), ...lines] : [];
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--child')) {
     const plan = JSON.parse(arg('plan', '{}')) as Plan;
@@ -340,6 +364,11 @@ async function main(): Promise<void> {
     '  fast = the default regime model (fast day); reference = regime-reference; × ref = fast ÷ reference, same size and threads;',
   );
   console.log('  rates exclude synthesis (init s); naive state = V8 heap held by its objects after a full GC.');
+  const parallel = parallelLines(rows);
+  if (parallel.length) {
+    console.log('');
+    for (const line of parallel) console.log(line);
+  }
 
   // Same size, same days: the naive and typed models' key metrics side by side.
   for (const n of naiveRows) {

@@ -78,6 +78,21 @@ export interface PoolTimes {
   readonly occupancy: number;
 }
 
+/** The pool's times between two readings of `times()`: e.g. the steps alone, without synthesis. */
+export function timesBetween(earlier: PoolTimes, later: PoolTimes): PoolTimes {
+  const wallMs = later.wallMs - earlier.wallMs;
+  const slowestMs = later.slowestMs - earlier.slowestMs;
+  const meanMs = later.meanMs - earlier.meanMs;
+  return {
+    wallMs,
+    busyMs: later.busyMs.map((b, i) => b - earlier.busyMs[i]),
+    slowestMs,
+    meanMs,
+    balance: slowestMs > 0 ? meanMs / slowestMs : 1,
+    occupancy: wallMs > 0 ? slowestMs / wallMs : 1,
+  };
+}
+
 export class NodePoolExecutor implements Executor {
   readonly needsSharedMemory = true;
   private failure: Error | null = null;
@@ -115,15 +130,21 @@ export class NodePoolExecutor implements Executor {
 
   /** Busy and wall time of the shard phases run so far (init and steps). */
   times(): PoolTimes {
-    const { wallMs, slowestMs, meanMs } = this;
-    return {
-      wallMs,
-      busyMs: this.workers.map((w) => w.busyMs),
-      slowestMs,
-      meanMs,
-      balance: slowestMs > 0 ? meanMs / slowestMs : 1,
-      occupancy: wallMs > 0 ? slowestMs / wallMs : 1,
+    const zero: PoolTimes = {
+      wallMs: 0,
+      busyMs: this.workers.map(() => 0),
+      slowestMs: 0,
+      meanMs: 0,
+      balance: 1,
+      occupancy: 1,
     };
+    return timesBetween(zero, {
+      ...zero,
+      wallMs: this.wallMs,
+      busyMs: this.workers.map((w) => w.busyMs),
+      slowestMs: this.slowestMs,
+      meanMs: this.meanMs,
+    });
   }
 
   /**
