@@ -7,6 +7,7 @@
  * worker threads (Node or browser) can import the same definition.
  */
 import type { CounterRng } from './rng.js';
+import type { ShardCounts } from './sparse.js';
 
 export type ColumnType = 'u8' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'f32' | 'f64';
 
@@ -56,12 +57,11 @@ export interface ShardContext<P> {
   /** A counter-based random source per declared stream name. */
   rng(stream: string): CounterRng;
   /**
-   * State this shard keeps from tick to tick on the thread that runs it (executors pin each
-   * shard to one thread for the whole run): for sparse state that would waste a column.
-   * Not shared with other threads, not in the state estimate; a shard's entry must depend
-   * only on that shard's own history, so results do not depend on the thread count.
+   * This shard's sparse maps (agent → positive integer), one per name the layout declares
+   * in `sparse`: for rare per-agent state that would waste a column (sparse.ts). They live
+   * in shared memory, so any thread may run the shard on any tick.
    */
-  readonly local: Map<string, unknown>;
+  readonly sparse: Readonly<Record<string, ShardCounts>>;
 }
 
 /** Everything a global system sees: it runs once per tick on the coordinating thread. */
@@ -116,6 +116,8 @@ export interface ModelLayout {
   readonly unitStarts: Uint32Array;
   /** Preferred agents per shard (the engine rounds to unit boundaries). */
   readonly agentsPerShard: number;
+  /** Names of per-shard sparse maps (ShardContext.sparse), for rare per-agent state. */
+  readonly sparse?: readonly string[];
 }
 
 export interface ModelDefinition<P> {

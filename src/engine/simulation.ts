@@ -20,6 +20,7 @@ import type {
 } from './model.js';
 import { CounterRng, streamId } from './rng.js';
 import { partition } from './shards.js';
+import { ShardCounts, allocateSparse, sparseBytes, type SparseBuffers } from './sparse.js';
 
 export type Phase = 'init' | 'step';
 
@@ -34,6 +35,8 @@ export interface RunSetup<P> {
   /** Float64 accumulators, shards × metrics, shard-major. */
   readonly accBuffer: ArrayBufferLike;
   readonly globalsBuffer: ArrayBufferLike;
+  /** The sparse maps the layout declares, by name. */
+  readonly sparseBuffers: Readonly<Record<string, SparseBuffers>>;
 }
 
 export interface Executor {
@@ -82,7 +85,9 @@ export function shardContexts<P>(
     acc: accAll.subarray(s.index * metrics, (s.index + 1) * metrics),
     globals,
     rng,
-    local: new Map<string, unknown>(),
+    sparse: Object.fromEntries(
+      Object.entries(setup.sparseBuffers).map(([name, b]) => [name, new ShardCounts(name, b, s.index)]),
+    ),
   }));
 }
 
@@ -191,6 +196,9 @@ export async function runSimulation<P>(model: ModelDefinition<P>, params: P, opt
   const Buf = shared ? SharedArrayBuffer : ArrayBuffer;
   const accBuffer = new Buf(shards.length * m * 8);
   const globalsBuffer = new Buf(layout.globals * 8);
+  const sparseBuffers = Object.fromEntries(
+    (layout.sparse ?? []).map((name) => [name, allocateSparse(shards.length, shared)]),
+  );
   const setup: RunSetup<P> = {
     modelName: model.name,
     params,
@@ -200,6 +208,7 @@ export async function runSimulation<P>(model: ModelDefinition<P>, params: P, opt
     columnBuffers: buffers,
     accBuffer,
     globalsBuffer,
+    sparseBuffers,
   };
   if (executor instanceof LocalExecutor) await executor.start(model, setup, columns);
   else await executor.start(model, setup);
@@ -249,7 +258,11 @@ export async function runSimulation<P>(model: ModelDefinition<P>, params: P, opt
     layout,
     ticks,
     completed,
-    stateBytes: columnsBytes(layout.columns) + accBuffer.byteLength + globalsBuffer.byteLength,
+    stateBytes:
+      columnsBytes(layout.columns) +
+      accBuffer.byteLength +
+      globalsBuffer.byteLength +
+      Object.values(sparseBuffers).reduce((sum, b) => sum + sparseBytes(b), 0),
     columns,
   };
 }

@@ -3,11 +3,12 @@
  * systems over SharedArrayBuffer columns. Lives outside src/engine because
  * worker_threads is a Node-only API; a browser adapter would use Web Workers the same way.
  *
- * Each shard is pinned to one worker for the whole run (worker w of W runs shards w, w + W,
- * …), so a shard's thread-local state (ShardContext.local) stays with it. Shards are cut to
- * equal sizes, so striping balances the load. Which worker runs which shard does not change
- * results: a shard writes only its own agents and its own accumulator slot, and the engine
- * reduces slots in shard order.
+ * Workers claim shards one at a time from a shared counter, so a worker that runs faster
+ * (a vCPU that the host serves better, say) takes more of a phase's shards and the phase
+ * ends when the work does, not when the slower stripe does. Which worker runs which shard
+ * does not change results: a shard writes only its own agents, its own accumulator slot and
+ * its own sparse maps (shared memory, engine/sparse.ts), and the engine reduces slots in
+ * shard order.
  */
 import { Worker } from 'node:worker_threads';
 import type { ModelDefinition } from '../engine/model.js';
@@ -64,8 +65,8 @@ class PooledWorker {
 /**
  * Where a pool's time went while it ran shard systems, summed over phases: each worker's
  * busy time, the slowest worker's busy time per phase, the mean worker's, and the phases'
- * wall time. `balance` = Σ mean ÷ Σ slowest (1 when every phase's stripes take equally
- * long); `occupancy` = Σ slowest ÷ wall (1 when nothing but the slowest stripe's work
+ * wall time. `balance` = Σ mean ÷ Σ slowest (1 when every phase's workers are busy equally
+ * long); `occupancy` = Σ slowest ÷ wall (1 when nothing but the slowest worker's work
  * stands between phases). Parallel efficiency is about their product, times how much
  * slower each thread runs beside the others than alone.
  */
@@ -99,6 +100,8 @@ export class NodePoolExecutor implements Executor {
   private wallMs = 0;
   private slowestMs = 0;
   private meanMs = 0;
+  /** The next shard to claim in the phase being run (worker.ts). */
+  private readonly claims = new Int32Array(new SharedArrayBuffer(4));
   private constructor(private readonly workers: PooledWorker[]) {}
 
   get threads(): number {
@@ -114,13 +117,14 @@ export class NodePoolExecutor implements Executor {
   }
 
   async start<P>(_model: ModelDefinition<P>, setup: RunSetup<P>): Promise<void> {
-    const workers = this.workers.length;
-    await this.all((w, worker) => w.request({ type: 'start', setup: setup as RunSetup<unknown>, worker, workers }));
+    const claims = this.claims.buffer as SharedArrayBuffer;
+    await this.all((w) => w.request({ type: 'start', setup: setup as RunSetup<unknown>, claims }));
   }
 
   async runShards(phase: Phase, index: number, tick: number): Promise<void> {
     const t0 = performance.now();
     const before = this.workers.map((w) => w.busyMs);
+    Atomics.store(this.claims, 0, 0);
     await this.all((w) => w.request({ type: 'run', phase, index, tick }));
     this.wallMs += performance.now() - t0;
     const busy = this.workers.map((w, i) => w.busyMs - before[i]);

@@ -1,7 +1,7 @@
 /**
  * Worker-thread side of the Node pool: finds the model by name in the registry (models
- * are never sent as closures), attaches the shared columns and runs shard systems on
- * its stripe of the shards (worker w of W runs shards w, w + W, …; see node-pool.ts).
+ * are never sent as closures), attaches the shared columns and runs shard systems on the
+ * shards it claims, one at a time, until none is left (see node-pool.ts).
  */
 import { parentPort } from 'node:worker_threads';
 import { attachColumns } from '../engine/columns.js';
@@ -15,7 +15,7 @@ const port = parentPort;
 
 let model: ModelDefinition<unknown> | null = null;
 let contexts: (ShardContext<unknown> & { tick: number })[] = [];
-let stripe = { worker: 0, workers: 1 };
+let claims: Int32Array<ArrayBufferLike> = new Int32Array(1);
 
 function handle(msg: WorkerRequest): void {
   if (msg.type === 'start') {
@@ -23,13 +23,13 @@ function handle(msg: WorkerRequest): void {
     if (!entry) throw new Error(`unknown model "${msg.setup.modelName}"`);
     model = entry.definition as ModelDefinition<unknown>;
     contexts = shardContexts(msg.setup, attachColumns(msg.setup.layout.columns, msg.setup.columnBuffers));
-    stripe = { worker: msg.worker, workers: msg.workers };
+    claims = new Int32Array(msg.claims);
     return;
   }
   const system = systemsOf(model!, msg.phase)[msg.index];
   if (system.kind !== 'shard') throw new Error(`system ${system.name} is not a shard system`);
   const n = contexts.length;
-  for (let s = stripe.worker; s < n; s += stripe.workers) {
+  for (let s = Atomics.add(claims, 0, 1); s < n; s = Atomics.add(claims, 0, 1)) {
     const ctx = contexts[s];
     ctx.tick = msg.tick;
     system.run(ctx);

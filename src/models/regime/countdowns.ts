@@ -3,8 +3,8 @@
  * recorded default, a pending appeal. When listings come from court judgments only, few
  * residents are in these states at any time, yet a column is touched a memory page (2,048–
  * 4,096 residents) at a time wherever one of them lives — over a year, nearly every page.
- * Then each shard keeps them in a map instead (ShardContext.local; executors pin shards to
- * threads). When a score can list residents, possibly most of them, a column is cheaper.
+ * Then each shard keeps them in a sparse map instead (ShardContext.sparse, engine/sparse.ts).
+ * When a score can list residents, possibly most of them, a column is cheaper.
  */
 import type { ShardContext } from '../../engine/model.js';
 import type { RegimeParams } from './params.js';
@@ -17,6 +17,9 @@ export interface Countdown {
 }
 
 export type CountdownName = 'listDays' | 'timer' | 'appealDays';
+
+/** The countdowns kept as sparse maps when they are (layout.ts declares them). */
+export const COUNTDOWN_NAMES: readonly CountdownName[] = ['listDays', 'timer', 'appealDays'];
 
 /** Whether the rare-state countdowns are kept sparse (listings only by judgment). */
 export function sparseCountdowns(p: RegimeParams): boolean {
@@ -33,24 +36,10 @@ class ColumnCountdown implements Countdown {
   }
 }
 
-class MapCountdown implements Countdown {
-  constructor(private readonly days: Map<number, number>) {}
-  get(i: number): number {
-    return this.days.get(i) ?? 0;
-  }
-  set(i: number, days: number): void {
-    if (days === 0) this.days.delete(i);
-    else this.days.set(i, days);
-  }
-}
-
-/** The countdown `name` of this shard: its column, or its map when sparse. */
+/** The countdown `name` of this shard: its column, or its sparse map. */
 export function countdown(ctx: ShardContext<RegimeParams>, name: CountdownName): Countdown {
   if (!sparseCountdowns(ctx.params)) return new ColumnCountdown(ctx.columns[name] as Uint8Array | Uint16Array);
-  let days = ctx.local.get(name) as Map<number, number> | undefined;
-  if (!days) {
-    days = new Map();
-    ctx.local.set(name, days);
-  }
-  return new MapCountdown(days);
+  const days = ctx.sparse[name];
+  if (!days) throw new Error(`the layout declares no sparse map "${name}"`);
+  return days;
 }

@@ -10,7 +10,7 @@
 import type { ColumnSpec, ModelLayout } from '../../engine/model.js';
 import { DISPARITY_HARMS, METRIC_NAMES, MetricTable } from './metrics.js';
 import type { RegimeParams } from './params.js';
-import { sparseCountdowns } from './countdowns.js';
+import { COUNTDOWN_NAMES, sparseCountdowns } from './countdowns.js';
 import { scoreMoves } from './score.js';
 
 /** Bits of the `flags` column (u16). */
@@ -247,8 +247,8 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
         ] as const)
       : []),
     // Countdowns are one byte when their longest term fits (e.g. 15-day detentions).
-    // Rare-state countdowns are per-shard maps when listings come only from judgments
-    // (countdowns.ts); columns otherwise.
+    // Rare-state countdowns are per-shard sparse maps when listings come only from
+    // judgments (countdowns.ts, `sparse` below); columns otherwise.
     ...(p.lists.enabled && !sparse ? [{ name: 'listDays', type: countdown(p.lists.durationDays), length: n }] : []),
     ...(p.police.enabled || p.predictive.enabled
       ? [
@@ -296,6 +296,8 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
     globals: globalsLayout.total,
     unitStarts,
     agentsPerShard: p.agentsPerShard,
+    // The enforcement rule reads all three, whether or not their mechanisms are on.
+    sparse: sparse ? COUNTDOWN_NAMES : [],
     cells,
     regions: R,
     groups: G,
