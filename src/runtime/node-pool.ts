@@ -156,7 +156,7 @@ export class NodePoolExecutor implements Executor {
    * still running shards must not be handed the next phase. After a failure the pool is
    * unusable (its workers' state is unknown) and says so on every later call.
    */
-  private async all(send: (w: PooledWorker, index: number) => Promise<void>): Promise<void> {
+  private async all(send: (w: PooledWorker) => Promise<void>): Promise<void> {
     if (this.failure) throw new Error(`worker pool is unusable after an earlier failure: ${this.failure.message}`);
     const results = await Promise.allSettled(this.workers.map(send));
     const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
