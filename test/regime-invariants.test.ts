@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../src/engine/simulation.js';
 import { F, householdEnd, regimeLayout } from '../src/models/regime/layout.js';
-import { METRIC_NAMES } from '../src/models/regime/metrics.js';
+import { metricNames } from '../src/models/regime/mechanisms.js';
 import { legitimacyOf } from '../src/models/regime/fast/lazy.js';
 import { NodePoolExecutor } from '../src/runtime/node-pool.js';
 import { closeSharedExecutor, fullFeatured, run, scenario, type Run } from './regime-helpers.js';
@@ -87,7 +87,7 @@ describe('regime: thread-count invariance and reproducibility', () => {
     it('sums every count over groups and over regions to the total', () => {
       const groups = FULL.population.groups.map((g) => `group=${g.name}`);
       const regions = FULL.population.regions.map((r) => `region=${r.name}`);
-      for (const metric of METRIC_NAMES) {
+      for (const metric of metricNames()) {
         for (let t = 0; t <= local.ticks; t++) {
           const total = local.at(metric.name, t);
           if (metric.kind === 'mean') {

@@ -9,6 +9,30 @@ import { fileFalseReport } from './informants.js';
 import { F, GROUP_MASK, regimeLayout } from './layout.js';
 import type { RegimeParams } from './params.js';
 import { U8 } from './population.js';
+import { z } from 'zod';
+import { metric, type Mechanism } from './mechanism.js';
+import { nonNegative, rate, share } from './units.js';
+
+export const abuseParams = z
+  .object({
+    enabled: z.boolean().default(false),
+    extortionRate: rate.default(0.0005).describe('daily probability an informant demands payment from a neighbour'),
+    payShare: share.default(0.6).describe('share of extortion targets who pay; the rest are reported'),
+    paymentHardship: nonNegative.max(0.5).default(0.02).describe('hardship added to a target who pays'),
+  })
+  .strict()
+  .prefault({});
+
+export const abuse: Mechanism = {
+  key: 'abuse',
+  title: 'informant abuse: extortion under threat of a report',
+  role: { changes: 'a target who pays loses money (hardship rises); one who refuses is reported falsely' },
+  enabled: (p) => p.abuse.enabled,
+  metrics: [
+    metric('extortion_demands', 'flow', 'harm', 'informant demands for payment'),
+    metric('extortion_paid', 'flow', 'harm', 'demands paid'),
+  ],
+};
 
 export type ExtortionOutcome = 'none' | 'paid' | 'reported';
 

@@ -9,14 +9,70 @@
  * is detained before acting, and the decision it would have taken is recorded so that
  * predictive policing can be scored against it.
  */
+import { z } from 'zod';
 import type { ShardContext } from '../../engine/model.js';
 import { CellChannels } from './channels.js';
 import { A, E, F, GROUP_MASK, regimeLayout } from './layout.js';
+import { metric, type Mechanism } from './mechanism.js';
 import type { MetricTable } from './metrics.js';
 import type { RegimeParams } from './params.js';
 import { epsteinArrestProbability } from './police.js';
 import { U16, U8 } from './population.js';
 import { admitted, maxRisk, residentRiskBin } from './predictive.js';
+import { nonNegative, rate, share } from './units.js';
+
+export const behaviourParams = z
+  .object({
+    initialLegitimacy: share.default(0.8).describe('mean perceived legitimacy at tick 0'),
+    legitimacySpread: share.default(0.1).describe('half-width of the uniform spread of initial legitimacy'),
+    threshold: share.default(0.1).describe('Epstein activation threshold T'),
+    arrestConstant: nonNegative.max(20).default(2.3).describe('Epstein k in P = 1 − exp(−k·C/A)'),
+    infractionRate: rate.default(0.002).describe('daily probability of a minor infraction (before deterrence)'),
+    defaultRate: rate.default(0.0002).describe('daily probability that an agent with full hardship defaults on a debt'),
+    repaymentRate: rate.default(0.01).describe('daily probability that a defaulter repays'),
+    civicRate: rate
+      .default(0.001)
+      .describe('daily probability of a recorded civic contribution (volunteering, donation)'),
+    criticismRate: rate.default(0.02).describe('daily probability of wanting to post criticism, per unit grievance'),
+  })
+  .strict()
+  .prefault({});
+
+export const behaviour: Mechanism = {
+  key: 'behaviour',
+  title: 'what residents do each day: protest (Epstein’s rule), minor infractions, critical posts, debt, civic acts',
+  role: { changes: 'the acts every other mechanism detects, scores and sanctions' },
+  enabled: () => true,
+  metrics: [
+    metric('population', 'stock', 'state', 'residents'),
+    metric('adults', 'stock', 'state', 'adult residents'),
+    metric('quiet', 'stock', 'state', 'adults neither protesting nor detained'),
+    metric('active', 'stock', 'stability', 'adults protesting (Epstein active)'),
+    metric('detained', 'stock', 'harm', 'adults in detention (reactive or pre-emptive)'),
+    metric(
+      'detained_wrongly',
+      'stock',
+      'harm',
+      'adults detained who did not act: false attribution or a false pre-emptive call',
+    ),
+    metric('in_default', 'stock', 'state', 'adults in debt default'),
+    metric('legitimacy_mean', 'mean', 'stability', 'mean perceived legitimacy'),
+    metric('grievance_mean', 'mean', 'stability', 'mean grievance H(1 − L)'),
+    metric('infractions', 'flow', 'state', 'minor infractions committed'),
+    metric('infractions_deterred', 'flow', 'expression', 'infractions not committed because of perceived detection'),
+    metric('defaults', 'flow', 'state', 'new debt defaults'),
+    metric('repayments', 'flow', 'state', 'defaults repaid'),
+    metric('civic', 'flow', 'state', 'civic contributions'),
+    metric('posts_desired', 'flow', 'expression', 'critical posts residents wanted to write'),
+    metric('posts_expressed', 'flow', 'expression', 'critical posts actually written'),
+    metric(
+      'would_act',
+      'flow',
+      'stability',
+      'adults whose protest rule says act today (detained pre-emptively included)',
+    ),
+  ],
+};
 
 /** Perceived probability of arrest for protesting: Epstein's P, widened by surveillance. */
 export function perceivedArrestRisk(p: RegimeParams, ch: CellChannels, activesCountingSelf: number): number {

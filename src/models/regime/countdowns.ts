@@ -43,3 +43,8 @@ export function countdown(ctx: ShardContext<RegimeParams>, name: CountdownName):
   if (!days) throw new Error(`the layout declares no sparse map "${name}"`);
   return days;
 }
+
+/** Column type of a day countdown whose longest term is `maxDays`. */
+export function countdownType(maxDays: number): 'u8' | 'u16' {
+  return maxDays <= 255 ? 'u8' : 'u16';
+}

@@ -6,6 +6,44 @@
  */
 import { E } from './layout.js';
 import type { RegimeParams } from './params.js';
+import { z } from 'zod';
+import { metric, type Mechanism } from './mechanism.js';
+import { nonNegative, rate, share } from './units.js';
+
+export const informantsParams = z
+  .object({
+    enabled: z.boolean().default(false),
+    reportRate: rate.default(0.2).describe('probability an informant reports an act it witnesses'),
+    witnessRate: rate.default(0.02).describe('probability an informant witnesses a given act in its cell'),
+    falseReportRate: rate
+      .default(0.0005)
+      .describe('daily probability an informant files a report on an innocent neighbour'),
+    maliciousShare: share
+      .default(0.3)
+      .describe('share of false reports that are malicious (targeted), the rest mistaken'),
+    reportReward: z.number().int().min(0).max(100).default(1).describe('score points an informant earns per report'),
+  })
+  .strict()
+  .prefault({});
+
+export const informantsRegion = {
+  informantsPerThousand: nonNegative.max(1000).default(0).describe('registered informants per 1,000 residents'),
+};
+
+export const informants: Mechanism = {
+  key: 'informants',
+  title: 'neighbours reporting neighbours: true, mistaken and malicious reports',
+  role: { changes: 'reports of real acts feed records and scores; false reports attribute acts to the innocent' },
+  enabled: (p) => p.informants.enabled,
+  metrics: [
+    metric('informants', 'stock', 'surveillance', 'residents acting as informants'),
+    metric('detected_informant', 'flow', 'surveillance', 'acts reported truthfully by informants'),
+    metric('false_informant', 'flow', 'harm', 'acts wrongly attributed by false informant reports'),
+    metric('reports_true', 'flow', 'surveillance', 'informant reports of real acts'),
+    metric('reports_false', 'flow', 'harm', 'informant reports of acts that did not happen (mistaken)'),
+    metric('reports_malicious', 'flow', 'harm', 'malicious false reports (including extortion reprisals)'),
+  ],
+};
 
 /** Probability that at least one of the cell's informants witnesses and reports a given act. */
 export function informantDetection(p: RegimeParams, informantsInCell: number): number {

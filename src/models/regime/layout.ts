@@ -8,10 +8,10 @@
  * inside one shard and needs no locking.
  */
 import type { ColumnSpec, ModelLayout } from '../../engine/model.js';
-import { DISPARITY_HARMS, METRIC_NAMES, MetricTable } from './metrics.js';
+import { mechanisms, metricNames } from './mechanisms.js';
+import { DISPARITY_HARMS, MetricTable } from './metrics.js';
 import type { RegimeParams } from './params.js';
-import { COUNTDOWN_NAMES, sparseCountdowns } from './countdowns.js';
-import { scoreMoves } from './score.js';
+import { COUNTDOWN_NAMES, countdownType, sparseCountdowns } from './countdowns.js';
 
 /** Bits of the `flags` column (u16). */
 export const F = {
@@ -162,11 +162,6 @@ export function apportion(n: number, weights: readonly number[]): number[] {
 
 const cache = new WeakMap<RegimeParams, RegimeLayout>();
 
-/** Column type of a day countdown whose longest term is `maxDays`. */
-function countdown(maxDays: number): 'u8' | 'u16' {
-  return maxDays <= 255 ? 'u8' : 'u16';
-}
-
 export function regimeLayout(p: RegimeParams): RegimeLayout {
   const cached = cache.get(p);
   if (cached) return cached;
@@ -201,7 +196,7 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
     wordStarts[k + 1] = wordStarts[k] + Math.ceil((unitStarts[k + 1] - unitStarts[k]) / 32);
 
   const metricTable = new MetricTable(
-    METRIC_NAMES,
+    metricNames(),
     groupList.map((g) => g.name),
     regionList.map((r) => r.name),
     p.score.bands.map((b) => b.grade),
@@ -238,34 +233,19 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
     { name: 'hardship', type: 'u8', length: n },
     { name: 'riskAversion', type: 'u8', length: n },
     { name: 'legitimacy', type: 'u16', length: n },
-    // Columns a mechanism needs exist only when it is on, so a scenario pays in memory
-    // only for what it models (code reaching an absent column fails loudly).
-    ...(scoreMoves(p)
-      ? ([
-          { name: 'scoreOffset', type: 'i16', length: n },
-          { name: 'falsePoints', type: 'i16', length: n },
-        ] as const)
-      : []),
-    // Countdowns are one byte when their longest term fits (e.g. 15-day detentions).
-    // Rare-state countdowns are per-shard sparse maps when listings come only from
-    // judgments (countdowns.ts, `sparse` below); columns otherwise.
-    ...(p.lists.enabled && !sparse ? [{ name: 'listDays', type: countdown(p.lists.durationDays), length: n }] : []),
+    // Detention runs down a day at a time, whichever mechanism detained.
     ...(p.police.enabled || p.predictive.enabled
       ? [
           {
             name: 'detainDays',
-            type: countdown(Math.max(p.police.detentionDays, p.predictive.detentionDays)),
+            type: countdownType(Math.max(p.police.detentionDays, p.predictive.detentionDays)),
             length: n,
           },
         ]
       : []),
-    ...(p.records.enabled && !sparse ? [{ name: 'timer', type: countdown(p.records.judgmentDelay), length: n }] : []),
-    ...(p.dueProcess.enabled && !sparse
-      ? [{ name: 'appealDays', type: countdown(p.dueProcess.appealDelayDays), length: n }]
-      : []),
-    ...(p.platform.enabled && !strikesPacked(p) ? ([{ name: 'strikes', type: 'u8', length: n }] as const) : []),
-    // Recorded negative events: read only by predictive policing's risk score.
-    ...(p.predictive.enabled ? ([{ name: 'records', type: 'u8', length: n }] as const) : []),
+    // Columns a mechanism needs exist only when it is on, so a scenario pays in memory
+    // only for what it models (code reaching an absent column fails loudly).
+    ...mechanisms().flatMap((m) => m.columns?.(p, { agents: n, cells }) ?? []),
     { name: 'acts', type: 'u8', length: n },
     { name: 'events', type: 'u16', length: n },
     { name: 'cellActives', type: 'u32', length: cells },

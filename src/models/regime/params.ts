@@ -8,26 +8,37 @@
  */
 import { z } from 'zod';
 
-const share = z.number().min(0).max(1);
-const rate = z.number().min(0).max(1);
-const nonNegative = z.number().min(0);
+import { abuseParams } from './abuse.js';
+import { behaviourParams } from './behaviour.js';
+import { camerasGroup, camerasParams, camerasRegion } from './cameras.js';
+import { dueProcessParams } from './dueprocess.js';
+import { familyParams } from './family.js';
+import { gridGroup, gridParams, gridRegion } from './grid.js';
+import { informantsParams, informantsRegion } from './informants.js';
+import { listsParams } from './lists.js';
+import { platformParams, platformRegion } from './platform.js';
+import { policeParams, policeRegion } from './police.js';
+import { predictiveGroup, predictiveParams } from './predictive.js';
+import { propagandaParams, propagandaRegion } from './propaganda.js';
+import { recordsParams } from './records.js';
+import { responseParams } from './response.js';
+import { sanctionsParams } from './sanctions.js';
+import { scoreParams } from './score.js';
+import { trackingParams, trackingRegion } from './tracking.js';
+import { share } from './units.js';
 
+/** A region: its name and size, and what each mechanism deploys there. */
 export const regionParams = z
   .object({
     name: z.string().min(1).max(40).describe('region label used in metric keys'),
     populationShare: z.number().gt(0).max(1).describe('share of the population living here'),
-    camerasPerThousand: nonNegative.max(1000).default(0).describe('public cameras per 1,000 residents'),
-    informantsPerThousand: nonNegative.max(1000).default(0).describe('registered informants per 1,000 residents'),
-    platformPenetration: share
-      .default(0.7)
-      .describe('share of residents whose online speech runs on monitored platforms'),
-    policePer100k: nonNegative.max(100_000).default(150).describe('police able to make arrests, per 100,000 residents'),
-    trackingCoverage: share.default(0).describe('share of gatherings where phone / IoT tracking is deployed'),
-    serviceCentreCoverage: share.default(0).describe('share of cells with a party-and-mass service centre'),
-    gridWorkersPerCell: nonNegative
-      .max(100)
-      .default(0)
-      .describe('grid workers assigned to each cell of ~1,000 residents'),
+    ...camerasRegion,
+    ...informantsRegion,
+    ...platformRegion,
+    ...policeRegion,
+    ...trackingRegion,
+    ...propagandaRegion,
+    ...gridRegion,
     hardshipShift: z
       .number()
       .min(-0.5)
@@ -37,19 +48,15 @@ export const regionParams = z
   })
   .strict();
 
+/** A group: its name and share, and how each mechanism treats its members. */
 export const groupParams = z
   .object({
     name: z.string().min(1).max(40).describe('group label used in metric keys'),
     share: z.number().gt(0).max(1).describe('share of households belonging to this group'),
     hardshipShift: z.number().min(-0.5).max(0.5).default(0).describe('added to hardship of members'),
-    recognitionErrorMultiplier: nonNegative
-      .max(100)
-      .default(1)
-      .describe('face-recognition false-match rate relative to the base rate'),
-    targeted: z.boolean().default(false).describe('weighted by predictive policing bias'),
-    gigWorkerShare: share
-      .default(0)
-      .describe('share of adult members working in delivery / ride-hailing (new employment forms)'),
+    ...camerasGroup,
+    ...predictiveGroup,
+    ...gridGroup,
   })
   .strict();
 
@@ -80,282 +87,23 @@ export const regimeParams = z
           .describe('groups; shares sum to 1; the first is the reference (majority) group'),
       })
       .strict(),
-    behaviour: z
-      .object({
-        initialLegitimacy: share.default(0.8).describe('mean perceived legitimacy at tick 0'),
-        legitimacySpread: share.default(0.1).describe('half-width of the uniform spread of initial legitimacy'),
-        threshold: share.default(0.1).describe('Epstein activation threshold T'),
-        arrestConstant: nonNegative.max(20).default(2.3).describe('Epstein k in P = 1 − exp(−k·C/A)'),
-        infractionRate: rate.default(0.002).describe('daily probability of a minor infraction (before deterrence)'),
-        defaultRate: rate
-          .default(0.0002)
-          .describe('daily probability that an agent with full hardship defaults on a debt'),
-        repaymentRate: rate.default(0.01).describe('daily probability that a defaulter repays'),
-        civicRate: rate
-          .default(0.001)
-          .describe('daily probability of a recorded civic contribution (volunteering, donation)'),
-        criticismRate: rate
-          .default(0.02)
-          .describe('daily probability of wanting to post criticism, per unit grievance'),
-      })
-      .strict()
-      .prefault({}),
-    police: z
-      .object({
-        enabled: z.boolean().default(true),
-        arrestProbability: rate
-          .default(0.5)
-          .describe('probability a detected protester is arrested, capacity permitting'),
-        detentionDays: z.number().int().min(1).max(3650).default(15).describe('days of detention after arrest'),
-        arrestsPerOfficerPerDay: nonNegative.max(100).default(0.2).describe('arrest capacity per officer per day'),
-        visibility: nonNegative
-          .max(100)
-          .default(1)
-          .describe('effective enforcers perceived per police officer per cell'),
-      })
-      .strict()
-      .prefault({}),
-    grid: z
-      .object({
-        enabled: z.boolean().default(false),
-        detectionPerWorker: rate
-          .default(0.05)
-          .describe('probability one grid worker notices a given offline act in the cell'),
-        gigRecruitmentRate: share.default(0).describe('share of gig workers recruited as mobile observers'),
-        detectionPerObserver: rate
-          .default(0.005)
-          .describe('probability one gig observer notices a given offline act in a cell it passes'),
-        cellsPerObserver: z.number().int().min(1).max(1000).default(5).describe('cells a mobile observer covers'),
-      })
-      .strict()
-      .prefault({}),
-    informants: z
-      .object({
-        enabled: z.boolean().default(false),
-        reportRate: rate.default(0.2).describe('probability an informant reports an act it witnesses'),
-        witnessRate: rate.default(0.02).describe('probability an informant witnesses a given act in its cell'),
-        falseReportRate: rate
-          .default(0.0005)
-          .describe('daily probability an informant files a report on an innocent neighbour'),
-        maliciousShare: share
-          .default(0.3)
-          .describe('share of false reports that are malicious (targeted), the rest mistaken'),
-        reportReward: z
-          .number()
-          .int()
-          .min(0)
-          .max(100)
-          .default(1)
-          .describe('score points an informant earns per report'),
-      })
-      .strict()
-      .prefault({}),
-    cameras: z
-      .object({
-        enabled: z.boolean().default(false),
-        coveragePerCamera: nonNegative
-          .max(1)
-          .default(0.004)
-          .describe('share of public space one camera per 1,000 residents covers'),
-        recognitionAccuracy: rate.default(0.9).describe('probability a covered face is recognised'),
-        falseMatchRate: rate
-          .default(0.0001)
-          .describe('daily probability an innocent person in covered space is falsely matched to a recorded act'),
-      })
-      .strict()
-      .prefault({}),
-    tracking: z
-      .object({
-        enabled: z.boolean().default(false),
-        detectionRate: rate.default(0.9).describe('probability a tracked gathering reveals each attendee'),
-      })
-      .strict()
-      .prefault({}),
-    platform: z
-      .object({
-        enabled: z.boolean().default(false),
-        detectionRate: rate.default(0.3).describe('probability a critical post on a monitored platform is detected'),
-        strikesToClose: z
-          .number()
-          .int()
-          .min(1)
-          .max(100)
-          .default(3)
-          .describe('detected posts before the account is closed'),
-        reRegistrationBarred: z.boolean().default(true).describe('a closed account cannot be replaced'),
-      })
-      .strict()
-      .prefault({}),
-    records: z
-      .object({
-        enabled: z.boolean().default(false),
-        recordingRate: rate.default(0.9).describe('probability a default reaches the integrated records'),
-        judgmentDelay: z
-          .number()
-          .int()
-          .min(0)
-          .max(3650)
-          .default(30)
-          .describe('days from an unpaid recorded default to a court judgment'),
-      })
-      .strict()
-      .prefault({}),
-    score: z
-      .object({
-        enabled: z.boolean().default(false),
-        base: z.number().int().min(0).max(30000).default(1000).describe('starting points'),
-        infraction: z.number().int().min(-1000).max(1000).default(-5).describe('points per recorded minor infraction'),
-        protest: z.number().int().min(-1000).max(1000).default(-50).describe('points per recorded protest'),
-        post: z.number().int().min(-1000).max(1000).default(-10).describe('points per detected critical post'),
-        default: z.number().int().min(-1000).max(1000).default(-50).describe('points per recorded default'),
-        judgment: z.number().int().min(-1000).max(1000).default(-100).describe('points per court judgment'),
-        civic: z.number().int().min(-1000).max(1000).default(5).describe('points per recorded civic contribution'),
-        restorationPerDay: nonNegative
-          .max(100)
-          .default(0.05)
-          .describe('points per day a below-base score recovers toward base'),
-        bands: z
-          .array(z.object({ grade: z.string().min(1).max(8), min: z.number().int() }).strict())
-          .min(1)
-          .max(12)
-          .default([
-            { grade: 'A', min: 960 },
-            { grade: 'B', min: 850 },
-            { grade: 'C', min: 600 },
-            { grade: 'D', min: -32768 },
-          ])
-          .describe('grade bands, highest first: a score ≥ min gets the grade'),
-      })
-      .strict()
-      .prefault({}),
-    lists: z
-      .object({
-        enabled: z.boolean().default(false),
-        blacklistOnJudgment: z
-          .boolean()
-          .default(true)
-          .describe('a court judgment puts the debtor on the defaulter blacklist'),
-        blacklistBelowScore: z
-          .number()
-          .int()
-          .min(-32768)
-          .max(32767)
-          .default(-32768)
-          .describe('a score below this puts the agent on the blacklist'),
-        redlistAtScore: z
-          .number()
-          .int()
-          .min(-32768)
-          .max(32767)
-          .default(32767)
-          .describe('a score at or above this puts the agent on the redlist'),
-        durationDays: z.number().int().min(1).max(36500).default(730).describe('days a blacklisting lasts'),
-        removeOnPerformance: z.boolean().default(true).describe('repaying removes a defaulter from the list'),
-      })
-      .strict()
-      .prefault({}),
-    sanctions: z
-      .object({
-        enabled: z.boolean().default(false),
-        flightAttemptRate: rate.default(0.002).describe('daily probability a listed person tries to buy a flight'),
-        trainAttemptRate: rate
-          .default(0.005)
-          .describe('daily probability a listed person tries to buy a high-speed train ticket'),
-        hotelAttemptRate: rate.default(0.002).describe('daily probability of a luxury-hotel booking attempt'),
-        propertyAttemptRate: rate.default(0.0002).describe('daily probability of a property purchase attempt'),
-        jobAttemptRate: rate.default(0.001).describe('daily probability of applying for a barred post'),
-        schoolingAttemptRate: rate
-          .default(0.001)
-          .describe('daily probability a listed parent’s child applies to a barred school'),
-        publicShaming: z.boolean().default(false).describe('listings are published (visible to the cell)'),
-        welfareLoss: nonNegative.max(0.5).default(0.01).describe('hardship added per blocked attempt'),
-      })
-      .strict()
-      .prefault({}),
-    family: z
-      .object({
-        enabled: z.boolean().default(false),
-        childrenBarred: z.boolean().default(true).describe('children of a listed parent are barred from some schools'),
-        householdLegitimacyLoss: nonNegative
-          .max(1)
-          .default(0.02)
-          .describe('legitimacy lost by each household member when one is sanctioned'),
-      })
-      .strict()
-      .prefault({}),
-    predictive: z
-      .object({
-        enabled: z.boolean().default(false),
-        recordWeight: nonNegative.max(10).default(1).describe('risk weight of each recorded event'),
-        listWeight: nonNegative.max(10).default(1).describe('risk weight of blacklisting'),
-        contactWeight: nonNegative
-          .max(10)
-          .default(1)
-          .describe('risk weight of the share of active neighbours in the cell'),
-        bias: nonNegative.max(10).default(0).describe('risk added for members of targeted groups'),
-        noise: nonNegative.max(10).default(0.5).describe('s.d.-like spread of unobserved risk factors'),
-        capacityPer100k: nonNegative
-          .max(100_000)
-          .default(0)
-          .describe('pre-emptive detentions or interviews per day per 100,000 residents'),
-        detentionDays: z.number().int().min(1).max(3650).default(30).describe('days of pre-emptive detention'),
-      })
-      .strict()
-      .prefault({}),
-    abuse: z
-      .object({
-        enabled: z.boolean().default(false),
-        extortionRate: rate.default(0.0005).describe('daily probability an informant demands payment from a neighbour'),
-        payShare: share.default(0.6).describe('share of extortion targets who pay; the rest are reported'),
-        paymentHardship: nonNegative.max(0.5).default(0.02).describe('hardship added to a target who pays'),
-      })
-      .strict()
-      .prefault({}),
-    dueProcess: z
-      .object({
-        enabled: z.boolean().default(false),
-        appealRate: rate.default(0.01).describe('daily probability a listed person files an appeal'),
-        appealDelayDays: z.number().int().min(0).max(3650).default(30).describe('days until an appeal is decided'),
-        successWrongful: rate.default(0.5).describe('probability an appeal against a wrongful listing succeeds'),
-        successRightful: rate.default(0.05).describe('probability an appeal against a rightful listing succeeds'),
-      })
-      .strict()
-      .prefault({}),
-    propaganda: z
-      .object({
-        enabled: z.boolean().default(false),
-        legitimacyGain: nonNegative
-          .max(0.1)
-          .default(0.0005)
-          .describe('daily legitimacy gain of residents of cells with a service centre'),
-        contactSurveillance: rate
-          .default(0.02)
-          .describe('probability a service centre notices an offline act in its cell'),
-      })
-      .strict()
-      .prefault({}),
-    response: z
-      .object({
-        enabled: z.boolean().default(true),
-        deterrence: share.default(0.8).describe('how strongly perceived detection suppresses infractions (0–1)'),
-        chilling: share.default(0.8).describe('how strongly perceived online surveillance suppresses posting (0–1)'),
-        injusticeLoss: nonNegative.max(1).default(0.05).describe('legitimacy lost by a wrongly sanctioned person'),
-        repressionLoss: nonNegative
-          .max(1)
-          .default(0.002)
-          .describe('legitimacy lost per detention seen in one’s cell (per 1,000 residents)'),
-        sanctionFear: nonNegative
-          .max(100)
-          .default(1)
-          .describe('perceived enforcers added per sanction seen in the cell (per 1,000 residents)'),
-        recovery: nonNegative
-          .max(0.1)
-          .default(0.001)
-          .describe('daily drift of legitimacy back toward its initial mean'),
-        sanctionMemory: share.default(0.9).describe('share of yesterday’s seen sanctions still remembered today'),
-      })
-      .strict()
-      .prefault({}),
+    behaviour: behaviourParams,
+    police: policeParams,
+    grid: gridParams,
+    informants: informantsParams,
+    cameras: camerasParams,
+    tracking: trackingParams,
+    platform: platformParams,
+    records: recordsParams,
+    score: scoreParams,
+    lists: listsParams,
+    sanctions: sanctionsParams,
+    family: familyParams,
+    predictive: predictiveParams,
+    abuse: abuseParams,
+    dueProcess: dueProcessParams,
+    propaganda: propagandaParams,
+    response: responseParams,
     agentsPerShard: z.number().int().min(1000).max(100_000_000).default(65_536).describe('preferred shard size'),
   })
   .strict()

@@ -6,9 +6,39 @@
  * protester with that same probability; arrests are then limited by the region's daily
  * arrest capacity.
  */
+import { z } from 'zod';
 import type { GlobalContext } from '../../engine/model.js';
 import { regimeLayout } from './layout.js';
+import { metric, type Mechanism } from './mechanism.js';
 import type { RegimeParams, RegionParams } from './params.js';
+import { days, nonNegative, rate } from './units.js';
+
+export const policeParams = z
+  .object({
+    enabled: z.boolean().default(true),
+    arrestProbability: rate.default(0.5).describe('probability a detected protester is arrested, capacity permitting'),
+    detentionDays: days(3650).default(15).describe('days of detention after arrest'),
+    arrestsPerOfficerPerDay: nonNegative.max(100).default(0.2).describe('arrest capacity per officer per day'),
+    visibility: nonNegative.max(100).default(1).describe('effective enforcers perceived per police officer per cell'),
+  })
+  .strict()
+  .prefault({});
+
+export const policeRegion = {
+  policePer100k: nonNegative.max(100_000).default(150).describe('police able to make arrests, per 100,000 residents'),
+};
+
+export const police: Mechanism = {
+  key: 'police',
+  title: 'police presence, Epstein’s arrest rule and the region’s arrest capacity',
+  role: { changes: 'perceived arrest risk deters protest (Epstein’s rule); arrests detain protesters' },
+  enabled: (p) => p.police.enabled,
+  metrics: [
+    metric('detected_police', 'flow', 'surveillance', 'acts detected by police presence'),
+    metric('detentions_reactive', 'flow', 'harm', 'arrests of detected protesters'),
+    metric('detentions_reactive_false', 'flow', 'harm', 'arrests of people who did not protest (false attribution)'),
+  ],
+};
 
 /** Police officers present in a cell of `residents`. */
 export function policeInCell(p: RegimeParams, region: RegionParams, residents: number): number {

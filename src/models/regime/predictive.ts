@@ -16,6 +16,44 @@ import type { GlobalContext, ShardContext } from '../../engine/model.js';
 import type { CounterRng } from '../../engine/rng.js';
 import { F, GROUP_MASK, regimeLayout, RISK_BINS } from './layout.js';
 import type { RegimeParams } from './params.js';
+import { z } from 'zod';
+import { metric, type Mechanism } from './mechanism.js';
+import { nonNegative } from './units.js';
+
+export const predictiveParams = z
+  .object({
+    enabled: z.boolean().default(false),
+    recordWeight: nonNegative.max(10).default(1).describe('risk weight of each recorded event'),
+    listWeight: nonNegative.max(10).default(1).describe('risk weight of blacklisting'),
+    contactWeight: nonNegative.max(10).default(1).describe('risk weight of the share of active neighbours in the cell'),
+    bias: nonNegative.max(10).default(0).describe('risk added for members of targeted groups'),
+    noise: nonNegative.max(10).default(0.5).describe('s.d.-like spread of unobserved risk factors'),
+    capacityPer100k: nonNegative
+      .max(100_000)
+      .default(0)
+      .describe('pre-emptive detentions or interviews per day per 100,000 residents'),
+    detentionDays: z.number().int().min(1).max(3650).default(30).describe('days of pre-emptive detention'),
+  })
+  .strict()
+  .prefault({});
+
+export const predictiveGroup = {
+  targeted: z.boolean().default(false).describe('weighted by predictive policing bias'),
+};
+
+export const predictive: Mechanism = {
+  key: 'predictive',
+  title: 'predictive policing: a risk score from observable features, pre-emptive detention under capacity',
+  role: { changes: 'the pre-emptively detained cannot act; wrongful detentions cost legitimacy' },
+  enabled: (p) => p.predictive.enabled,
+  metrics: [
+    metric('detentions_preemptive', 'flow', 'harm', 'pre-emptive detentions or interviews by predictive policing'),
+    metric('preemptive_true', 'flow', 'stability', 'pre-emptive detentions of people who would have acted'),
+    metric('preemptive_false', 'flow', 'harm', 'pre-emptive detentions of people who would not have acted'),
+  ],
+  // Recorded negative events, the risk score's main input.
+  columns: (p, { agents }) => (p.predictive.enabled ? [{ name: 'records', type: 'u8', length: agents }] : []),
+};
 
 export function maxRisk(p: RegimeParams): number {
   const q = p.predictive;

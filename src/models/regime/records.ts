@@ -5,6 +5,38 @@
  */
 import { F } from './layout.js';
 import type { RegimeParams } from './params.js';
+import { z } from 'zod';
+import { countdownType, sparseCountdowns } from './countdowns.js';
+import { metric, type Mechanism } from './mechanism.js';
+import { rate } from './units.js';
+
+export const recordsParams = z
+  .object({
+    enabled: z.boolean().default(false),
+    recordingRate: rate.default(0.9).describe('probability a default reaches the integrated records'),
+    judgmentDelay: z
+      .number()
+      .int()
+      .min(0)
+      .max(3650)
+      .default(30)
+      .describe('days from an unpaid recorded default to a court judgment'),
+  })
+  .strict()
+  .prefault({});
+
+export const records: Mechanism = {
+  key: 'records',
+  title: 'financial monitoring and government records: defaults reach the record, unpaid ones become judgments',
+  role: { changes: 'recorded defaults become court judgments that feed the score and the defaulter list' },
+  enabled: (p) => p.records.enabled,
+  metrics: [metric('detected_records', 'flow', 'surveillance', 'defaults reaching integrated records')],
+  // Days left before an unpaid recorded default becomes a judgment (sparse when listings come only from judgments).
+  columns: (p, { agents }) =>
+    p.records.enabled && !sparseCountdowns(p)
+      ? [{ name: 'timer', type: countdownType(p.records.judgmentDelay), length: agents }]
+      : [],
+};
 
 /**
  * Days left on the judgment clock after today, or −1 on the day an unpaid recorded

@@ -5,6 +5,42 @@
  * and costs welfare, raising hardship.
  */
 import type { RegimeParams } from './params.js';
+import { z } from 'zod';
+import { metric, type Mechanism } from './mechanism.js';
+import { nonNegative, rate } from './units.js';
+
+export const sanctionsParams = z
+  .object({
+    enabled: z.boolean().default(false),
+    flightAttemptRate: rate.default(0.002).describe('daily probability a listed person tries to buy a flight'),
+    trainAttemptRate: rate
+      .default(0.005)
+      .describe('daily probability a listed person tries to buy a high-speed train ticket'),
+    hotelAttemptRate: rate.default(0.002).describe('daily probability of a luxury-hotel booking attempt'),
+    propertyAttemptRate: rate.default(0.0002).describe('daily probability of a property purchase attempt'),
+    jobAttemptRate: rate.default(0.001).describe('daily probability of applying for a barred post'),
+    schoolingAttemptRate: rate
+      .default(0.001)
+      .describe('daily probability a listed parent’s child applies to a barred school'),
+    publicShaming: z.boolean().default(false).describe('listings are published (visible to the cell)'),
+    welfareLoss: nonNegative.max(0.5).default(0.01).describe('hardship added per blocked attempt'),
+  })
+  .strict()
+  .prefault({});
+
+export const sanctions: Mechanism = {
+  key: 'sanctions',
+  title: 'joint punishment: flight, train, hotel, property and job bans on the blacklisted',
+  role: { changes: 'each blocked attempt raises the listed person’s hardship, and so grievance' },
+  enabled: (p) => p.sanctions.enabled,
+  metrics: [
+    metric('blocked_flight', 'flow', 'harm', 'flight purchases blocked'),
+    metric('blocked_train', 'flow', 'harm', 'high-speed train purchases blocked'),
+    metric('blocked_hotel', 'flow', 'harm', 'luxury hotel bookings blocked'),
+    metric('blocked_property', 'flow', 'harm', 'property purchases blocked'),
+    metric('blocked_job', 'flow', 'harm', 'job applications blocked'),
+  ],
+};
 
 export const SANCTION_TYPES = ['flight', 'train', 'hotel', 'property', 'job'] as const;
 export type SanctionType = (typeof SANCTION_TYPES)[number];

@@ -6,6 +6,55 @@
 import { E } from './layout.js';
 import type { RegimeParams } from './params.js';
 import { round } from './population.js';
+import { z } from 'zod';
+import { metric, type Mechanism } from './mechanism.js';
+import { nonNegative, points } from './units.js';
+
+export const scoreParams = z
+  .object({
+    enabled: z.boolean().default(false),
+    base: z.number().int().min(0).max(30000).default(1000).describe('starting points'),
+    infraction: points.default(-5).describe('points per recorded minor infraction'),
+    protest: points.default(-50).describe('points per recorded protest'),
+    post: points.default(-10).describe('points per detected critical post'),
+    default: points.default(-50).describe('points per recorded default'),
+    judgment: points.default(-100).describe('points per court judgment'),
+    civic: points.default(5).describe('points per recorded civic contribution'),
+    restorationPerDay: nonNegative
+      .max(100)
+      .default(0.05)
+      .describe('points per day a below-base score recovers toward base'),
+    bands: z
+      .array(z.object({ grade: z.string().min(1).max(8), min: z.number().int() }).strict())
+      .min(1)
+      .max(12)
+      .default([
+        { grade: 'A', min: 960 },
+        { grade: 'B', min: 850 },
+        { grade: 'C', min: 600 },
+        { grade: 'D', min: -32768 },
+      ])
+      .describe('grade bands, highest first: a score ≥ min gets the grade'),
+  })
+  .strict()
+  .prefault({});
+
+export const score: Mechanism = {
+  key: 'score',
+  title: 'a point score moved by a rule table of recorded events, with grade bands and restoration',
+  role: { measurementOnly: 'points and grades; they act through the lists that read them' },
+  enabled: (p) => p.score.enabled,
+  metrics: [metric('score_mean', 'mean', 'state', 'mean credit score of adults')],
+  // Points relative to the base (so untouched residents are zeros nobody writes), and the
+  // points lost to false attributions, which a granted appeal gives back.
+  columns: (p, { agents }) =>
+    scoreMoves(p)
+      ? [
+          { name: 'scoreOffset', type: 'i16', length: agents },
+          { name: 'falsePoints', type: 'i16', length: agents },
+        ]
+      : [],
+};
 
 /** Points for today's recorded events (informant rewards excluded). */
 export function scoreDelta(p: RegimeParams, events: number): number {

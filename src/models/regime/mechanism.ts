@@ -1,0 +1,50 @@
+/**
+ * What a mechanism of the regime model is (DESIGN.md §4.2): one file with its parameters,
+ * its metrics, its columns and its rule, plugged into the day's phases through the hooks
+ * below. Both implementations of the day — the reference (reference.ts: every resident,
+ * every system) and the fast day (fast/) — call these hooks; neither re-states a rule.
+ *
+ * Adding a mechanism means: its file (exporting its parameter block and a `Mechanism`),
+ * one line in mechanisms.ts (the registry) and one in params.ts (its block), and its test.
+ */
+import type { z } from 'zod';
+import type { ColumnSpec } from '../../engine/model.js';
+import type { RegimeParams } from './params.js';
+
+export interface MetricName {
+  readonly name: string;
+  readonly description: string;
+  /** Flows count events on the day; stocks count residents in a state at its end; means average. */
+  readonly kind: 'stock' | 'flow' | 'mean';
+  readonly side: 'state' | 'stability' | 'harm' | 'surveillance' | 'expression';
+}
+
+export const metric = (
+  name: string,
+  kind: MetricName['kind'],
+  side: MetricName['side'],
+  description: string,
+): MetricName => ({ name, kind, side, description });
+
+/** What the ODD says a mechanism does to behaviour (DESIGN.md §4.1). */
+export type Role =
+  | { readonly changes: string }
+  /** Counts without changing what anyone does; the reason it is kept. */
+  | { readonly measurementOnly: string };
+
+export interface Mechanism {
+  /** Key of its parameter block in a scenario (`cameras`, `dueProcess`, …). */
+  readonly key: string;
+  /** One line: what it models. */
+  readonly title: string;
+  readonly role: Role;
+  /** Whether the scenario switches it on (blocks without `enabled` are always on). */
+  enabled(p: RegimeParams): boolean;
+  /** Metrics it adds to the catalogue (each broken down by group and region). */
+  readonly metrics?: readonly MetricName[];
+  /** Per-resident or per-cell columns it needs, only when on (memory is paid for what is modelled). */
+  columns?(p: RegimeParams, size: { readonly agents: number; readonly cells: number }): readonly ColumnSpec[];
+}
+
+/** Parameter blocks: the fields each mechanism adds to a region and to a group. */
+export type Shape = z.ZodRawShape;
