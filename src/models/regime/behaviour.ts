@@ -162,7 +162,7 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
   const rng = ctx.rng('behave');
   const riskU = ctx.rng('admit');
   const riskRng = ctx.rng('risk');
-  const ch = new CellChannels();
+  const ch = new CellChannels(p);
   const b = p.behaviour;
   const { deterrence, chilling, barred, predictive, max } = behaviourSettings(p);
   const M = behaviourMetrics(mt);
@@ -172,13 +172,13 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
     const r = layout.cellRegion[c];
     const residents = starts[c + 1] - starts[c];
     ch.update(
-      p,
       p.population.regions[r],
       residents,
       cellInformants[c],
       cellCentre[c] === 1,
       ctx.globals[gl.observersPerCell + r],
       cellSanctionsSeen[c],
+      cellActives[c],
     );
     const activesYesterday = cellActives[c];
     // A counts the agent itself: yesterday's protesters already include it if it protested.

@@ -44,6 +44,14 @@ export const cameras: Mechanism = {
     metric('detected_camera', 'flow', 'surveillance', 'acts detected by cameras and face recognition'),
     metric('false_camera', 'flow', 'harm', 'acts wrongly attributed by face-recognition false matches'),
   ],
+  channels: [
+    {
+      name: 'camera',
+      protest: (c) => cameraDetection(c.p, c.region),
+      offline: (c) => cameraDetection(c.p, c.region),
+      perceived: true,
+    },
+  ],
 };
 
 /** Share of public space under camera coverage: coverage per camera-per-1,000, capped at 1. */

@@ -1,56 +1,115 @@
 /**
- * What a cell's surveillance can see today: the detection probability of each channel
- * for an offline act, a protest attendance and a critical post. Residents perceive these
- * same probabilities (perceived surveillance = deployed surveillance), which is what the
- * deterrence and chilling responses act on.
+ * What a cell's surveillance can see today: every registered channel's detection
+ * probability for each kind of act (mechanism.ts `Channel`), in registry order, and the
+ * combined surveillance residents perceive. Residents perceive these same probabilities
+ * (perceived surveillance = deployed surveillance), which is what the deterrence and
+ * chilling responses act on; police are perceived through Epstein's C/A instead.
  */
-import { cameraDetection } from './cameras.js';
-import { gridDetection, observerDetection } from './grid.js';
-import { informantDetection } from './informants.js';
+import { mechanisms } from './mechanisms.js';
+import type { CellView, Channel } from './mechanism.js';
 import type { RegimeParams, RegionParams } from './params.js';
 import { perceivedEnforcers, policeInCell } from './police.js';
-import { centreDetection } from './propaganda.js';
-import { postDetection } from './platform.js';
-import { trackingDetection } from './tracking.js';
 
-export class CellChannels {
+type Kind = 'protest' | 'offline' | 'post' | 'debt';
+
+/** The channels that can see one kind of act, and their probabilities in the current cell. */
+export class ChannelSet {
+  readonly channels: readonly Channel[];
+  readonly names: readonly string[];
+  readonly q: Float64Array;
+  /** Bits (by position) of the channels whose detections are informants' reports. */
+  readonly reportMask: number;
+
+  constructor(
+    all: readonly Channel[],
+    private readonly kind: Kind,
+  ) {
+    this.channels = all.filter((ch) => ch[kind] !== undefined);
+    this.names = this.channels.map((ch) => ch.name);
+    this.q = new Float64Array(this.channels.length);
+    this.reportMask = this.channels.reduce((m, ch, k) => (ch.reports ? m | (1 << k) : m), 0);
+  }
+
+  update(cell: CellView): void {
+    for (let k = 0; k < this.channels.length; k++) this.q[k] = this.channels[k][this.kind]!(cell);
+  }
+
+  /** Probability that at least one perceived channel sees the act (the channel's own when it is alone). */
+  perceived(): number {
+    let alone = -1;
+    let unseen = 1;
+    let count = 0;
+    for (let k = 0; k < this.channels.length; k++) {
+      const ch = this.channels[k];
+      if (!ch.perceived) continue;
+      unseen *= 1 - this.q[k];
+      alone = this.q[k];
+      count++;
+    }
+    return count === 1 ? alone : 1 - unseen;
+  }
+}
+
+export class CellChannels implements CellView {
+  p: RegimeParams;
+  region!: RegionParams;
   residents = 0;
+  informants = 0;
+  hasCentre = false;
+  observersPerCell = 0;
   police = 0;
+  actives = 0;
+  /** Enforcers residents perceive: visible police plus sanctions seen (Epstein's C). */
   enforcers = 0;
-  camera = 0;
-  tracking = 0;
-  grid = 0;
-  observer = 0;
-  informant = 0;
-  centre = 0;
-  platform = 0;
-  /** Combined surveillance (not police) detection of an offline act. */
+  readonly protests: ChannelSet;
+  readonly offlines: ChannelSet;
+  readonly posts: ChannelSet;
+  readonly debts: ChannelSet;
+  /** Perceived surveillance of an offline act, of a protest attendance and of a post. */
   offline = 0;
-  /** Combined surveillance detection of a protest attendance (offline channels + tracking). */
   protest = 0;
+  platform = 0;
+
+  constructor(p: RegimeParams) {
+    this.p = p;
+    const all = mechanisms().flatMap((m) => m.channels ?? []);
+    this.protests = new ChannelSet(all, 'protest');
+    this.offlines = new ChannelSet(all, 'offline');
+    this.posts = new ChannelSet(all, 'post');
+    this.debts = new ChannelSet(all, 'debt');
+  }
 
   update(
-    p: RegimeParams,
     region: RegionParams,
     residents: number,
     informants: number,
     hasCentre: boolean,
     observersPerCell: number,
     sanctionsSeen: number,
+    actives: number,
   ): this {
+    const p = this.p;
+    this.region = region;
     this.residents = residents;
+    this.informants = informants;
+    this.hasCentre = hasCentre;
+    this.observersPerCell = observersPerCell;
+    this.actives = actives;
     this.police = policeInCell(p, region, residents);
     this.enforcers = perceivedEnforcers(p, this.police, sanctionsSeen, residents);
-    this.camera = cameraDetection(p, region);
-    this.tracking = trackingDetection(p, region);
-    this.grid = gridDetection(p, region);
-    this.observer = observerDetection(p, observersPerCell);
-    this.informant = informantDetection(p, informants);
-    this.centre = centreDetection(p, hasCentre);
-    this.platform = postDetection(p, region);
-    this.offline =
-      1 - (1 - this.camera) * (1 - this.grid) * (1 - this.observer) * (1 - this.informant) * (1 - this.centre);
-    this.protest = 1 - (1 - this.offline) * (1 - this.tracking);
+    this.protests.update(this);
+    this.offlines.update(this);
+    this.posts.update(this);
+    this.debts.update(this);
+    this.offline = this.offlines.perceived();
+    // A gathering is also an offline act: the channels that see only gatherings add to those.
+    let unseen = 1 - this.offline;
+    const { channels, q } = this.protests;
+    for (let k = 0; k < channels.length; k++) {
+      if (channels[k].perceived && channels[k].offline === undefined) unseen *= 1 - q[k];
+    }
+    this.protest = 1 - unseen;
+    this.platform = this.posts.perceived();
     return this;
   }
 }

@@ -13,16 +13,11 @@ import type { CounterRng } from '../../engine/rng.js';
 import type { Skipper } from '../../engine/sampling.js';
 import { extortion } from './abuse.js';
 import { falseMatchProbability } from './cameras.js';
-import { CellChannels } from './channels.js';
+import { CellChannels, type ChannelSet } from './channels.js';
 import { falseReportProbability, fileFalseReport } from './informants.js';
 import { A, E, F, GROUP_MASK, regimeLayout, type RegimeLayout } from './layout.js';
 import type { MetricTable } from './metrics.js';
 import type { RegimeParams, RegionParams } from './params.js';
-import { epsteinArrestProbability } from './police.js';
-
-/** Bit of the informant channel in the masks `observe` returns. */
-const PROTEST_INFORMANT = 1 << 5;
-const INFRACTION_INFORMANT = 1 << 3;
 
 /**
  * Give each channel its chance to see one act (one draw each, in table order, for the
@@ -50,15 +45,22 @@ function observe(
 }
 
 export class CellDetector {
-  readonly ch = new CellChannels();
+  readonly ch: CellChannels;
   private readonly p: RegimeParams;
   private readonly layout: RegimeLayout;
   private readonly mt: MetricTable;
   private readonly M;
-  private readonly protestChannels = new Float64Array(7);
+  // Per kind of act: the channels' probabilities in the current cell, and their metrics.
+  private readonly protestChannels: Float64Array;
   private readonly protestMetrics: number[];
-  private readonly infractionChannels = new Float64Array(5);
+  private readonly protestReports: number;
+  private readonly infractionChannels: Float64Array;
   private readonly infractionMetrics: number[];
+  private readonly infractionReports: number;
+  private readonly postChannels: Float64Array;
+  private readonly postMetrics: number[];
+  private readonly debtChannels: Float64Array;
+  private readonly debtMetrics: number[];
   /** Per group: today's false-match probability in the current cell's region. */
   readonly falseMatch: Float64Array;
   private readonly rng: CounterRng;
@@ -68,8 +70,6 @@ export class CellDetector {
   private readonly eventsCol: Uint16Array;
   private readonly groupCol: Uint8Array;
   private readonly flagsCol: Uint16Array;
-  private readonly recordsOn: boolean;
-  private readonly recordingRate: number;
   region!: RegionParams;
   r = 0;
   start = 0;
@@ -83,35 +83,34 @@ export class CellDetector {
     const p = (this.p = ctx.params);
     this.layout = regimeLayout(p);
     const mt = (this.mt = this.layout.metricTable);
-    const M = (this.M = {
-      police: mt.base('detected_police'),
-      camera: mt.base('detected_camera'),
-      tracking: mt.base('detected_tracking'),
-      grid: mt.base('detected_grid'),
-      observer: mt.base('detected_observer'),
-      informant: mt.base('detected_informant'),
-      centre: mt.base('detected_centre'),
-      platform: mt.base('detected_platform'),
-      records: mt.base('detected_records'),
+    this.M = {
       falseCamera: mt.base('false_camera'),
       falseInformant: mt.base('false_informant'),
       reportsTrue: mt.base('reports_true'),
       reportsFalse: mt.base('reports_false'),
       reportsMalicious: mt.base('reports_malicious'),
-    });
-    // Channels in the fixed order in which they get their draw; protests are gatherings, so
-    // police and tracking see them, infractions only the other channels.
-    this.protestMetrics = [M.police, M.camera, M.tracking, M.grid, M.observer, M.informant, M.centre];
-    this.infractionMetrics = [M.camera, M.grid, M.observer, M.informant, M.centre];
+    };
+    // Channels in registry order, the order in which they get their draw.
+    const ch = (this.ch = new CellChannels(p));
+    const metricsOf = (set: ChannelSet): number[] => set.names.map((n) => mt.base(`detected_${n}`));
+    this.protestChannels = ch.protests.q;
+    this.protestMetrics = metricsOf(ch.protests);
+    this.protestReports = ch.protests.reportMask;
+    this.infractionChannels = ch.offlines.q;
+    this.infractionMetrics = metricsOf(ch.offlines);
+    this.infractionReports = ch.offlines.reportMask;
+    this.postChannels = ch.posts.q;
+    this.postMetrics = metricsOf(ch.posts);
+    this.debtChannels = ch.debts.q;
+    this.debtMetrics = metricsOf(ch.debts);
     this.falseMatch = new Float64Array(p.population.groups.length);
+    this.seenCounts = new Float64Array(this.protestChannels.length * (GROUP_MASK + 1));
     this.rng = ctx.rng('detect');
     this.informantRng = ctx.rng('informant');
     this.actsCol = ctx.columns.acts as Uint8Array;
     this.eventsCol = ctx.columns.events as Uint16Array;
     this.groupCol = ctx.columns.group as Uint8Array;
     this.flagsCol = ctx.columns.flags as Uint16Array;
-    this.recordsOn = p.records.enabled;
-    this.recordingRate = p.records.recordingRate;
   }
 
   /** Set up the channels of cell c (yesterday's protesters, sanctions seen so far). */
@@ -123,38 +122,20 @@ export class CellDetector {
     const region = (this.region = p.population.regions[this.r]);
     this.start = layout.unitStarts[c];
     const residents = (this.residents = layout.unitStarts[c + 1] - this.start);
-    const ch = this.ch.update(
-      p,
+    const activesYesterday = cellActives[c];
+    this.ch.update(
       region,
       residents,
       cellInformants[c],
       cellCentre[c] === 1,
       ctx.globals[gl.observersPerCell + this.r],
       cellSanctionsSeen[c],
+      activesYesterday,
     );
-    const activesYesterday = cellActives[c];
-    const pPolice = p.police.enabled
-      ? epsteinArrestProbability(p.behaviour.arrestConstant, ch.police * p.police.visibility, activesYesterday)
-      : 0;
     // A false match pins one of the day's public acts on the wrong face: a protest in
     // proportion to the protests the cell has seen, otherwise an infraction.
     const expectedInfractions = residents * p.behaviour.infractionRate;
     this.falseProtestShare = activesYesterday > 0 ? activesYesterday / (activesYesterday + expectedInfractions) : 0;
-    // Element by element: this runs for every cell every day, and array literals allocate.
-    const pc = this.protestChannels;
-    pc[0] = pPolice;
-    pc[1] = ch.camera;
-    pc[2] = ch.tracking;
-    pc[3] = ch.grid;
-    pc[4] = ch.observer;
-    pc[5] = ch.informant;
-    pc[6] = ch.centre;
-    const ic = this.infractionChannels;
-    ic[0] = ch.camera;
-    ic[1] = ch.grid;
-    ic[2] = ch.observer;
-    ic[3] = ch.informant;
-    ic[4] = ch.centre;
     const groups = p.population.groups;
     for (let k = 0; k < groups.length; k++) this.falseMatch[k] = falseMatchProbability(p, region, groups[k]);
     this.reports = 0;
@@ -176,7 +157,7 @@ export class CellDetector {
     let e = events[i];
     if (a & A.PROTEST) {
       const seenBy = observe(rng, this.protestChannels, this.protestMetrics, ctx.acc, mt, g, r);
-      if (seenBy & PROTEST_INFORMANT) {
+      if (seenBy & this.protestReports) {
         this.reports++;
         mt.add(ctx.acc, M.reportsTrue, g, r, 1);
       }
@@ -187,20 +168,14 @@ export class CellDetector {
     }
     if (a & A.INFRACTION) {
       const seenBy = observe(rng, this.infractionChannels, this.infractionMetrics, ctx.acc, mt, g, r);
-      if (seenBy & INFRACTION_INFORMANT) {
+      if (seenBy & this.infractionReports) {
         this.reports++;
         mt.add(ctx.acc, M.reportsTrue, g, r, 1);
       }
       if (seenBy) e |= E.INFRACTION;
     }
-    if (a & A.POST && rng.uniform() < this.ch.platform) {
-      e |= E.POST;
-      mt.add(ctx.acc, M.platform, g, r, 1);
-    }
-    if (a & A.DEFAULT && this.recordsOn && rng.uniform() < this.recordingRate) {
-      e |= E.DEFAULT;
-      mt.add(ctx.acc, M.records, g, r, 1);
-    }
+    if (a & A.POST && observe(rng, this.postChannels, this.postMetrics, ctx.acc, mt, g, r)) e |= E.POST;
+    if (a & A.DEFAULT && observe(rng, this.debtChannels, this.debtMetrics, ctx.acc, mt, g, r)) e |= E.DEFAULT;
     if (a & A.CIVIC) e |= E.CIVIC;
     events[i] = e;
     return e;
@@ -209,7 +184,7 @@ export class CellDetector {
   /** Channels that saw each protester of `protestsOnly` (a mask per list position). */
   private seen = new Uint8Array(0);
   /** Per protest channel and group: detections in `protestsOnly`; per group: true reports. */
-  private readonly seenCounts = new Float64Array(7 * (GROUP_MASK + 1));
+  private readonly seenCounts: Float64Array;
   private readonly reportCounts = new Float64Array(GROUP_MASK + 1);
 
   /**
@@ -251,7 +226,7 @@ export class CellDetector {
       const i = list[t];
       const g = group[i] & GROUP_MASK;
       for (let bits = mask; bits !== 0; bits &= bits - 1) seenCounts[(31 - Math.clz32(bits & -bits)) * G + g]++;
-      if (mask & PROTEST_INFORMANT) reportCounts[g]++;
+      if (mask & this.protestReports) reportCounts[g]++;
       events[i] |= E.PROTEST;
       detected++;
     }

@@ -46,6 +46,20 @@ export const grid: Mechanism = {
     metric('detected_grid', 'flow', 'surveillance', 'acts detected by grid workers'),
     metric('detected_observer', 'flow', 'surveillance', 'acts detected by gig-worker observers'),
   ],
+  channels: [
+    {
+      name: 'grid',
+      protest: (c) => gridDetection(c.p, c.region),
+      offline: (c) => gridDetection(c.p, c.region),
+      perceived: true,
+    },
+    {
+      name: 'observer',
+      protest: (c) => observerDetection(c.p, c.observersPerCell),
+      offline: (c) => observerDetection(c.p, c.observersPerCell),
+      perceived: true,
+    },
+  ],
 };
 
 export function gridDetection(p: RegimeParams, region: RegionParams): number {

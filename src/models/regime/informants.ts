@@ -43,6 +43,15 @@ export const informants: Mechanism = {
     metric('reports_false', 'flow', 'harm', 'informant reports of acts that did not happen (mistaken)'),
     metric('reports_malicious', 'flow', 'harm', 'malicious false reports (including extortion reprisals)'),
   ],
+  channels: [
+    {
+      name: 'informant',
+      protest: (c) => informantDetection(c.p, c.informants),
+      offline: (c) => informantDetection(c.p, c.informants),
+      reports: true,
+      perceived: true,
+    },
+  ],
 };
 
 /** Probability that at least one of the cell's informants witnesses and reports a given act. */

@@ -9,7 +9,7 @@
  */
 import type { z } from 'zod';
 import type { ColumnSpec } from '../../engine/model.js';
-import type { RegimeParams } from './params.js';
+import type { RegimeParams, RegionParams } from './params.js';
 
 export interface MetricName {
   readonly name: string;
@@ -44,6 +44,48 @@ export interface Mechanism {
   readonly metrics?: readonly MetricName[];
   /** Per-resident or per-cell columns it needs, only when on (memory is paid for what is modelled). */
   columns?(p: RegimeParams, size: { readonly agents: number; readonly cells: number }): readonly ColumnSpec[];
+  /** Detection channels it deploys (detection.ts gives each its chance at each act). */
+  readonly channels?: readonly Channel[];
+}
+
+/** What a detection channel may know of a cell on a given day. */
+export interface CellView {
+  readonly p: RegimeParams;
+  readonly region: RegionParams;
+  readonly residents: number;
+  /** Informants living in the cell. */
+  readonly informants: number;
+  readonly hasCentre: boolean;
+  /** Mobile observers passing the cell (its region's average). */
+  readonly observersPerCell: number;
+  /** Police officers in the cell. */
+  readonly police: number;
+  /** Protesters in the cell yesterday (Epstein's A). */
+  readonly actives: number;
+}
+
+/**
+ * A detection channel: the probability that it sees one act of each kind in a cell today
+ * (0, or absent, where it is not deployed). Every channel sees every act independently.
+ */
+export interface Channel {
+  /** Its detections are counted in the metric `detected_<name>`. */
+  readonly name: string;
+  /** A protester at a gathering. */
+  protest?(cell: CellView): number;
+  /** A minor infraction in public (any offline act but a gathering). */
+  offline?(cell: CellView): number;
+  /** A critical post. */
+  post?(cell: CellView): number;
+  /** A debt default. */
+  debt?(cell: CellView): number;
+  /** What it sees is reported by informants, who earn points for true reports. */
+  readonly reports?: boolean;
+  /**
+   * Residents perceive it as surveillance (it deters infractions, chills posting and adds
+   * to the perceived arrest risk); police are perceived through Epstein's C/A instead.
+   */
+  readonly perceived: boolean;
 }
 
 /** Parameter blocks: the fields each mechanism adds to a region and to a group. */

@@ -42,6 +42,7 @@ export const platform: Mechanism = {
   // Strikes live in the group byte's high bits when they fit (layout.ts); a column otherwise.
   columns: (p, { agents }) =>
     p.platform.enabled && !strikesPacked(p) ? [{ name: 'strikes', type: 'u8', length: agents }] : [],
+  channels: [{ name: 'platform', post: (c) => postDetection(c.p, c.region), perceived: true }],
 };
 
 /** Probability a critical post by a resident of this region is detected. */

@@ -38,6 +38,17 @@ export const police: Mechanism = {
     metric('detentions_reactive', 'flow', 'harm', 'arrests of detected protesters'),
     metric('detentions_reactive_false', 'flow', 'harm', 'arrests of people who did not protest (false attribution)'),
   ],
+  channels: [
+    {
+      name: 'police',
+      // Police see a protester with the probability Epstein's rule gives the protester's own estimate.
+      protest: (c) =>
+        c.p.police.enabled
+          ? epsteinArrestProbability(c.p.behaviour.arrestConstant, c.police * c.p.police.visibility, c.actives)
+          : 0,
+      perceived: false,
+    },
+  ],
 };
 
 /** Police officers present in a cell of `residents`. */

@@ -29,6 +29,14 @@ export const propaganda: Mechanism = {
   role: { changes: 'residents near a centre gain legitimacy (less grievance, less protest); its staff detect acts' },
   enabled: (p) => p.propaganda.enabled,
   metrics: [metric('detected_centre', 'flow', 'surveillance', 'acts noticed by party service centres')],
+  channels: [
+    {
+      name: 'centre',
+      protest: (c) => centreDetection(c.p, c.hasCentre),
+      offline: (c) => centreDetection(c.p, c.hasCentre),
+      perceived: true,
+    },
+  ],
 };
 
 export function centreDetection(p: RegimeParams, hasCentre: boolean): number {

@@ -36,6 +36,7 @@ export const records: Mechanism = {
     p.records.enabled && !sparseCountdowns(p)
       ? [{ name: 'timer', type: countdownType(p.records.judgmentDelay), length: agents }]
       : [],
+  channels: [{ name: 'records', debt: (c) => (c.p.records.enabled ? c.p.records.recordingRate : 0), perceived: false }],
 };
 
 /**

@@ -28,6 +28,7 @@ export const tracking: Mechanism = {
   metrics: [
     metric('detected_tracking', 'flow', 'surveillance', 'protest attendances detected by phone / IoT tracking'),
   ],
+  channels: [{ name: 'tracking', protest: (c) => trackingDetection(c.p, c.region), perceived: true }],
 };
 
 export function trackingDetection(p: RegimeParams, region: RegionParams): number {

@@ -32,7 +32,7 @@ export const UNDECIDED = F.CHILD | F.DETAINED;
 
 /** A cell's perceived arrest risks on the stored scale, for tomorrow's decisions. */
 export class ProtestRule {
-  private readonly ch = new CellChannels();
+  private readonly ch: CellChannels;
   private readonly layout: RegimeLayout;
   readonly thresholdScaled: number;
   /** P·65535 for a resident who protested today, and for one who did not (times r in the rule). */
@@ -41,6 +41,7 @@ export class ProtestRule {
 
   constructor(private readonly ctx: ShardContext<RegimeParams>) {
     this.layout = regimeLayout(ctx.params);
+    this.ch = new CellChannels(ctx.params);
     this.thresholdScaled = ctx.params.behaviour.threshold * U8 * U16;
   }
 
@@ -51,13 +52,13 @@ export class ProtestRule {
     const { cellActives, cellSanctionsSeen, cellInformants, cellCentre } = ctx.columns;
     const r = layout.cellRegion[c];
     this.ch.update(
-      p,
       p.population.regions[r],
       layout.unitStarts[c + 1] - layout.unitStarts[c],
       cellInformants[c],
       cellCentre[c] === 1,
       ctx.globals[layout.globalsLayout.observersPerCell + r],
       cellSanctionsSeen[c],
+      cellActives[c],
     );
     // A counts the agent itself: tonight's protesters already include it if it protested.
     this.activeRiskScaled = perceivedArrestRisk(p, this.ch, cellActives[c]) * U16;
