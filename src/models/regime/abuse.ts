@@ -6,7 +6,8 @@
 import type { ShardContext } from '../../engine/model.js';
 import type { CounterRng } from '../../engine/rng.js';
 import { fileFalseReport } from './informants.js';
-import { F, GROUP_MASK, regimeLayout } from './layout.js';
+import { F, GROUP_MASK } from './bits.js';
+import { regimeLayout } from './layout.js';
 import type { RegimeParams } from './params.js';
 import { U8 } from './population.js';
 import { z } from 'zod';

@@ -3,22 +3,19 @@
  * (synchronous update), whether to protest (Epstein's rule G − R·P > T, with P built
  * from the police and surveillance the resident perceives in its cell), and whether to
  * commit a minor infraction, post criticism online, default on or repay a debt, or make
- * a civic contribution. Perceived detection deters infractions and chills posting.
- *
- * Pre-emptive detention by predictive policing happens first: a resident admitted today
- * is detained before acting, and the decision it would have taken is recorded so that
- * predictive policing can be scored against it.
+ * a civic contribution (the act kinds below). Perceived detection deters infractions and
+ * chills posting.
  */
 import { z } from 'zod';
 import type { ShardContext } from '../../engine/model.js';
-import { CellChannels } from './channels.js';
-import { A, E, F, GROUP_MASK, regimeLayout } from './layout.js';
-import { metric, type Mechanism } from './mechanism.js';
-import type { MetricTable } from './metrics.js';
+import type { CounterRng } from '../../engine/rng.js';
+import type { CellChannels } from './channels.js';
+import { A, F, GROUP_MASK } from './bits.js';
+import { regimeLayout } from './layout.js';
+import { metric, type ActKind, type Mechanism } from './mechanism.js';
 import type { RegimeParams } from './params.js';
 import { epsteinArrestProbability } from './police.js';
-import { U16, U8 } from './population.js';
-import { admitted, maxRisk, residentRiskBin } from './predictive.js';
+import { U8 } from './population.js';
 import { nonNegative, rate, share } from './units.js';
 
 export const behaviourParams = z
@@ -43,6 +40,7 @@ export const behaviour: Mechanism = {
   title: 'what residents do each day: protest (Epstein’s rule), minor infractions, critical posts, debt, civic acts',
   role: { changes: 'the acts every other mechanism detects, scores and sanctions' },
   enabled: () => true,
+  acts: (ctx) => actKinds(ctx),
   metrics: [
     metric('population', 'stock', 'state', 'residents'),
     metric('adults', 'stock', 'state', 'adult residents'),
@@ -86,24 +84,25 @@ export function wouldProtest(grievance: number, riskAversion: number, arrestRisk
   return grievance - riskAversion * arrestRisk > threshold;
 }
 
-/** What a day's behaviour needs from the parameters (shared by the reference and the fast day). */
-export function behaviourSettings(p: RegimeParams) {
-  return {
-    /** Perceived detection deters infractions and chills posts only when the response is on. */
-    deterrence: p.response.enabled ? p.response.deterrence : 0,
-    chilling: p.response.enabled ? p.response.chilling : 0,
-    /** A closed account cannot be replaced: its owner's posts are lost. */
-    barred: p.platform.enabled && p.platform.reRegistrationBarred,
-    predictive: p.predictive.enabled,
-    /** Highest possible predictive risk score (for binning). */
-    max: maxRisk(p),
-  };
-}
+/** Residents who do nothing today: children and the detained. */
+export const IDLE = F.CHILD | F.DETAINED;
 
-/** Bases of the metrics a day's behaviour adds to (shared by the reference and the fast day). */
-export function behaviourMetrics(mt: MetricTable) {
-  return {
-    wouldAct: mt.base('would_act'),
+/** The day's acts besides protest, in the order they are sampled (repayment before default). */
+function actKinds(ctx: ShardContext<RegimeParams>): ActKind[] {
+  const p = ctx.params;
+  const b = p.behaviour;
+  const mt = regimeLayout(p).metricTable;
+  const acc = ctx.acc;
+  const flags = ctx.columns.flags as Uint16Array;
+  const group = ctx.columns.group as Uint8Array;
+  const hardship = ctx.columns.hardship as Uint8Array;
+  const acts = ctx.columns.acts as Uint8Array;
+  // Perceived detection deters infractions and chills posts only when the response is on.
+  const deterrence = p.response.enabled ? p.response.deterrence : 0;
+  const chilling = p.response.enabled ? p.response.chilling : 0;
+  // A closed account cannot be replaced: its owner's posts are lost.
+  const barred = p.platform.enabled && p.platform.reRegistrationBarred;
+  const M = {
     infractions: mt.base('infractions'),
     deterred: mt.base('infractions_deterred'),
     defaults: mt.base('defaults'),
@@ -113,146 +112,69 @@ export function behaviourMetrics(mt: MetricTable) {
     expressed: mt.base('posts_expressed'),
     reregistration: mt.base('reregistration_blocked'),
   };
-}
+  const count = (base: number, i: number, r: number): void => mt.add(acc, base, group[i] & GROUP_MASK, r, 1);
 
-export interface PreemptiveMetrics {
-  readonly all: number;
-  readonly wouldAct: number;
-  readonly wouldNot: number;
-}
-
-export function preemptiveMetrics(mt: MetricTable): PreemptiveMetrics {
-  return {
-    all: mt.base('detentions_preemptive'),
-    wouldAct: mt.base('preemptive_true'),
-    wouldNot: mt.base('preemptive_false'),
+  /** A minor infraction, deterred by perceived detection. */
+  const infraction: ActKind = {
+    rate: () => b.infractionRate,
+    candidate(i, cell, rng) {
+      if (flags[i] & IDLE) return;
+      if (rng.uniform() < deterrence * cell.ch.offline) count(M.deterred, i, cell.r);
+      else {
+        cell.mark(i, A.INFRACTION);
+        count(M.infractions, i, cell.r);
+      }
+    },
   };
-}
-
-/**
- * Resident i, admitted by predictive policing, is detained before acting today; what it
- * would have done is kept (WOULD_PROTEST) so that the policing can be scored against it.
- */
-export function detainPreemptively(
-  ctx: ShardContext<RegimeParams>,
-  i: number,
-  would: boolean,
-  r: number,
-  M: PreemptiveMetrics,
-): void {
-  const { flags, group, acts, events, detainDays } = ctx.columns;
-  const mt = regimeLayout(ctx.params).metricTable;
-  const g = group[i] & GROUP_MASK;
-  flags[i] = (flags[i] & ~F.ACTIVE) | F.DETAINED | F.PREEMPTIVE;
-  detainDays[i] = ctx.params.predictive.detentionDays;
-  events[i] = E.SANCTIONED | E.DETAINED_TODAY;
-  acts[i] = would ? A.WOULD_PROTEST : 0;
-  mt.add(ctx.acc, M.all, g, r, 1);
-  mt.add(ctx.acc, would ? M.wouldAct : M.wouldNot, g, r, 1);
-}
-
-export function behave(ctx: ShardContext<RegimeParams>): void {
-  const p = ctx.params;
-  const layout = regimeLayout(p);
-  const mt = layout.metricTable;
-  const gl = layout.globalsLayout;
-  const { flags, group, hardship, riskAversion, legitimacy, acts, events } = ctx.columns;
-  const { cellActives, cellSanctionsSeen, cellInformants, cellCentre } = ctx.columns;
-  const starts = layout.unitStarts;
-  const rng = ctx.rng('behave');
-  const riskU = ctx.rng('admit');
-  const riskRng = ctx.rng('risk');
-  const ch = new CellChannels(p);
-  const b = p.behaviour;
-  const { deterrence, chilling, barred, predictive, max } = behaviourSettings(p);
-  const M = behaviourMetrics(mt);
-  const PRE = preemptiveMetrics(mt);
-
-  for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
-    const r = layout.cellRegion[c];
-    const residents = starts[c + 1] - starts[c];
-    ch.update(
-      p.population.regions[r],
-      residents,
-      cellInformants[c],
-      cellCentre[c] === 1,
-      ctx.globals[gl.observersPerCell + r],
-      cellSanctionsSeen[c],
-      cellActives[c],
-    );
-    const activesYesterday = cellActives[c];
-    // A counts the agent itself: yesterday's protesters already include it if it protested.
-    const riskIfActive = perceivedArrestRisk(p, ch, activesYesterday);
-    const riskIfQuiet = perceivedArrestRisk(p, ch, activesYesterday + 1);
-    const activeShare = activesYesterday / residents;
-    const cutBin = ctx.globals[gl.riskThresholdBin + r];
-    const cutFraction = ctx.globals[gl.riskThresholdFraction + r];
-    for (let i = starts[c]; i < starts[c + 1]; i++) {
-      events[i] = 0;
-      acts[i] = 0;
-      let f = flags[i];
-      if (f & (F.CHILD | F.DETAINED)) continue;
-      const g = group[i] & GROUP_MASK;
-      const H = hardship[i] / U8;
-      const L = legitimacy[i] / U16;
-      const grievance = H * (1 - L);
-      const P = f & F.ACTIVE ? riskIfActive : riskIfQuiet;
-      const would = wouldProtest(grievance, riskAversion[i] / U8, P, b.threshold);
-      if (would) mt.add(ctx.acc, M.wouldAct, g, r, 1);
-
-      if (predictive) {
-        const bin = residentRiskBin(ctx, riskRng, i, activeShare, max);
-        if (admitted(bin, cutBin, cutFraction, riskU.key(i, ctx.tick).uniform())) {
-          detainPreemptively(ctx, i, would, r, PRE);
-          continue;
-        }
+  /** Online criticism, wanted at criticismRate × grievance; perceived monitoring chills it. */
+  const post: ActKind = {
+    rate: (cell) => b.criticismRate * cell.grievanceBound,
+    candidate(i, cell, rng) {
+      const f = flags[i];
+      if (f & IDLE) return;
+      const grievance = (hardship[i] / U8) * (1 - cell.legitimacy(i));
+      // Thinning needs the bound: nothing may raise grievance between its making and here.
+      if (grievance > cell.grievanceBound * (1 + 1e-9))
+        throw new Error(`act: grievance above the cell's bound at resident ${i}`);
+      if (rng.uniform() * cell.grievanceBound >= grievance) return;
+      count(M.desired, i, cell.r);
+      if (barred && f & F.ACCOUNT_CLOSED) count(M.reregistration, i, cell.r);
+      else if (rng.uniform() >= chilling * cell.ch.platform) {
+        cell.mark(i, A.POST);
+        count(M.expressed, i, cell.r);
       }
-
-      let a = 0;
-      if (would) {
-        a |= A.PROTEST | A.WOULD_PROTEST;
-        f |= F.ACTIVE;
-      } else {
-        f &= ~F.ACTIVE;
-      }
-      rng.key(i, ctx.tick);
-      // Minor infraction, deterred by perceived detection.
-      if (rng.uniform() < b.infractionRate) {
-        if (rng.uniform() < deterrence * ch.offline) mt.add(ctx.acc, M.deterred, g, r, 1);
-        else {
-          a |= A.INFRACTION;
-          mt.add(ctx.acc, M.infractions, g, r, 1);
-        }
-      }
-      // Online criticism: desire grows with grievance; perceived platform monitoring chills it.
-      if (rng.uniform() < b.criticismRate * grievance) {
-        mt.add(ctx.acc, M.desired, g, r, 1);
-        if (barred && f & F.ACCOUNT_CLOSED) mt.add(ctx.acc, M.reregistration, g, r, 1);
-        else if (rng.uniform() >= chilling * ch.platform) {
-          a |= A.POST;
-          mt.add(ctx.acc, M.expressed, g, r, 1);
-        }
-      }
-      // Debt: default more likely with hardship, repayment less likely.
-      const uDebt = rng.uniform();
-      if (f & F.IN_DEFAULT) {
-        if (uDebt < b.repaymentRate * (1 - H)) {
-          a |= A.REPAY;
-          f &= ~F.IN_DEFAULT;
-          mt.add(ctx.acc, M.repayments, g, r, 1);
-        }
-      } else if (uDebt < b.defaultRate * H) {
-        a |= A.DEFAULT;
-        f |= F.IN_DEFAULT;
-        mt.add(ctx.acc, M.defaults, g, r, 1);
-      }
-      // Civic contribution, more likely the more legitimate the regime seems.
-      if (rng.uniform() < b.civicRate * L) {
-        a |= A.CIVIC;
-        mt.add(ctx.acc, M.civic, g, r, 1);
-      }
-      acts[i] = a;
-      flags[i] = f;
-    }
-  }
+    },
+  };
+  /** A defaulter repays at repaymentRate × (1 − hardship). */
+  const repay: ActKind = {
+    rate: (cell) => (cell.anyDefaulter ? b.repaymentRate : 0),
+    candidate(i, cell, rng) {
+      const f = flags[i];
+      if (f & IDLE || !(f & F.IN_DEFAULT) || rng.uniform() >= 1 - hardship[i] / U8) return;
+      cell.mark(i, A.REPAY);
+      flags[i] = f & ~F.IN_DEFAULT;
+      count(M.repayments, i, cell.r);
+    },
+  };
+  /** Anyone else defaults at defaultRate × hardship. */
+  const debt: ActKind = {
+    rate: () => b.defaultRate,
+    candidate(i, cell, rng) {
+      const f = flags[i];
+      if (f & (IDLE | F.IN_DEFAULT) || acts[i] & A.REPAY || rng.uniform() >= hardship[i] / U8) return;
+      cell.mark(i, A.DEFAULT);
+      flags[i] = f | F.IN_DEFAULT;
+      count(M.defaults, i, cell.r);
+    },
+  };
+  /** A civic contribution at civicRate × legitimacy. */
+  const civic: ActKind = {
+    rate: () => b.civicRate,
+    candidate(i, cell, rng: CounterRng) {
+      if (flags[i] & IDLE || rng.uniform() >= cell.legitimacy(i)) return;
+      cell.mark(i, A.CIVIC);
+      count(M.civic, i, cell.r);
+    },
+  };
+  return [infraction, post, repay, debt, civic];
 }

@@ -15,7 +15,8 @@ import { extortion } from './abuse.js';
 import { falseMatchProbability } from './cameras.js';
 import { CellChannels, type ChannelSet } from './channels.js';
 import { falseReportProbability, fileFalseReport } from './informants.js';
-import { A, E, F, GROUP_MASK, regimeLayout, type RegimeLayout } from './layout.js';
+import { A, E, F, GROUP_MASK } from './bits.js';
+import { regimeLayout, type RegimeLayout } from './layout.js';
 import type { MetricTable } from './metrics.js';
 import type { RegimeParams, RegionParams } from './params.js';
 

@@ -9,18 +9,8 @@ import type { CounterRng } from '../../engine/rng.js';
 import { appealSucceeds } from './dueprocess.js';
 import { countdown, type Countdown } from './countdowns.js';
 import { childrenBarred, householdHasListedAdult } from './family.js';
-import {
-  A,
-  E,
-  F,
-  GROUP_MASK,
-  householdEnd,
-  MAX_PACKED_STRIKES,
-  type RegimeLayout,
-  regimeLayout,
-  STRIKE_SHIFT,
-  strikesPacked,
-} from './layout.js';
+import { A, E, F, GROUP_MASK, MAX_PACKED_STRIKES, STRIKE_SHIFT, strikesPacked } from './bits.js';
+import { householdEnd, type RegimeLayout, regimeLayout } from './layout.js';
 import { blacklistedByScore, delistFlags, redlisted, wrongfulByScore } from './lists.js';
 import type { MetricTable } from './metrics.js';
 import type { RegimeParams } from './params.js';

@@ -3,7 +3,7 @@
  * barred from some schools (their applications are blocked and counted), and every
  * household member loses some legitimacy when one of them is sanctioned.
  */
-import { F } from './layout.js';
+import { F } from './bits.js';
 import type { RegimeParams } from './params.js';
 import { z } from 'zod';
 import { metric, type Mechanism } from './mechanism.js';

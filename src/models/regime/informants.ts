@@ -4,7 +4,7 @@
  * their cell and report some of those; they also file reports on neighbours who did
  * nothing, some mistaken and some malicious. Every report earns the informant points.
  */
-import { E } from './layout.js';
+import { E } from './bits.js';
 import type { RegimeParams } from './params.js';
 import { z } from 'zod';
 import { metric, type Mechanism } from './mechanism.js';

@@ -5,7 +5,7 @@
  * A listing is wrongful when, without the points lost to false attributions, the score
  * would not have crossed the cut-off.
  */
-import { F } from './layout.js';
+import { F } from './bits.js';
 import type { RegimeParams } from './params.js';
 import { z } from 'zod';
 import { countdownType, sparseCountdowns } from './countdowns.js';

@@ -8,7 +8,9 @@
  * one line in mechanisms.ts (the registry) and one in params.ts (its block), and its test.
  */
 import type { z } from 'zod';
-import type { ColumnSpec } from '../../engine/model.js';
+import type { ColumnSpec, ShardContext } from '../../engine/model.js';
+import type { CounterRng } from '../../engine/rng.js';
+import type { CellChannels } from './channels.js';
 import type { RegimeParams, RegionParams } from './params.js';
 
 export interface MetricName {
@@ -46,6 +48,36 @@ export interface Mechanism {
   columns?(p: RegimeParams, size: { readonly agents: number; readonly cells: number }): readonly ColumnSpec[];
   /** Detection channels it deploys (detection.ts gives each its chance at each act). */
   readonly channels?: readonly Channel[];
+  /** Kinds of act residents may do each day (sampled in this order), built once per shard. */
+  acts?(ctx: ShardContext<RegimeParams>): readonly ActKind[];
+}
+
+/** What an act kind may read and do in a cell during the day's acts. */
+export interface ActCell {
+  /** The cell's channels today (perceived surveillance deters and chills). */
+  readonly ch: CellChannels;
+  readonly r: number;
+  /** An upper bound on any free adult's grievance in the cell today. */
+  readonly grievanceBound: number;
+  /** False only when nobody in the cell is in default. */
+  readonly anyDefaulter: boolean;
+  /** Resident i's legitimacy this morning. */
+  legitimacy(i: number): number;
+  /** Resident i does `act` (a bit of the acts column) today. */
+  mark(i: number, act: number): void;
+}
+
+/**
+ * A kind of act (a minor infraction, a critical post, …). Each resident does it on a day
+ * with probability rate × P(candidate accepts): the reference draws `u < rate` for every
+ * resident and calls `candidate`; the fast day finds the same candidates by skipping
+ * (engine/sampling.ts). Either way `candidate` is the whole rule: eligibility, thinning
+ * (further draws on `rng`, resident i's stream in the reference, the cell's in the fast
+ * day) and the act.
+ */
+export interface ActKind {
+  rate(cell: ActCell): number;
+  candidate(i: number, cell: ActCell, rng: CounterRng): void;
 }
 
 /** What a detection channel may know of a cell on a given day. */

@@ -5,7 +5,7 @@
  */
 import type { RegimeParams, RegionParams } from './params.js';
 import { z } from 'zod';
-import { strikesPacked } from './layout.js';
+import { strikesPacked } from './bits.js';
 import { metric, type Mechanism } from './mechanism.js';
 import { rate, share } from './units.js';
 

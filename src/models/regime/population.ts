@@ -6,7 +6,8 @@
  */
 import type { GlobalContext, ShardContext } from '../../engine/model.js';
 import { observersPassingCell } from './grid.js';
-import { F, regimeLayout } from './layout.js';
+import { F } from './bits.js';
+import { regimeLayout } from './layout.js';
 import type { RegimeParams } from './params.js';
 
 export const U8 = 255;

@@ -13,8 +13,10 @@
  * risk value is recomputed from the same counter-based draw, so no per-agent risk is stored.
  */
 import type { GlobalContext, ShardContext } from '../../engine/model.js';
+import type { MetricTable } from './metrics.js';
 import type { CounterRng } from '../../engine/rng.js';
-import { F, GROUP_MASK, regimeLayout, RISK_BINS } from './layout.js';
+import { A, E, F, GROUP_MASK } from './bits.js';
+import { regimeLayout, RISK_BINS } from './layout.js';
 import type { RegimeParams } from './params.js';
 import { z } from 'zod';
 import { metric, type Mechanism } from './mechanism.js';
@@ -159,4 +161,40 @@ export function admitted(bin: number, cutBin: number, cutFraction: number, u: nu
   if (bin < 0) return false;
   if (bin > cutBin) return true;
   return bin === cutBin && u < cutFraction;
+}
+
+export interface PreemptiveMetrics {
+  readonly all: number;
+  readonly wouldAct: number;
+  readonly wouldNot: number;
+}
+
+export function preemptiveMetrics(mt: MetricTable): PreemptiveMetrics {
+  return {
+    all: mt.base('detentions_preemptive'),
+    wouldAct: mt.base('preemptive_true'),
+    wouldNot: mt.base('preemptive_false'),
+  };
+}
+
+/**
+ * Resident i, admitted by predictive policing, is detained before acting today; what it
+ * would have done is kept (WOULD_PROTEST) so that the policing can be scored against it.
+ */
+export function detainPreemptively(
+  ctx: ShardContext<RegimeParams>,
+  i: number,
+  would: boolean,
+  r: number,
+  M: PreemptiveMetrics,
+): void {
+  const { flags, group, acts, events, detainDays } = ctx.columns;
+  const mt = regimeLayout(ctx.params).metricTable;
+  const g = group[i] & GROUP_MASK;
+  flags[i] = (flags[i] & ~F.ACTIVE) | F.DETAINED | F.PREEMPTIVE;
+  detainDays[i] = ctx.params.predictive.detentionDays;
+  events[i] = E.SANCTIONED | E.DETAINED_TODAY;
+  acts[i] = would ? A.WOULD_PROTEST : 0;
+  mt.add(ctx.acc, M.all, g, r, 1);
+  mt.add(ctx.acc, would ? M.wouldAct : M.wouldNot, g, r, 1);
 }

@@ -3,7 +3,7 @@
  * integrated record with some probability (detection.ts); an unpaid recorded default
  * turns into a court judgment after a delay, which the score and the defaulter list act on.
  */
-import { F } from './layout.js';
+import { F } from './bits.js';
 import type { RegimeParams } from './params.js';
 import { z } from 'zod';
 import { countdownType, sparseCountdowns } from './countdowns.js';

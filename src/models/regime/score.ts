@@ -3,7 +3,7 @@
  * such as Rongcheng's starts everyone at 1,000 and moves them by fixed amounts), grade
  * bands, and daily restoration of a below-base score toward the base.
  */
-import { E } from './layout.js';
+import { E } from './bits.js';
 import type { RegimeParams } from './params.js';
 import { round } from './population.js';
 import { z } from 'zod';

@@ -5,7 +5,8 @@
  */
 import type { GlobalContext, ShardContext } from '../../engine/model.js';
 import { householdHasListedAdult } from './family.js';
-import { F, GROUP_MASK, householdEnd, regimeLayout } from './layout.js';
+import { F, GROUP_MASK } from './bits.js';
+import { householdEnd, regimeLayout } from './layout.js';
 import { DISPARITY_HARMS } from './metrics.js';
 import type { RegimeParams } from './params.js';
 import { U16, U8 } from './population.js';

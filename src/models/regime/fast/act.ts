@@ -16,15 +16,47 @@
  */
 import type { ShardContext } from '../../../engine/model.js';
 import { Skipper } from '../../../engine/sampling.js';
-import { behaviourMetrics, behaviourSettings, detainPreemptively, preemptiveMetrics } from '../behaviour.js';
+import { IDLE } from '../behaviour.js';
+import type { CellChannels } from '../channels.js';
 import { CellDetector } from '../detection.js';
-import { A, F, GROUP_MASK, regimeLayout } from '../layout.js';
+import { A, F, GROUP_MASK } from '../bits.js';
+import { regimeLayout } from '../layout.js';
+import type { ActCell } from '../mechanism.js';
 import type { RegimeParams } from '../params.js';
-import { U8 } from '../population.js';
-import { admitted, residentRiskBin } from '../predictive.js';
+import { admitted, detainPreemptively, maxRisk, preemptiveMetrics, residentRiskBin } from '../predictive.js';
+import { actKindsOf } from '../reference.js';
 import { VISIT_FLAGS, isVisited, listVisited, setVisited } from './lazy.js';
 
-const IDLE = F.CHILD | F.DETAINED;
+/**
+ * A cell as the act kinds see it in the fast day: legitimacy through the cell's lazy map,
+ * the grievance bound kept since the last rebuild, and the residents with an act today
+ * collected for detection.
+ */
+class FastCell implements ActCell {
+  r = 0;
+  grievanceBound = 0;
+  anyDefaulter = false;
+  scale = 0;
+  shift = 0;
+  /** Residents with an act today, in the order found: detection visits only these. */
+  readonly touched: Int32Array;
+  n = 0;
+  constructor(
+    readonly ch: CellChannels,
+    private readonly legitimacyCodes: Uint16Array,
+    private readonly acts: Uint8Array,
+    largest: number,
+  ) {
+    this.touched = new Int32Array(largest);
+  }
+  legitimacy(i: number): number {
+    return this.scale * this.legitimacyCodes[i] + this.shift;
+  }
+  mark(i: number, act: number): void {
+    if (this.acts[i] === 0) this.touched[this.n++] = i;
+    this.acts[i] |= act;
+  }
+}
 
 export function act(ctx: ShardContext<RegimeParams>): void {
   const p = ctx.params;
@@ -34,8 +66,6 @@ export function act(ctx: ShardContext<RegimeParams>): void {
   const cols = ctx.columns;
   const flags = cols.flags as Uint16Array;
   const group = cols.group as Uint8Array;
-  const hardship = cols.hardship as Uint8Array;
-  const legitimacy = cols.legitimacy as Uint16Array;
   const acts = cols.acts as Uint8Array;
   const cellActives = cols.cellActives as Uint32Array;
   const cellGrievanceBound = cols.cellGrievanceBound as Float64Array;
@@ -53,15 +83,16 @@ export function act(ctx: ShardContext<RegimeParams>): void {
   const riskU = ctx.rng('admit');
   const riskRng = ctx.rng('risk');
   const skip = new Skipper();
-  const b = p.behaviour;
-  const { deterrence, chilling, barred, predictive, max } = behaviourSettings(p);
+  const predictive = p.predictive.enabled;
+  const max = maxRisk(p);
   const acc = ctx.acc;
-  const M = behaviourMetrics(mt);
+  const wouldAct = mt.base('would_act');
   const PRE = preemptiveMetrics(mt);
+  const kinds = actKindsOf(ctx);
   let largest = 0;
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) largest = Math.max(largest, starts[c + 1] - starts[c]);
-  // Residents with an act today, in the order found: detection visits only these.
-  const touched = new Int32Array(largest);
+  const cell = new FastCell(ch, cols.legitimacy as Uint16Array, acts, largest);
+  const touched = cell.touched;
   // Residents visited last night, in order.
   const listed = new Int32Array(largest);
   // Today's protesters with no other act, in the order found.
@@ -80,7 +111,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     if (predictive && !(flags[i] & IDLE)) {
       const bin = residentRiskBin(ctx, riskRng, i, activeShare, max);
       if (admitted(bin, cutBin, cutFraction, riskU.key(i, ctx.tick).uniform())) {
-        if (a & A.WOULD_PROTEST) mt.add(acc, M.wouldAct, group[i] & GROUP_MASK, r, 1);
+        if (a & A.WOULD_PROTEST) mt.add(acc, wouldAct, group[i] & GROUP_MASK, r, 1);
         detainPreemptively(ctx, i, (a & A.WOULD_PROTEST) !== 0, r, PRE);
         setVisited(visits, w0, s, i, true);
         return n;
@@ -88,7 +119,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     }
     const f = flags[i];
     if (a & A.PROTEST) {
-      mt.add(acc, M.wouldAct, group[i] & GROUP_MASK, r, 1);
+      mt.add(acc, wouldAct, group[i] & GROUP_MASK, r, 1);
       touched[n++] = i;
       if (!(f & F.ACTIVE)) flags[i] = f | F.ACTIVE;
     } else if (f & F.ACTIVE) flags[i] = f & ~F.ACTIVE;
@@ -115,73 +146,20 @@ export function act(ctx: ShardContext<RegimeParams>): void {
       for (let k = 0; k < visited; k++) if (acts[listed[k]] !== 0) n = dawn(listed[k], n);
     }
     // Legitimacy is kept lazily (fast/lazy.ts): L = scale·code + shift, the cell's map last night.
-    const scale = cellMapScale[c];
-    const shift = cellMapShift[c];
-    const grievanceBound = cellGrievanceBound[c];
-    const defaulters = cellDefaulters[c];
-
+    cell.r = r;
+    cell.scale = cellMapScale[c];
+    cell.shift = cellMapShift[c];
+    cell.grievanceBound = cellGrievanceBound[c];
+    cell.anyDefaulter = cellDefaulters[c] > 0;
+    cell.n = n;
+    // Each kind's candidates by skipping over the cell at its rate (a bound), then its own rule.
     cellRng.key(c, ctx.tick);
-    // Minor infractions, deterred by perceived detection.
-    skip.rate(b.infractionRate);
-    for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
-      if (flags[i] & IDLE) continue;
-      if (cellRng.uniform() < deterrence * ch.offline) mt.add(acc, M.deterred, group[i] & GROUP_MASK, r, 1);
-      else {
-        if (acts[i] === 0) touched[n++] = i;
-        acts[i] |= A.INFRACTION;
-        mt.add(acc, M.infractions, group[i] & GROUP_MASK, r, 1);
-      }
+    for (let k = 0; k < kinds.length; k++) {
+      const kind = kinds[k];
+      skip.rate(kind.rate(cell));
+      for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) kind.candidate(i, cell, cellRng);
     }
-    // Online criticism at rate criticismRate × grievance, thinned from the cell's highest
-    // grievance; perceived platform monitoring chills it.
-    skip.rate(b.criticismRate * grievanceBound);
-    for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
-      const f = flags[i];
-      if (f & IDLE) continue;
-      const grievance = (hardship[i] / U8) * (1 - (scale * legitimacy[i] + shift));
-      // Thinning needs the bound: nothing may raise grievance between last night and here.
-      if (grievance > grievanceBound * (1 + 1e-9))
-        throw new Error(`act: grievance above the cell's bound at resident ${i}`);
-      if (cellRng.uniform() * grievanceBound >= grievance) continue;
-      const g = group[i] & GROUP_MASK;
-      mt.add(acc, M.desired, g, r, 1);
-      if (barred && f & F.ACCOUNT_CLOSED) mt.add(acc, M.reregistration, g, r, 1);
-      else if (cellRng.uniform() >= chilling * ch.platform) {
-        if (acts[i] === 0) touched[n++] = i;
-        acts[i] |= A.POST;
-        mt.add(acc, M.expressed, g, r, 1);
-      }
-    }
-    // Debt: those in default at dawn repay at repaymentRate × (1 − hardship); the others
-    // default at defaultRate × hardship.
-    if (defaulters > 0) {
-      skip.rate(b.repaymentRate);
-      for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
-        const f = flags[i];
-        if (f & IDLE || !(f & F.IN_DEFAULT) || cellRng.uniform() >= 1 - hardship[i] / U8) continue;
-        if (acts[i] === 0) touched[n++] = i;
-        acts[i] |= A.REPAY;
-        flags[i] = f & ~F.IN_DEFAULT;
-        mt.add(acc, M.repayments, group[i] & GROUP_MASK, r, 1);
-      }
-    }
-    skip.rate(b.defaultRate);
-    for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
-      const f = flags[i];
-      if (f & (IDLE | F.IN_DEFAULT) || acts[i] & A.REPAY || cellRng.uniform() >= hardship[i] / U8) continue;
-      if (acts[i] === 0) touched[n++] = i;
-      acts[i] |= A.DEFAULT;
-      flags[i] = f | F.IN_DEFAULT;
-      mt.add(acc, M.defaults, group[i] & GROUP_MASK, r, 1);
-    }
-    // Civic contributions at civicRate × legitimacy.
-    skip.rate(b.civicRate);
-    for (let i = s + skip.gap(cellRng); i < e; i += 1 + skip.gap(cellRng)) {
-      if (flags[i] & IDLE || cellRng.uniform() >= scale * legitimacy[i] + shift) continue;
-      if (acts[i] === 0) touched[n++] = i;
-      acts[i] |= A.CIVIC;
-      mt.add(acc, M.civic, group[i] & GROUP_MASK, r, 1);
-    }
+    n = cell.n;
 
     // Detection: the channels' chances at each act, then false matches by skipping over the
     // cell at the highest group's rate, thinned to each innocent adult's own.

@@ -11,7 +11,8 @@
 import type { ShardContext } from '../../../engine/model.js';
 import { perceivedArrestRisk } from '../behaviour.js';
 import { CellChannels } from '../channels.js';
-import { A, F, GROUP_MASK, regimeLayout, type RegimeLayout } from '../layout.js';
+import { A, F, GROUP_MASK } from '../bits.js';
+import { regimeLayout, type RegimeLayout } from '../layout.js';
 import type { RegimeParams } from '../params.js';
 import { U16, U8 } from '../population.js';
 import { gradeIndex } from '../score.js';

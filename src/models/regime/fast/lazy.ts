@@ -28,7 +28,7 @@
  * bands trade visits against rebuilds and change outcomes only through rounding.
  */
 import { ENFORCEMENT_STATE } from '../enforcement.js';
-import { F } from '../layout.js';
+import { F } from '../bits.js';
 import { U16 } from '../population.js';
 
 /** Flags whose holders go through the tally's rare stocks. */
