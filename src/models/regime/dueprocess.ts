@@ -9,6 +9,13 @@ import { z } from 'zod';
 import { countdownType, sparseCountdowns } from './countdowns.js';
 import { metric, type Mechanism } from './mechanism.js';
 import { rate } from './units.js';
+import type { ShardContext } from '../../engine/model.js';
+import { F } from './bits.js';
+import { countdown } from './countdowns.js';
+import { regimeLayout } from './layout.js';
+import { delistFlags } from './lists.js';
+import type { EnforcementStep } from './mechanism.js';
+import { clampScore, scoreMoves } from './score.js';
 
 export const dueProcessParams = z
   .object({
@@ -35,8 +42,48 @@ export const dueProcess: Mechanism = {
     p.dueProcess.enabled && !sparseCountdowns(p)
       ? [{ name: 'appealDays', type: countdownType(p.dueProcess.appealDelayDays), length: agents }]
       : [],
+  enforcement: (ctx) => (ctx.params.dueProcess.enabled ? [appealStep(ctx)] : []),
 };
 
 export function appealSucceeds(p: RegimeParams, wrongful: boolean, u: number): boolean {
   return u < (wrongful ? p.dueProcess.successWrongful : p.dueProcess.successRightful);
+}
+
+/** A listed resident files an appeal; it is decided on the appealDelayDays-th day after filing. */
+function appealStep(ctx: ShardContext<RegimeParams>): EnforcementStep {
+  const p = ctx.params;
+  const mt = regimeLayout(p).metricTable;
+  const filed = mt.base('appeals_filed');
+  const granted = mt.base('appeals_granted');
+  const exits = mt.base('blacklist_exits');
+  const appealDays = countdown(ctx, 'appealDays');
+  const listDays = countdown(ctx, 'listDays');
+  const scoreInPlay = scoreMoves(p);
+  const falsePoints = ctx.columns.falsePoints as Int16Array;
+  return {
+    slot: 'appeal',
+    idle: false,
+    onProtest: false,
+    run(d) {
+      if (!(d.f & F.BLACKLISTED)) return;
+      if (d.f & F.APPEAL_PENDING) {
+        const left = appealDays.get(d.i);
+        if (left > 1) appealDays.set(d.i, left - 1);
+        else if (appealSucceeds(p, (d.f & F.WRONGFUL_LISTING) !== 0, d.rng.uniform())) {
+          d.f = delistFlags(d.f);
+          listDays.set(d.i, 0);
+          if (scoreInPlay) {
+            d.s = clampScore(p, d.s - falsePoints[d.i]);
+            falsePoints[d.i] = 0;
+          }
+          mt.add(ctx.acc, granted, d.g, d.r, 1);
+          mt.add(ctx.acc, exits, d.g, d.r, 1);
+        } else d.f &= ~F.APPEAL_PENDING;
+      } else if (d.rng.uniform() < p.dueProcess.appealRate) {
+        d.f |= F.APPEAL_PENDING;
+        appealDays.set(d.i, p.dueProcess.appealDelayDays);
+        mt.add(ctx.acc, filed, d.g, d.r, 1);
+      }
+    },
+  };
 }

@@ -10,6 +10,11 @@ import type { RegimeParams } from './params.js';
 import { z } from 'zod';
 import { countdownType, sparseCountdowns } from './countdowns.js';
 import { metric, type Mechanism } from './mechanism.js';
+import type { ShardContext } from '../../engine/model.js';
+import { A, E } from './bits.js';
+import { countdown, type Countdown } from './countdowns.js';
+import { regimeLayout } from './layout.js';
+import type { EnforcementStep, ResidentDay } from './mechanism.js';
 
 export const listsParams = z
   .object({
@@ -59,6 +64,7 @@ export const lists: Mechanism = {
     p.lists.enabled && !sparseCountdowns(p)
       ? [{ name: 'listDays', type: countdownType(p.lists.durationDays), length: agents }]
       : [],
+  enforcement: (ctx) => (ctx.params.lists.enabled ? [new ListStep(ctx)] : []),
 };
 
 export function blacklistedByScore(p: RegimeParams, score: number): boolean {
@@ -76,4 +82,73 @@ export function redlisted(p: RegimeParams, score: number, flags: number): boolea
 /** Flags after removal from the blacklist (any cause). */
 export function delistFlags(flags: number): number {
   return flags & ~(F.BLACKLISTED | F.WRONGFUL_LISTING | F.LIST_BY_JUDGMENT | F.APPEAL_PENDING);
+}
+
+/** Blacklisting (by judgment or score), its term, removal on performance or expiry; redlisting. */
+class ListStep implements EnforcementStep {
+  readonly slot = 'list';
+  /** A resident at the base score is redlisted when the redlist cut-off is at or below it. */
+  readonly idle: boolean;
+  readonly onProtest = false;
+  private readonly p: RegimeParams;
+  private readonly listDays: Countdown;
+  private readonly falsePoints: Int16Array;
+  private readonly M;
+
+  constructor(private readonly ctx: ShardContext<RegimeParams>) {
+    const p = (this.p = ctx.params);
+    this.idle = redlisted(p, p.score.base, 0);
+    this.listDays = countdown(ctx, 'listDays');
+    this.falsePoints = ctx.columns.falsePoints as Int16Array;
+    const mt = regimeLayout(p).metricTable;
+    this.M = {
+      entries: mt.base('blacklist_entries'),
+      exits: mt.base('blacklist_exits'),
+      redEntries: mt.base('redlist_entries'),
+    };
+  }
+
+  run(d: ResidentDay): void {
+    const { p, ctx, listDays, M } = this;
+    const mt = regimeLayout(p).metricTable;
+    const judged = d.judgment && p.lists.blacklistOnJudgment;
+    if (d.f & F.BLACKLISTED && judged) {
+      // A court judgment on someone already listed (by score) turns the listing into a
+      // defaulter listing: rightful, removable by repaying, for a fresh term.
+      d.f = (d.f | F.LIST_BY_JUDGMENT) & ~F.WRONGFUL_LISTING;
+      listDays.set(d.i, p.lists.durationDays);
+    } else if (d.f & F.BLACKLISTED) {
+      const left = listDays.get(d.i);
+      const expired = left <= 1;
+      const performed = d.f & F.LIST_BY_JUDGMENT && d.a & A.REPAY && p.lists.removeOnPerformance;
+      listDays.set(d.i, expired ? 0 : left - 1);
+      if (expired || performed) {
+        // On expiry the entries behind a score listing are deleted: the score returns
+        // to the cut-off, so the same record cannot list the resident again tomorrow.
+        if (expired && !(d.f & F.LIST_BY_JUDGMENT)) {
+          d.s = Math.max(d.s, p.lists.blacklistBelowScore);
+          this.falsePoints[d.i] = 0;
+        }
+        d.f = delistFlags(d.f);
+        listDays.set(d.i, 0);
+        mt.add(ctx.acc, M.exits, d.g, d.r, 1);
+      }
+    } else if (!(d.f & F.CHILD) && (judged || blacklistedByScore(p, d.s))) {
+      d.f |= F.BLACKLISTED;
+      d.f &= ~F.REDLISTED;
+      listDays.set(d.i, p.lists.durationDays);
+      if (judged) d.f |= F.LIST_BY_JUDGMENT;
+      else if (wrongfulByScore(p, d.s, this.falsePoints[d.i])) {
+        d.f |= F.WRONGFUL_LISTING;
+        d.e |= E.WRONGED;
+      }
+      d.e |= E.SANCTIONED;
+      if (p.sanctions.publicShaming) d.e |= E.VISIBLE;
+      mt.add(ctx.acc, M.entries, d.g, d.r, 1);
+    }
+    if (redlisted(p, d.s, d.f)) {
+      if (!(d.f & F.REDLISTED)) mt.add(ctx.acc, M.redEntries, d.g, d.r, 1);
+      d.f |= F.REDLISTED;
+    } else d.f &= ~F.REDLISTED;
+  }
 }

@@ -50,6 +50,45 @@ export interface Mechanism {
   readonly channels?: readonly Channel[];
   /** Kinds of act residents may do each day (sampled in this order), built once per shard. */
   acts?(ctx: ShardContext<RegimeParams>): readonly ActKind[];
+  /** Its part of what happens to a resident once the day's events are on record (none when off). */
+  enforcement?(ctx: ShardContext<RegimeParams>): readonly EnforcementStep[];
+}
+
+/** The stages of a resident's enforcement, in the order they run (steps of one slot: registry order). */
+export const SLOTS = ['detain', 'record', 'score', 'list', 'appeal', 'sanction', 'censor', 'keep'] as const;
+export type Slot = (typeof SLOTS)[number];
+
+/** One resident's enforcement today: the state its steps read and write, in slot order. */
+export interface ResidentDay {
+  i: number;
+  /** Flags, events and acts of today, written back after the last step. */
+  f: number;
+  e: number;
+  a: number;
+  g: number;
+  r: number;
+  /** The score (absolute); the base when no score is in play. */
+  s: number;
+  /** A court judgment falls today (set in the `record` slot). */
+  judgment: boolean;
+  /** A uniform standing in for the arrest's draw (fast/settle.ts samples arrests), or −1. */
+  arrestDraw: number;
+  /** Resident i's enforcement stream, keyed to (i, tick) on its first use. */
+  readonly rng: CounterRng;
+}
+
+export interface EnforcementStep {
+  readonly slot: Slot;
+  /**
+   * Whether it can change a resident with no event today and no enforcement state (the fast
+   * day visits such residents only when some step can).
+   */
+  readonly idle: boolean;
+  /** Whether it reacts to a recorded protest (besides the arrest itself). */
+  readonly onProtest: boolean;
+  /** Per-cell set-up before the cell's residents. */
+  begin?(c: number, r: number): void;
+  run(d: ResidentDay): void;
 }
 
 /** What an act kind may read and do in a cell during the day's acts. */

@@ -8,6 +8,10 @@ import { z } from 'zod';
 import { strikesPacked } from './bits.js';
 import { metric, type Mechanism } from './mechanism.js';
 import { rate, share } from './units.js';
+import type { ShardContext } from '../../engine/model.js';
+import { E, F, MAX_PACKED_STRIKES, STRIKE_SHIFT } from './bits.js';
+import { regimeLayout } from './layout.js';
+import type { EnforcementStep } from './mechanism.js';
 
 export const platformParams = z
   .object({
@@ -43,10 +47,38 @@ export const platform: Mechanism = {
   columns: (p, { agents }) =>
     p.platform.enabled && !strikesPacked(p) ? [{ name: 'strikes', type: 'u8', length: agents }] : [],
   channels: [{ name: 'platform', post: (c) => postDetection(c.p, c.region), perceived: true }],
+  enforcement: (ctx) => (ctx.params.platform.enabled ? [strikesStep(ctx)] : []),
 };
 
 /** Probability a critical post by a resident of this region is detected. */
 export function postDetection(p: RegimeParams, region: RegionParams): number {
   if (!p.platform.enabled) return 0;
   return region.platformPenetration * p.platform.detectionRate;
+}
+
+/** Each detected post is a strike; enough strikes close the account. */
+function strikesStep(ctx: ShardContext<RegimeParams>): EnforcementStep {
+  const p = ctx.params;
+  const closed = regimeLayout(p).metricTable.base('accounts_closed_new');
+  const packed = strikesPacked(p);
+  const group = ctx.columns.group as Uint8Array;
+  const strikes = ctx.columns.strikes as Uint8Array;
+  return {
+    slot: 'censor',
+    idle: false,
+    onProtest: false,
+    run(d) {
+      if (!(d.e & E.POST)) return;
+      let count: number;
+      if (packed) {
+        // Saturating at 15 ≥ strikesToClose: beyond the closing strike the count is moot.
+        count = Math.min(MAX_PACKED_STRIKES, (group[d.i] >> STRIKE_SHIFT) + 1);
+        group[d.i] = d.g | (count << STRIKE_SHIFT);
+      } else count = strikes[d.i] = Math.min(255, strikes[d.i] + 1);
+      if (count >= p.platform.strikesToClose && !(d.f & F.ACCOUNT_CLOSED)) {
+        d.f |= F.ACCOUNT_CLOSED;
+        regimeLayout(p).metricTable.add(ctx.acc, closed, d.g, d.r, 1);
+      }
+    },
+  };
 }

@@ -12,6 +12,9 @@ import { regimeLayout } from './layout.js';
 import { metric, type Mechanism } from './mechanism.js';
 import type { RegimeParams, RegionParams } from './params.js';
 import { days, nonNegative, rate } from './units.js';
+import type { ShardContext } from '../../engine/model.js';
+import { A, E, F } from './bits.js';
+import type { EnforcementStep, ResidentDay } from './mechanism.js';
 
 export const policeParams = z
   .object({
@@ -49,6 +52,7 @@ export const police: Mechanism = {
       perceived: false,
     },
   ],
+  enforcement: (ctx) => (ctx.params.police.enabled ? [new Arrest(ctx)] : []),
 };
 
 /** Police officers present in a cell of `residents`. */
@@ -86,5 +90,44 @@ export function arrestRatios(ctx: GlobalContext<RegimeParams>): void {
     for (const acc of ctx.shardAccs) detected += acc[layout.metricTable.detectedBase + r];
     const capacity = arrestCapacity(p, p.population.regions[r], layout.regionAgents[r]);
     ctx.globals[layout.globalsLayout.arrestRatio + r] = detected > 0 ? Math.min(1, capacity / detected) : 1;
+  }
+}
+
+/** Reactive arrest of a recorded protester, within the region's capacity. */
+export class Arrest implements EnforcementStep {
+  readonly slot = 'detain';
+  readonly idle = false;
+  readonly onProtest = false;
+  /** Share of the cell's recorded protesters arrested today (arrest probability × capacity ratio). */
+  share = 0;
+  private readonly reactive: number;
+  private readonly reactiveFalse: number;
+
+  constructor(private readonly ctx: ShardContext<RegimeParams>) {
+    const mt = regimeLayout(ctx.params).metricTable;
+    this.reactive = mt.base('detentions_reactive');
+    this.reactiveFalse = mt.base('detentions_reactive_false');
+  }
+
+  begin(_c: number, r: number): void {
+    const { ctx } = this;
+    this.share =
+      ctx.params.police.arrestProbability * ctx.globals[regimeLayout(ctx.params).globalsLayout.arrestRatio + r];
+  }
+
+  run(d: ResidentDay): void {
+    if (!(d.e & E.PROTEST) || d.f & F.DETAINED) return;
+    if ((d.arrestDraw >= 0 ? d.arrestDraw : d.rng.uniform()) >= this.share) return;
+    const { ctx } = this;
+    const mt = regimeLayout(ctx.params).metricTable;
+    d.f = (d.f & ~F.ACTIVE) | F.DETAINED;
+    (ctx.columns.detainDays as Uint8Array | Uint16Array)[d.i] = ctx.params.police.detentionDays;
+    d.e |= E.SANCTIONED | E.DETAINED_TODAY | E.VISIBLE;
+    mt.add(ctx.acc, this.reactive, d.g, d.r, 1);
+    if (!(d.a & A.PROTEST)) {
+      d.f |= F.WRONGFUL_DETENTION;
+      d.e |= E.WRONGED;
+      mt.add(ctx.acc, this.reactiveFalse, d.g, d.r, 1);
+    }
   }
 }

@@ -21,6 +21,7 @@ import type { RegimeParams } from './params.js';
 import { z } from 'zod';
 import { metric, type Mechanism } from './mechanism.js';
 import { nonNegative } from './units.js';
+import type { EnforcementStep, ResidentDay } from './mechanism.js';
 
 export const predictiveParams = z
   .object({
@@ -55,6 +56,7 @@ export const predictive: Mechanism = {
   ],
   // Recorded negative events, the risk score's main input.
   columns: (p, { agents }) => (p.predictive.enabled ? [{ name: 'records', type: 'u8', length: agents }] : []),
+  enforcement: (ctx) => (ctx.params.predictive.enabled ? predictiveSteps(ctx) : []),
 };
 
 export function maxRisk(p: RegimeParams): number {
@@ -197,4 +199,39 @@ export function detainPreemptively(
   acts[i] = would ? A.WOULD_PROTEST : 0;
   mt.add(ctx.acc, M.all, g, r, 1);
   mt.add(ctx.acc, would ? M.wouldAct : M.wouldNot, g, r, 1);
+}
+
+/** Recorded negative events today (each adds to the risk score's record count). */
+function recordedEvents(e: number): number {
+  return (e & E.PROTEST ? 1 : 0) + (e & E.INFRACTION ? 1 : 0) + (e & E.POST ? 1 : 0) + (e & E.DEFAULT ? 1 : 0);
+}
+
+function predictiveSteps(ctx: ShardContext<RegimeParams>): EnforcementStep[] {
+  const records = ctx.columns.records as Uint8Array;
+  return [
+    {
+      // A pre-emptive detention (made at dawn) is visible, and wrongful if the rule said stay quiet.
+      slot: 'detain',
+      idle: false,
+      onProtest: false,
+      run(d: ResidentDay) {
+        if (!(d.e & E.DETAINED_TODAY) || !(d.f & F.PREEMPTIVE)) return;
+        d.e |= E.VISIBLE;
+        if (!(d.a & A.WOULD_PROTEST)) {
+          d.e |= E.WRONGED;
+          d.f |= F.WRONGFUL_DETENTION;
+        }
+      },
+    },
+    {
+      // The record count the risk score reads.
+      slot: 'keep',
+      idle: false,
+      onProtest: true,
+      run(d: ResidentDay) {
+        const recorded = recordedEvents(d.e);
+        if (recorded) records[d.i] = Math.min(255, records[d.i] + recorded);
+      },
+    },
+  ];
 }

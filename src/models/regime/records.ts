@@ -9,6 +9,10 @@ import { z } from 'zod';
 import { countdownType, sparseCountdowns } from './countdowns.js';
 import { metric, type Mechanism } from './mechanism.js';
 import { rate } from './units.js';
+import type { ShardContext } from '../../engine/model.js';
+import { E } from './bits.js';
+import { countdown } from './countdowns.js';
+import type { EnforcementStep } from './mechanism.js';
 
 export const recordsParams = z
   .object({
@@ -37,6 +41,7 @@ export const records: Mechanism = {
       ? [{ name: 'timer', type: countdownType(p.records.judgmentDelay), length: agents }]
       : [],
   channels: [{ name: 'records', debt: (c) => (c.p.records.enabled ? c.p.records.recordingRate : 0), perceived: false }],
+  enforcement: (ctx) => (ctx.params.records.enabled ? [judgmentStep(ctx)] : []),
 };
 
 /**
@@ -48,4 +53,28 @@ export function judgmentClock(p: RegimeParams, flags: number, timer: number): nu
   if (!(flags & F.RECORDED_DEFAULT) || !(flags & F.IN_DEFAULT)) return -2;
   if (timer > 0) return timer - 1;
   return p.records.enabled ? -1 : -2;
+}
+
+/** A recorded default starts the judgment clock; the clock runs while the debt is unpaid. */
+function judgmentStep(ctx: ShardContext<RegimeParams>): EnforcementStep {
+  const p = ctx.params;
+  const timer = countdown(ctx, 'timer');
+  return {
+    slot: 'record',
+    idle: false,
+    onProtest: false,
+    run(d) {
+      if (d.e & E.DEFAULT) {
+        d.f |= F.RECORDED_DEFAULT;
+        timer.set(d.i, p.records.judgmentDelay);
+      }
+      // The clock is read and written only while one runs (RECORDED_DEFAULT): its value is
+      // meaningless otherwise, and untouched pages never become resident (memory at scale).
+      if (!(d.f & F.RECORDED_DEFAULT)) return;
+      const clock = judgmentClock(p, d.f, timer.get(d.i));
+      d.judgment = clock === -1;
+      timer.set(d.i, clock < 0 ? 0 : clock);
+      if (clock < 0) d.f &= ~F.RECORDED_DEFAULT;
+    },
+  };
 }

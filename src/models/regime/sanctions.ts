@@ -8,6 +8,11 @@ import type { RegimeParams } from './params.js';
 import { z } from 'zod';
 import { metric, type Mechanism } from './mechanism.js';
 import { nonNegative, rate } from './units.js';
+import type { ShardContext } from '../../engine/model.js';
+import { F } from './bits.js';
+import { regimeLayout } from './layout.js';
+import type { EnforcementStep } from './mechanism.js';
+import { U8 } from './population.js';
 
 export const sanctionsParams = z
   .object({
@@ -40,6 +45,7 @@ export const sanctions: Mechanism = {
     metric('blocked_property', 'flow', 'harm', 'property purchases blocked'),
     metric('blocked_job', 'flow', 'harm', 'job applications blocked'),
   ],
+  enforcement: (ctx) => (ctx.params.sanctions.enabled ? [attemptsStep(ctx)] : []),
 };
 
 export const SANCTION_TYPES = ['flight', 'train', 'hotel', 'property', 'job'] as const;
@@ -59,4 +65,28 @@ export function attemptRate(p: RegimeParams, type: SanctionType): number {
     case 'job':
       return s.jobAttemptRate;
   }
+}
+
+/** Blocked attempts by a blacklisted adult who is free to try; each costs welfare. */
+function attemptsStep(ctx: ShardContext<RegimeParams>): EnforcementStep {
+  const p = ctx.params;
+  const mt = regimeLayout(p).metricTable;
+  const blocked = SANCTION_TYPES.map((t) => mt.base(`blocked_${t}`));
+  const rates = SANCTION_TYPES.map((t) => attemptRate(p, t));
+  const welfareLoss = Math.round(p.sanctions.welfareLoss * U8);
+  const hardship = ctx.columns.hardship as Uint8Array;
+  return {
+    slot: 'sanction',
+    idle: false,
+    onProtest: false,
+    run(d) {
+      if ((d.f & (F.BLACKLISTED | F.CHILD | F.DETAINED)) !== F.BLACKLISTED) return;
+      for (let k = 0; k < rates.length; k++) {
+        if (d.rng.uniform() < rates[k]) {
+          mt.add(ctx.acc, blocked[k], d.g, d.r, 1);
+          hardship[d.i] = Math.min(U8, hardship[d.i] + welfareLoss);
+        }
+      }
+    },
+  };
 }

@@ -9,6 +9,10 @@ import { round } from './population.js';
 import { z } from 'zod';
 import { metric, type Mechanism } from './mechanism.js';
 import { nonNegative, points } from './units.js';
+import type { ShardContext } from '../../engine/model.js';
+import { F } from './bits.js';
+import { regimeLayout } from './layout.js';
+import type { EnforcementStep, ResidentDay } from './mechanism.js';
 
 export const scoreParams = z
   .object({
@@ -54,6 +58,7 @@ export const score: Mechanism = {
           { name: 'falsePoints', type: 'i16', length: agents },
         ]
       : [],
+  enforcement: (ctx) => (ctx.params.score.enabled ? [new ScoreStep(ctx)] : []),
 };
 
 /** Points for today's recorded events (informant rewards excluded). */
@@ -108,4 +113,57 @@ export function clampPoints(x: number): number {
  */
 export function scoreMoves(p: RegimeParams): boolean {
   return p.score.enabled || (p.lists.enabled && p.score.base < p.lists.blacklistBelowScore);
+}
+
+/**
+ * Today's points: the rule table for recorded events and a judgment, informants' rewards,
+ * restoration toward the base; the points lost to false attributions are kept apart.
+ */
+class ScoreStep implements EnforcementStep {
+  readonly slot = 'score';
+  // Restoration and rewards reach residents with nothing on record today.
+  readonly idle = true;
+  readonly onProtest = true;
+  private readonly p: RegimeParams;
+  private readonly flags: Uint16Array;
+  private readonly falsePoints: Int16Array;
+  private readonly cellReports: Uint32Array;
+  private rewardPerInformant = 0;
+
+  constructor(private readonly ctx: ShardContext<RegimeParams>) {
+    this.p = ctx.params;
+    this.flags = ctx.columns.flags as Uint16Array;
+    this.falsePoints = ctx.columns.falsePoints as Int16Array;
+    this.cellReports = ctx.columns.cellReports as Uint32Array;
+  }
+
+  /** True reports of the cell are shared among the informants free to collect (detained ones get none). */
+  begin(c: number): void {
+    const starts = regimeLayout(this.p).unitStarts;
+    let freeInformants = 0;
+    if (this.cellReports[c] > 0) {
+      for (let i = starts[c]; i < starts[c + 1]; i++) {
+        if ((this.flags[i] & (F.INFORMANT | F.DETAINED)) === F.INFORMANT) freeInformants++;
+      }
+    }
+    this.rewardPerInformant = freeInformants > 0 ? this.cellReports[c] / freeInformants : 0;
+  }
+
+  run(d: ResidentDay): void {
+    const p = this.p;
+    let delta = scoreDelta(p, d.e) + (d.judgment ? p.score.judgment : 0);
+    if (d.f & F.INFORMANT && !(d.f & F.DETAINED)) {
+      // Its own false or reprisal report, plus a share of the cell's true reports.
+      let reports = d.e & E.REPORTED_SOMEONE ? 1 : 0;
+      if (this.rewardPerInformant > 0) {
+        reports += Math.floor(this.rewardPerInformant) + (d.rng.uniform() < this.rewardPerInformant % 1 ? 1 : 0);
+      }
+      delta += reports * p.informants.reportReward;
+    }
+    const restored = restoration(p, d.s + delta, d.rng.uniform());
+    d.s = clampScore(p, d.s + delta + restored);
+    let fp = this.falsePoints[d.i] + falseScoreDelta(p, d.e);
+    if (restored > 0 && fp < 0) fp = Math.min(0, fp + restored);
+    this.falsePoints[d.i] = clampPoints(fp);
+  }
 }
