@@ -311,18 +311,3 @@ export class CellDetector {
     this.ctx.acc[this.mt.detectedBase + this.r] += this.detectedProtesters;
   }
 }
-
-/** The reference system: every resident's acts and every innocent adult's false-match draw. */
-export function detect(ctx: ShardContext<RegimeParams>): void {
-  const d = new CellDetector(ctx);
-  const starts = regimeLayout(ctx.params).unitStarts;
-  for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
-    d.begin(c);
-    for (let i = starts[c]; i < starts[c + 1]; i++) {
-      d.acts(i);
-      d.falseMatchDraw(i);
-    }
-    d.informants(c);
-    d.end(c);
-  }
-}

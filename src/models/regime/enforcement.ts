@@ -211,15 +211,3 @@ export class CellEnforcer {
     s[c] = this.p.response.sanctionMemory * s[c] + this.visibleToday;
   }
 }
-
-/** The reference system: every resident of every cell, then every household. */
-export function enforce(ctx: ShardContext<RegimeParams>): void {
-  const en = new CellEnforcer(ctx);
-  const starts = en.layout.unitStarts;
-  for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
-    en.begin(c);
-    for (let i = starts[c]; i < starts[c + 1]; i++) en.resident(i);
-    en.households(c);
-    en.end(c);
-  }
-}

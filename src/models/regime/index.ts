@@ -6,8 +6,6 @@
  * the phases below run in this order every day.
  */
 import type { ModelDefinition } from '../../engine/model.js';
-import { detect } from './detection.js';
-import { enforce } from './enforcement.js';
 import { act } from './fast/act.js';
 import { decideFirstDay } from './fast/decide.js';
 import { settle } from './fast/settle.js';
@@ -16,7 +14,7 @@ import { regimeParams, type RegimeParams } from './params.js';
 import { arrestRatios } from './police.js';
 import { census, synthesize } from './population.js';
 import { riskHistogram, riskThreshold } from './predictive.js';
-import { behave } from './reference.js';
+import { behave, detect, enforce } from './reference.js';
 import { disparity, tallyInit, tallyStep } from './tally.js';
 
 const synthesis: ModelDefinition<RegimeParams>['init'] = [

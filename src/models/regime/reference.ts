@@ -7,6 +7,8 @@
 import type { ShardContext } from '../../engine/model.js';
 import { IDLE, perceivedArrestRisk, wouldProtest } from './behaviour.js';
 import { CellChannels } from './channels.js';
+import { CellDetector } from './detection.js';
+import { CellEnforcer } from './enforcement.js';
 import { A, F, GROUP_MASK } from './bits.js';
 import { regimeLayout } from './layout.js';
 import type { ActCell, ActKind } from './mechanism.js';
@@ -110,5 +112,32 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
       rng.key(i, ctx.tick);
       for (let k = 0; k < kinds.length; k++) if (rng.uniform() < rates[k]) kinds[k].candidate(i, cell, rng);
     }
+  }
+}
+
+/** The reference system: every resident's acts and every innocent adult's false-match draw. */
+export function detect(ctx: ShardContext<RegimeParams>): void {
+  const d = new CellDetector(ctx);
+  const starts = regimeLayout(ctx.params).unitStarts;
+  for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
+    d.begin(c);
+    for (let i = starts[c]; i < starts[c + 1]; i++) {
+      d.acts(i);
+      d.falseMatchDraw(i);
+    }
+    d.informants(c);
+    d.end(c);
+  }
+}
+
+/** The reference system: every resident of every cell, then every household. */
+export function enforce(ctx: ShardContext<RegimeParams>): void {
+  const en = new CellEnforcer(ctx);
+  const starts = en.layout.unitStarts;
+  for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
+    en.begin(c);
+    for (let i = starts[c]; i < starts[c + 1]; i++) en.resident(i);
+    en.households(c);
+    en.end(c);
   }
 }
