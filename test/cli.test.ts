@@ -153,7 +153,8 @@ describe('cli: runs', () => {
     expect(a.out).toMatch(/ticks\s+10 of 10/);
     expect(a.out).toMatch(/agents\s+20/);
     expect(a.out).toMatch(/metric\s+final\s+mean\s+max/);
-    expect(a.out).toMatch(/tick_seen\s+10\s+-inf\s+10/);
+    // Daily statistics are over ticks 1–10 (tick 0, the initial state, reads −∞ here).
+    expect(a.out).toMatch(/tick_seen\s+10\s+5\.50\s+10/);
     const b = await cli(
       'run',
       file('preset: tiny-base\nparams: { rate: 0.9 }\n'),

@@ -65,7 +65,7 @@ describe('regime: thread-count invariance and reproducibility', () => {
   describe('conservation, every tick', () => {
     const N = FULL.population.agents;
 
-    it('keeps the population constant and adults = quiet + active + detained', () => {
+    it('keeps the population constant and adults = quiet + active + detained − protesters arrested today', () => {
       for (let t = 0; t <= local.ticks; t++) {
         expect(local.at('population', t), `tick ${t}`).toBe(N);
         expect(
@@ -74,12 +74,15 @@ describe('regime: thread-count invariance and reproducibility', () => {
             local.at('score_grade', t, 'grade=C') +
             local.at('score_grade', t, 'grade=D'),
         ).toBe(local.at('adults', t)); // only adults are scored
-        // tally.ts: an adult is active, else detained, else quiet; only adults are ever
-        // detained (behaviour, predictive eligibility, false matches and false reports all
-        // skip children), so `detained` is the detained-adult count.
-        expect(local.at('quiet', t) + local.at('active', t) + local.at('detained', t), `tick ${t}`).toBe(
-          local.at('adults', t),
-        );
+        // tally.ts: an adult who protested today is active (arrested tonight or not), one
+        // detained is detained, the rest are quiet; a protester arrested today is both. Only
+        // adults are ever detained (behaviour, predictive eligibility, false matches and false
+        // reports all skip children), so `detained` is the detained-adult count.
+        const arrestedProtesters = local.at('detentions_reactive', t) - local.at('detentions_reactive_false', t);
+        expect(
+          local.at('quiet', t) + local.at('active', t) + local.at('detained', t) - arrestedProtesters,
+          `tick ${t}`,
+        ).toBe(local.at('adults', t));
       }
       expect(local.at('adults', 0)).toBeLessThan(N);
     });
@@ -128,8 +131,8 @@ describe('regime: thread-count invariance and reproducibility', () => {
         );
         expect(local.at('extortion_paid', t)).toBeLessThanOrEqual(local.at('extortion_demands', t));
         expect(local.at('appeals_granted', t)).toBeLessThanOrEqual(local.at('blacklist_exits', t));
-        // Residents protesting at the end of the day decided to act today.
-        expect(local.at('active', t)).toBeLessThanOrEqual(local.at('would_act', t));
+        // Every protester decided to act today; only the pre-empted did not get to.
+        expect(local.at('active', t) + local.at('preemptive_true', t)).toBe(local.at('would_act', t));
       }
     });
 
@@ -141,7 +144,10 @@ describe('regime: thread-count invariance and reproducibility', () => {
         return n;
       };
       expect(count(F.CHILD, 0)).toBe(local.last('adults'));
-      expect(count(F.ACTIVE)).toBe(local.last('active'));
+      // Still protesting tonight: today's protesters less those arrested.
+      expect(count(F.ACTIVE)).toBe(
+        local.last('active') - local.last('detentions_reactive') + local.last('detentions_reactive_false'),
+      );
       expect(count(F.DETAINED)).toBe(local.last('detained'));
       expect(count(F.BLACKLISTED)).toBe(local.last('blacklisted'));
       expect(count(F.INFORMANT)).toBe(local.last('informants'));
@@ -261,7 +267,7 @@ describe('regime: with every surveillance module off, protest follows Epstein’
         const A = cellActives[c] + (f0 & F.ACTIVE ? 0 : 1);
         const P = arrestProbability * (1 - Math.exp((-k * C) / A));
         // The fast day keeps legitimacy as codes under a per-cell map (fast/lazy.ts).
-        const G = (hardship[i] / 255) * (1 - legitimacyOf(before.columns, c, i));
+        const G = (hardship[i] / 255) * (1 - legitimacyOf(before.columns, before.layout.groups, c, i));
         const margin = G - (riskAversion[i] / 255) * P - T;
         const rule = margin > 0;
         // Acted today: still active, or arrested today for protesting (no false matches

@@ -27,7 +27,7 @@ const params = scenario(
     sanctions: { enabled: true, publicShaming: true, welfareLoss: 0.05 },
     family: { enabled: true },
     dueProcess: { enabled: true },
-    response: { enabled: true, recovery: 0.05, repressionLoss: 0.002 },
+    response: { enabled: true, recovery: 0.05, visibleLoss: 0.002 },
   },
   { agents: 12_000, region: { camerasPerThousand: 50, informantsPerThousand: 5, policePer100k: 300 } },
 );
@@ -75,7 +75,7 @@ describe('the fast day visits exactly the residents with something to do', () =>
       rule.cell(c);
       for (let i = r.layout.unitStarts[c]; i < r.layout.unitStarts[c + 1]; i++) {
         if (flags[i] & (F.CHILD | F.DETAINED)) continue;
-        const grievance = hardship[i] * 65535 * (1 - legitimacyOf(r.columns, c, i));
+        const grievance = hardship[i] * 65535 * (1 - legitimacyOf(r.columns, r.layout.groups, c, i));
         const protests = rule.protests(flags[i], grievance, riskAversion[i]);
         expect((acts[i] & A.PROTEST) !== 0, `decision of ${i}`).toBe(protests);
         if (protests) protesters++;
@@ -96,7 +96,7 @@ describe('the fast day visits exactly the residents with something to do', () =>
     let minority = 0;
     for (let c = 0; c < r.layout.cells; c++) {
       for (let i = r.layout.unitStarts[c]; i < r.layout.unitStarts[c + 1]; i++) {
-        const L = legitimacyOf(r.columns, c, i);
+        const L = legitimacyOf(r.columns, r.layout.groups, c, i);
         const grievance = (hardship[i] / 255) * (1 - L);
         sumL += L;
         sumGrievance += grievance;

@@ -82,6 +82,9 @@ describe('results store', () => {
       [r.runId],
     );
     expect(sum.get('active')!.total).toBe(days[0].t);
+    // so do the daily mean and maximum (compare's columns): tick 0 reads −∞ for tick_seen
+    const seen = (await store.metricSummary(r.runId, ['tick_seen'])).get('tick_seen')!;
+    expect(seen).toMatchObject({ final: 5, mean: 3, max: 5, total: 15 });
   });
 
   it('flushes in batches across DataChunk boundaries without losing rows', async () => {

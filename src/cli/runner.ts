@@ -93,13 +93,15 @@ export async function executeRun(o: ExecuteOptions): Promise<RunReport> {
       onTick: (tick, values) => {
         if (tick === 0) initSeconds = wall();
         w.push(tick, values);
-        count++;
+        // Daily statistics are over the days (ticks ≥ 1); tick 0 is the initial state.
+        if (tick > 0) count++;
         for (let h = 0; h < idx.length; h++) {
           if (idx[h] < 0) continue;
           const v = values[idx[h]];
+          last[h] = v;
+          if (tick === 0) continue;
           sum[h] += v;
           if (v > max[h]) max[h] = v;
-          last[h] = v;
         }
         o.onTick?.(tick);
         const now = performance.now();

@@ -225,16 +225,16 @@ export class ResultsStore {
   }
 
   /**
-   * final, mean and max of whole-population metrics (key '') over a run's ticks, and the
-   * total over its steps (ticks ≥ 1: tick 0 is the initial state, not a day of flows).
+   * The final value of whole-population metrics (key ''), and their daily mean, maximum and
+   * total over the run's steps (ticks ≥ 1: tick 0 is the initial state, not a day).
    */
   async metricSummary(runId: string, names: readonly string[]): Promise<Map<string, MetricSummary>> {
     const out = new Map<string, MetricSummary>();
     if (!names.length) return out;
     const list = names.map((n) => `'${n.replace(/'/g, "''")}'`).join(', ');
     const rows = await this.query<{ metric: string } & MetricSummary>(
-      `SELECT metric, arg_max(value, tick) AS final, avg(value) AS mean, max(value) AS max,
-              coalesce(sum(value) FILTER (tick > 0), 0) AS total
+      `SELECT metric, arg_max(value, tick) AS final, avg(value) FILTER (tick > 0) AS mean,
+              max(value) FILTER (tick > 0) AS max, coalesce(sum(value) FILTER (tick > 0), 0) AS total
        FROM metrics WHERE run_id = $1 AND key = '' AND metric IN (${list}) GROUP BY metric`,
       [runId],
     );

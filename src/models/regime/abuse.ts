@@ -65,7 +65,7 @@ export function extortion(
     mt.add(ctx.acc, mt.base('extortion_paid'), g, r, 1);
     return 'paid';
   }
-  const attributed = fileFalseReport(events, target, true);
+  const attributed = fileFalseReport(events, target);
   reported.push(target);
   mt.add(ctx.acc, mt.base('reports_malicious'), g, r, 1);
   if (attributed) mt.add(ctx.acc, mt.base('false_informant'), g, r, 1);

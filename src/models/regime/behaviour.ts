@@ -15,6 +15,7 @@ import { regimeLayout } from './layout.js';
 import { metric, type ActKind, type Mechanism } from './mechanism.js';
 import type { RegimeParams } from './params.js';
 import { epsteinArrestProbability } from './police.js';
+import { severityFactor } from './response.js';
 import { U8 } from './population.js';
 import { nonNegative, rate, share } from './units.js';
 
@@ -72,11 +73,17 @@ export const behaviour: Mechanism = {
   ],
 };
 
-/** Perceived probability of arrest for protesting: Epstein's P, widened by surveillance. */
+/**
+ * What a protester expects to lose, per unit of risk aversion: the perceived probability of
+ * arrest — Epstein's estimate 1 − exp(−k·C/A) from the enforcers the resident perceives,
+ * widened by the surveillance it perceives, times the arrest probability — scaled by the
+ * detention's length (severity, response.ts).
+ */
 export function perceivedArrestRisk(p: RegimeParams, ch: CellChannels, activesCountingSelf: number): number {
   if (!p.police.enabled) return 0;
   const pPolice = epsteinArrestProbability(p.behaviour.arrestConstant, ch.enforcers, activesCountingSelf);
-  return p.police.arrestProbability * (1 - (1 - pPolice) * (1 - ch.protest));
+  const certainty = p.police.arrestProbability * (1 - (1 - pPolice) * (1 - ch.protest));
+  return certainty * severityFactor(p, p.police.detentionDays);
 }
 
 /** Epstein's activation rule. */
@@ -102,6 +109,8 @@ function actKinds(ctx: ShardContext<RegimeParams>): ActKind[] {
   const chilling = p.response.enabled ? p.response.chilling : 0;
   // A closed account cannot be replaced: its owner's posts are lost.
   const barred = p.platform.enabled && p.platform.reRegistrationBarred;
+  // Dissent silenced online costs legitimacy (substitution toward protest, response.ts).
+  const silenced = p.response.enabled ? 1 - p.response.substitutionLoss : 1;
   const M = {
     infractions: mt.base('infractions'),
     deterred: mt.base('infractions_deterred'),
@@ -138,11 +147,13 @@ function actKinds(ctx: ShardContext<RegimeParams>): ActKind[] {
         throw new Error(`act: grievance above the cell's bound at resident ${i}`);
       if (rng.uniform() * cell.grievanceBound >= grievance) return;
       count(M.desired, i, cell.r);
-      if (barred && f & F.ACCOUNT_CLOSED) count(M.reregistration, i, cell.r);
-      else if (rng.uniform() >= chilling * cell.ch.platform) {
+      if (barred && f & F.ACCOUNT_CLOSED) {
+        count(M.reregistration, i, cell.r);
+        if (silenced < 1) cell.shock(i, silenced);
+      } else if (rng.uniform() >= chilling * cell.ch.platform) {
         cell.mark(i, A.POST);
         count(M.expressed, i, cell.r);
-      }
+      } else if (silenced < 1) cell.shock(i, silenced);
     },
   };
   /** A defaulter repays at repaymentRate × (1 − hardship). */

@@ -54,8 +54,8 @@ export const E = {
   /** The recorded protest or infraction was attributed to the wrong person. */
   FALSE_PROTEST: 1 << 5,
   FALSE_INFRACTION: 1 << 6,
-  /** A malicious report (false, with intent) was filed against the agent. */
-  MALICIOUS: 1 << 7,
+  /** Listed today (a new blacklisting): the household feels it (family spillover). */
+  LISTED: 1 << 7,
   /** Informant filed a report today (earns points). */
   REPORTED_SOMEONE: 1 << 8,
   /** Sanctioned today (detained or listed): the household feels it. */
@@ -69,6 +69,8 @@ export const E = {
   HOUSEHOLD_HIT: 1 << 13,
   /** An adult of the household is blacklisted at the end of today (set by settle). */
   FAMILY_LISTED: 1 << 14,
+  /** Another member of the household was listed today. */
+  HOUSEHOLD_LISTED: 1 << 15,
 } as const;
 
 /**

@@ -289,7 +289,7 @@ export class CellDetector {
         const target = start + informantRng.below(residents);
         if (target !== i && !(flags[target] & (F.CHILD | F.DETAINED))) {
           const malicious = informantRng.uniform() < p.informants.maliciousShare;
-          const attributed = fileFalseReport(events, target, malicious);
+          const attributed = fileFalseReport(events, target);
           this.reported.push(target);
           const tg = group[target] & GROUP_MASK;
           mt.add(ctx.acc, malicious ? M.reportsMalicious : M.reportsFalse, tg, r, 1);

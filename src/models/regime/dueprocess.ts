@@ -70,10 +70,15 @@ function appealStep(ctx: ShardContext<RegimeParams>): EnforcementStep {
         const left = appealDays.get(d.i);
         if (left > 1) appealDays.set(d.i, left - 1);
         else if (appealSucceeds(p, (d.f & F.WRONGFUL_LISTING) !== 0, d.rng.uniform())) {
+          const byScore = !(d.f & F.LIST_BY_JUDGMENT);
           d.f = delistFlags(d.f);
           listDays.set(d.i, 0);
           if (scoreInPlay) {
+            // The entries behind the listing are struck: the points lost to false attributions
+            // come back, and a score listing leaves the score no lower than its cut-off — else
+            // the same record would list the resident again tomorrow.
             d.s = clampScore(p, d.s - falsePoints[d.i]);
+            if (byScore) d.s = Math.max(d.s, p.lists.blacklistBelowScore);
             falsePoints[d.i] = 0;
           }
           mt.add(ctx.acc, granted, d.g, d.r, 1);

@@ -14,12 +14,9 @@ import { mechanisms } from './mechanisms.js';
 import type { MetricTable } from './metrics.js';
 import type { RegimeParams } from './params.js';
 import { Arrest } from './police.js';
-import { centreLegitimacyGain } from './propaganda.js';
-import { U16, U8, clamp01, round } from './population.js';
-import { legitimacyChange } from './response.js';
+import { U16, U8, round } from './population.js';
+import { CellResponse } from './response.js';
 import { scoreMoves } from './score.js';
-
-const { WRONGED } = E;
 
 /** Columns enforcement works on, typed once per shard. */
 function columnsOf(ctx: ShardContext<RegimeParams>) {
@@ -35,7 +32,7 @@ function columnsOf(ctx: ShardContext<RegimeParams>) {
     acts: c.acts as Uint8Array,
     events: c.events as Uint16Array,
     cellSanctionsSeen: c.cellSanctionsSeen as Float32Array,
-    cellCentre: c.cellCentre as Uint8Array,
+    cellWrongfulSeen: c.cellWrongfulSeen as Float32Array,
   };
 }
 
@@ -93,15 +90,19 @@ export class CellEnforcer {
   private readonly scoreInPlay: boolean;
   private readonly day: ResidentDay;
   r = 0;
-  /** Sanctions today in the current cell that its residents can see. */
+  /** Sanctions today in the current cell that its residents can see (weighted by how much they see), and the wrongful ones among them. */
   visibleToday = 0;
+  wrongfulToday = 0;
+  /** The legitimacy response of the current cell (households). */
+  readonly response: CellResponse;
 
   constructor(private readonly ctx: ShardContext<RegimeParams>) {
     const p = (this.p = ctx.params);
     this.layout = regimeLayout(p);
     this.cols = columnsOf(ctx);
     const mt = (this.mt = this.layout.metricTable);
-    this.M = { schooling: mt.base('blocked_schooling') };
+    this.M = { schooling: mt.base('blocked_schooling'), sanctions: mt.base('sanctions') };
+    this.response = new CellResponse(ctx);
     this.schoolRng = ctx.rng('schooling');
     this.welfareLoss = Math.round(p.sanctions.welfareLoss * U8);
     this.scoreInPlay = scoreMoves(p);
@@ -110,7 +111,19 @@ export class CellEnforcer {
     this.idleIsNoop = !this.steps.some((s) => s.idle);
     this.arrestIsAllForProtesters =
       this.idleIsNoop && this.arrest !== undefined && !this.steps.some((s) => s.onProtest);
-    this.day = { i: 0, f: 0, e: 0, a: 0, g: 0, r: 0, s: 0, judgment: false, arrestDraw: -1, rng: ctx.rng('enforce') };
+    this.day = {
+      i: 0,
+      f: 0,
+      e: 0,
+      a: 0,
+      g: 0,
+      r: 0,
+      s: 0,
+      judgment: false,
+      seen: 0,
+      arrestDraw: -1,
+      rng: ctx.rng('enforce'),
+    };
   }
 
   /** Share of today's recorded protesters in the cell who are arrested (capacity permitting). */
@@ -123,6 +136,7 @@ export class CellEnforcer {
     this.r = this.layout.cellRegion[c];
     for (const step of this.steps) step.begin?.(c, this.r);
     this.visibleToday = 0;
+    this.wrongfulToday = 0;
   }
 
   /**
@@ -139,6 +153,7 @@ export class CellEnforcer {
     d.g = group[i] & GROUP_MASK;
     d.r = this.r;
     d.judgment = false;
+    d.seen = 0;
     d.arrestDraw = arrestDraw;
     d.rng.keyLazily(i, ctx.tick);
     // The column holds points relative to the base, so residents at the base are zeros
@@ -149,7 +164,11 @@ export class CellEnforcer {
     if (d.s - p.score.base !== offset) scoreOffset[i] = d.s - p.score.base;
     let f = d.f;
     if (f & F.DETAINED && !(d.e & E.DETAINED_TODAY)) f = runDownDetention(detainDays, i, f);
-    if (d.e & E.VISIBLE) this.visibleToday++;
+    if (d.e & E.VISIBLE) {
+      this.visibleToday += d.seen;
+      if (d.e & E.WRONGED) this.wrongfulToday += d.seen;
+    }
+    if (d.e & E.SANCTIONED) this.mt.add(ctx.acc, this.M.sanctions, d.g, d.r, 1);
     flags[i] = f;
     events[i] = d.e;
   }
@@ -161,25 +180,28 @@ export class CellEnforcer {
    */
   households(c: number): void {
     const p = this.p;
-    const { flags, legitimacy, events, cellSanctionsSeen, cellCentre } = this.cols;
+    const { flags, group, legitimacy, events } = this.cols;
     const start = this.layout.unitStarts[c];
     const end = this.layout.unitStarts[c + 1];
-    const seenPerThousand = (cellSanctionsSeen[c] * 1000) / (end - start);
-    const centreGain = centreLegitimacyGain(p, cellCentre[c] === 1);
+    const response = this.response;
+    response.cell(c, this.arrestShare);
     const barChildren = childrenBarred(p);
     const schooling = p.sanctions.enabled ? p.sanctions.schoolingAttemptRate : 0;
     for (let h = start; h < end;) {
       const next = householdEnd(flags, h, end);
-      let sanctioned = 0;
-      for (let j = h; j < next; j++) if (events[j] & E.SANCTIONED) sanctioned++;
+      let detained = 0;
+      let listed = 0;
+      for (let j = h; j < next; j++) {
+        if (events[j] & E.DETAINED_TODAY) detained++;
+        if (events[j] & E.LISTED) listed++;
+      }
       const listedAdult = barChildren && householdHasListedAdult(flags, h, next);
       for (let j = h; j < next; j++) {
-        const e = events[j];
-        const ownSanction = (e & E.SANCTIONED) !== 0;
-        const L = legitimacy[j] / U16;
-        const householdHit = sanctioned > (ownSanction ? 1 : 0);
-        const d = legitimacyChange(p, L, centreGain, seenPerThousand, (e & WRONGED) !== 0, householdHit);
-        legitimacy[j] = round(clamp01(L + d) * U16);
+        let e = events[j];
+        if (detained > (e & E.DETAINED_TODAY ? 1 : 0)) e |= E.HOUSEHOLD_HIT;
+        if (listed > (e & E.LISTED ? 1 : 0)) e |= E.HOUSEHOLD_LISTED;
+        const factor = response.shock(e, flags[j]);
+        legitimacy[j] = round(response.next(legitimacy[j] / U16, group[j] & GROUP_MASK, factor) * U16);
         if (listedAdult && flags[j] & F.CHILD) this.school(j, schooling);
       }
       h = next;
@@ -207,7 +229,9 @@ export class CellEnforcer {
 
   /** Sanctions seen fade by the memory factor and today's visible ones add to them. */
   end(c: number): void {
-    const s = this.cols.cellSanctionsSeen;
-    s[c] = this.p.response.sanctionMemory * s[c] + this.visibleToday;
+    const m = this.p.response.sanctionMemory;
+    const { cellSanctionsSeen, cellWrongfulSeen } = this.cols;
+    cellSanctionsSeen[c] = m * cellSanctionsSeen[c] + this.visibleToday;
+    cellWrongfulSeen[c] = m * cellWrongfulSeen[c] + this.wrongfulToday;
   }
 }

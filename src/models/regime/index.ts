@@ -15,7 +15,8 @@ import { arrestRatios } from './police.js';
 import { census, synthesize } from './population.js';
 import { riskHistogram, riskThreshold } from './predictive.js';
 import { behave, detect, enforce } from './reference.js';
-import { disparity, tallyInit, tallyStep } from './tally.js';
+import { groupHarm } from './response.js';
+import { disparity, scoreBase, tallyInit, tallyStep } from './tally.js';
 
 const synthesis: ModelDefinition<RegimeParams>['init'] = [
   { kind: 'shard', name: 'synthesize', run: synthesize },
@@ -23,6 +24,7 @@ const synthesis: ModelDefinition<RegimeParams>['init'] = [
 ];
 // Disparity at tick 0 reads NaN (nobody harmed yet), as on any day with no harm.
 const initialDisparity = { kind: 'global', name: 'disparity', run: disparity } as const;
+const initialScoreBase = { kind: 'global', name: 'score-base', run: scoreBase } as const;
 
 const streams = [
   'synthesize',
@@ -47,6 +49,8 @@ const predictivePhases: ModelDefinition<RegimeParams>['step'] = [
 ];
 const arrestCapacity = { kind: 'global', name: 'arrest-capacity', run: arrestRatios } as const;
 const disparityPhase = { kind: 'global', name: 'disparity', run: disparity } as const;
+const scoreBasePhase = { kind: 'global', name: 'score-base', run: scoreBase } as const;
+const groupHarmPhase = { kind: 'global', name: 'group-harm', run: groupHarm } as const;
 
 /**
  * The model as it runs by default: the fast day (fast/act.ts, fast/settle.ts), whose work
@@ -57,13 +61,15 @@ export const regimeModel: ModelDefinition<RegimeParams> = {
   streams,
   layout: regimeLayout,
   // The fast day's init tallies tick 0 from the sums it sets up (fast/decide.ts).
-  init: [...synthesis, { kind: 'shard', name: 'decide', run: decideFirstDay }, initialDisparity],
+  init: [...synthesis, { kind: 'shard', name: 'decide', run: decideFirstDay }, initialDisparity, initialScoreBase],
   step: [
     ...predictivePhases,
     { kind: 'shard', name: 'act', run: act },
     arrestCapacity,
     { kind: 'shard', name: 'settle', run: settle },
     disparityPhase,
+    groupHarmPhase,
+    scoreBasePhase,
   ],
 };
 
@@ -76,7 +82,7 @@ export const regimeReferenceModel: ModelDefinition<RegimeParams> = {
   name: 'regime-reference',
   streams,
   layout: regimeLayout,
-  init: [...synthesis, { kind: 'shard', name: 'tally', run: tallyInit }, initialDisparity],
+  init: [...synthesis, { kind: 'shard', name: 'tally', run: tallyInit }, initialDisparity, initialScoreBase],
   step: [
     ...predictivePhases,
     { kind: 'shard', name: 'behave', run: behave },
@@ -85,6 +91,8 @@ export const regimeReferenceModel: ModelDefinition<RegimeParams> = {
     { kind: 'shard', name: 'enforce', run: enforce },
     { kind: 'shard', name: 'tally', run: tallyStep },
     disparityPhase,
+    groupHarmPhase,
+    scoreBasePhase,
   ],
 };
 

@@ -67,16 +67,12 @@ export function falseReportProbability(p: RegimeParams): number {
 
 /**
  * Put a false infraction report on a resident's record. Returns true if it attributed an
- * infraction that was not already on today's record; a report on someone whose infraction
- * (real or falsely reported) is already recorded today changes nothing but the malice flag.
+ * infraction that was not already on today's record (a report on someone whose infraction,
+ * real or falsely reported, is already recorded changes nothing).
  */
-export function fileFalseReport(events: { [i: number]: number }, target: number, malicious: boolean): boolean {
+export function fileFalseReport(events: { [i: number]: number }, target: number): boolean {
   const e = events[target];
-  const mark = malicious ? E.MALICIOUS : 0;
-  if (e & E.INFRACTION) {
-    events[target] = e | mark;
-    return false;
-  }
-  events[target] = e | E.INFRACTION | E.FALSE_INFRACTION | mark;
+  if (e & E.INFRACTION) return false;
+  events[target] = e | E.INFRACTION | E.FALSE_INFRACTION;
   return true;
 }

@@ -67,6 +67,8 @@ export interface GlobalsLayout {
   readonly adultRegionPopulation: number;
   /** Per disparity harm × group: cumulative count since tick 0. */
   readonly cumulativeHarm: number;
+  /** Per group: by how much the share of its adults held or listed exceeds all adults' (response.ts). */
+  readonly groupExcessHarm: number;
   readonly total: number;
 }
 
@@ -144,6 +146,7 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
     adultGroupPopulation: take(G),
     adultRegionPopulation: take(R),
     cumulativeHarm: take(DISPARITY_HARMS.length * G),
+    groupExcessHarm: take(G),
     total: 0,
   };
   (globalsLayout as { total: number }).total = g0;
@@ -172,17 +175,20 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
     { name: 'acts', type: 'u8', length: n },
     { name: 'events', type: 'u16', length: n },
     { name: 'cellActives', type: 'u32', length: cells },
+    // Visible sanctions the cell remembers (weighted by how much it saw), and the wrongful ones among them.
     { name: 'cellSanctionsSeen', type: 'f32', length: cells },
+    { name: 'cellWrongfulSeen', type: 'f32', length: cells },
     { name: 'cellInformants', type: 'u16', length: cells },
     { name: 'cellCentre', type: 'u8', length: cells },
     { name: 'cellReports', type: 'u32', length: cells },
-    // The fast day (fast/lazy.ts): whom to visit tonight, one bit per resident; per cell the
-    // legitimacy map, the bounds it was classified under, the bounds its sampled acts are
+    // The fast day (fast/lazy.ts): whom to visit tonight, one bit per resident; per cell and
+    // group the legitimacy map and the bounds it was classified under; per cell the bounds its sampled acts are
     // thinned from (grievance of free adults, how many are in default) and sums by group.
     { name: 'visits', type: 'u32', length: wordStarts[cells] },
-    { name: 'cellMapScale', type: 'f64', length: cells },
-    { name: 'cellMapShift', type: 'f64', length: cells },
-    { name: 'cellShiftFloor', type: 'f64', length: cells },
+    { name: 'cellMapScale', type: 'f64', length: cells * G },
+    { name: 'cellMapShift', type: 'f64', length: cells * G },
+    { name: 'cellShiftFloor', type: 'f64', length: cells * G },
+    { name: 'cellKeepFloor', type: 'f64', length: cells * G },
     { name: 'cellRiskFloor', type: 'f64', length: cells },
     { name: 'cellGrievanceBound', type: 'f64', length: cells },
     { name: 'cellDefaulters', type: 'u32', length: cells },

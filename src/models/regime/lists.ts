@@ -142,8 +142,11 @@ class ListStep implements EnforcementStep {
         d.f |= F.WRONGFUL_LISTING;
         d.e |= E.WRONGED;
       }
-      d.e |= E.SANCTIONED;
-      if (p.sanctions.publicShaming) d.e |= E.VISIBLE;
+      d.e |= E.SANCTIONED | E.LISTED;
+      if (p.sanctions.publicShaming) {
+        d.e |= E.VISIBLE;
+        d.seen = 1;
+      }
       mt.add(ctx.acc, M.entries, d.g, d.r, 1);
     }
     if (redlisted(p, d.s, d.f)) {

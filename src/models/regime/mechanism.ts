@@ -71,6 +71,8 @@ export interface ResidentDay {
   s: number;
   /** A court judgment falls today (set in the `record` slot). */
   judgment: boolean;
+  /** How much of today's visible sanction the cell sees (0–1; the weight of E.VISIBLE). */
+  seen: number;
   /** A uniform standing in for the arrest's draw (fast/settle.ts samples arrests), or −1. */
   arrestDraw: number;
   /** Resident i's enforcement stream, keyed to (i, tick) on its first use. */
@@ -104,6 +106,8 @@ export interface ActCell {
   legitimacy(i: number): number;
   /** Resident i does `act` (a bit of the acts column) today. */
   mark(i: number, act: number): void;
+  /** Resident i's legitimacy is multiplied by `factor` now (a shock of the day's acts). */
+  shock(i: number, factor: number): void;
 }
 
 /**

@@ -27,6 +27,8 @@ export class MetricTable {
   private readonly bases = new Map<string, number>();
   readonly gradeBase: number;
   readonly disparityBase: number;
+  /** Per group: its excess harm rate (response.ts `groupHarm`). */
+  readonly groupHarmBase: number;
   /** Internal: detected protesters per region, risk histogram per region × bin. */
   readonly detectedBase: number;
   readonly riskHistBase: number;
@@ -59,6 +61,14 @@ export class MetricTable {
           `cumulative ${harm} per adult member ÷ the reference group's [ratio, harm]`,
         );
       }
+    }
+    this.groupHarmBase = this.specs.length;
+    for (const g of groupNames) {
+      this.push(
+        'group_excess_harm',
+        `group=${g}`,
+        'members held or listed per 1,000 adults above the rate of all adults: the group-grievance input [rate, harm]',
+      );
     }
     this.detectedBase = this.specs.length;
     for (let r = 0; r < regions; r++)

@@ -11,7 +11,7 @@ import type { GlobalContext } from '../../engine/model.js';
 import { regimeLayout } from './layout.js';
 import { metric, type Mechanism } from './mechanism.js';
 import type { RegimeParams, RegionParams } from './params.js';
-import { days, nonNegative, rate } from './units.js';
+import { days, nonNegative, rate, share } from './units.js';
 import type { ShardContext } from '../../engine/model.js';
 import { A, E, F } from './bits.js';
 import type { EnforcementStep, ResidentDay } from './mechanism.js';
@@ -23,6 +23,10 @@ export const policeParams = z
     detentionDays: days(3650).default(15).describe('days of detention after arrest'),
     arrestsPerOfficerPerDay: nonNegative.max(100).default(0.2).describe('arrest capacity per officer per day'),
     visibility: nonNegative.max(100).default(1).describe('effective enforcers perceived per police officer per cell'),
+    identification: rate
+      .default(0.3)
+      .describe('share of the protesters police see (Epstein’s 1 − exp(−k·C/A)) whom they identify'),
+    detentionsSeen: share.default(1).describe('weight of an arrest in what the cell sees (1: every arrest is seen)'),
   })
   .strict()
   .prefault({});
@@ -44,10 +48,11 @@ export const police: Mechanism = {
   channels: [
     {
       name: 'police',
-      // Police see a protester with the probability Epstein's rule gives the protester's own estimate.
+      // Police present (Epstein's C against the crowd A) identify a protester only some of the time.
       protest: (c) =>
         c.p.police.enabled
-          ? epsteinArrestProbability(c.p.behaviour.arrestConstant, c.police * c.p.police.visibility, c.actives)
+          ? c.p.police.identification *
+            epsteinArrestProbability(c.p.behaviour.arrestConstant, c.police * c.p.police.visibility, c.actives)
           : 0,
       perceived: false,
     },
@@ -123,6 +128,7 @@ export class Arrest implements EnforcementStep {
     d.f = (d.f & ~F.ACTIVE) | F.DETAINED;
     (ctx.columns.detainDays as Uint8Array | Uint16Array)[d.i] = ctx.params.police.detentionDays;
     d.e |= E.SANCTIONED | E.DETAINED_TODAY | E.VISIBLE;
+    d.seen = Math.max(d.seen, ctx.params.police.detentionsSeen);
     mt.add(ctx.acc, this.reactive, d.g, d.r, 1);
     if (!(d.a & A.PROTEST)) {
       d.f |= F.WRONGFUL_DETENTION;

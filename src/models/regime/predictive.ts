@@ -20,7 +20,7 @@ import { regimeLayout, RISK_BINS } from './layout.js';
 import type { RegimeParams } from './params.js';
 import { z } from 'zod';
 import { metric, type Mechanism } from './mechanism.js';
-import { nonNegative } from './units.js';
+import { nonNegative, share } from './units.js';
 import type { EnforcementStep, ResidentDay } from './mechanism.js';
 
 export const predictiveParams = z
@@ -36,6 +36,9 @@ export const predictiveParams = z
       .default(0)
       .describe('pre-emptive detentions or interviews per day per 100,000 residents'),
     detentionDays: z.number().int().min(1).max(3650).default(30).describe('days of pre-emptive detention'),
+    detentionsSeen: share
+      .default(1)
+      .describe('weight of a pre-emptive detention in what the cell sees (1: every one is seen)'),
   })
   .strict()
   .prefault({});
@@ -208,6 +211,7 @@ function recordedEvents(e: number): number {
 
 function predictiveSteps(ctx: ShardContext<RegimeParams>): EnforcementStep[] {
   const records = ctx.columns.records as Uint8Array;
+  const seen = ctx.params.predictive.detentionsSeen;
   return [
     {
       // A pre-emptive detention (made at dawn) is visible, and wrongful if the rule said stay quiet.
@@ -217,6 +221,7 @@ function predictiveSteps(ctx: ShardContext<RegimeParams>): EnforcementStep[] {
       run(d: ResidentDay) {
         if (!(d.e & E.DETAINED_TODAY) || !(d.f & F.PREEMPTIVE)) return;
         d.e |= E.VISIBLE;
+        d.seen = Math.max(d.seen, seen);
         if (!(d.a & A.WOULD_PROTEST)) {
           d.e |= E.WRONGED;
           d.f |= F.WRONGFUL_DETENTION;

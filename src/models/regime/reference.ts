@@ -14,7 +14,7 @@ import { regimeLayout } from './layout.js';
 import type { ActCell, ActKind } from './mechanism.js';
 import { mechanisms } from './mechanisms.js';
 import type { RegimeParams } from './params.js';
-import { U16, U8 } from './population.js';
+import { U16, U8, clamp01, round } from './population.js';
 import { admitted, detainPreemptively, maxRisk, preemptiveMetrics, residentRiskBin } from './predictive.js';
 
 /** The act kinds of every mechanism, for one shard, in registry order. */
@@ -37,6 +37,9 @@ class ReferenceCell implements ActCell {
   }
   mark(i: number, act: number): void {
     this.acts[i] |= act;
+  }
+  shock(i: number, factor: number): void {
+    this.legitimacyColumn[i] = round(clamp01((this.legitimacyColumn[i] / U16) * factor) * U16);
   }
 }
 

@@ -5,12 +5,20 @@
  */
 import type { GlobalContext, ShardContext } from '../../engine/model.js';
 import { householdHasListedAdult } from './family.js';
-import { F, GROUP_MASK } from './bits.js';
+import { A, F, GROUP_MASK } from './bits.js';
 import { householdEnd, regimeLayout } from './layout.js';
 import { DISPARITY_HARMS } from './metrics.js';
 import type { RegimeParams } from './params.js';
 import { U16, U8 } from './population.js';
 import { gradeIndex, scoreMoves } from './score.js';
+
+/** Detained pre-emptively or for an act not done, or listed for one. */
+export function heldUnjustly(f: number): boolean {
+  return (
+    (f & F.DETAINED && (f & (F.PREEMPTIVE | F.WRONGFUL_DETENTION)) !== 0) ||
+    (f & (F.BLACKLISTED | F.WRONGFUL_LISTING)) === (F.BLACKLISTED | F.WRONGFUL_LISTING)
+  );
+}
 
 function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
   const p = ctx.params;
@@ -18,7 +26,7 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
   const mt = layout.metricTable;
   const gl = layout.globalsLayout;
   const flags = ctx.columns.flags as Uint16Array;
-  const { group, hardship, legitimacy, scoreOffset } = ctx.columns;
+  const { group, hardship, legitimacy, scoreOffset, acts } = ctx.columns;
   const cellActives = ctx.columns.cellActives;
   const starts = layout.unitStarts;
   const G = layout.groups;
@@ -50,6 +58,7 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
     family: mt.base('family_affected'),
     childrenBarred: mt.base('children_barred'),
     wronglyDetained: mt.base('detained_wrongly'),
+    heldUnjustly: mt.base('held_unjustly'),
   };
   const acc = ctx.acc;
   const addMean = (base: number, g: number, r: number, v: number): void => {
@@ -80,10 +89,10 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
         }
         if (!(f & F.CHILD)) {
           if (!atInit) mt.add(acc, B.adults, g, r, 1);
-          if (f & F.ACTIVE) {
-            actives++;
-            mt.add(acc, B.active, g, r, 1);
-          } else if (!(f & F.DETAINED)) mt.add(acc, B.quiet, g, r, 1);
+          // Tomorrow's A counts those still protesting; the metric, everyone who protested today.
+          if (f & F.ACTIVE) actives++;
+          if (acts[i] & A.PROTEST) mt.add(acc, B.active, g, r, 1);
+          else if (!(f & F.DETAINED)) mt.add(acc, B.quiet, g, r, 1);
         }
         if (f & F.DETAINED) mt.add(acc, B.detained, g, r, 1);
         if (f & F.BLACKLISTED) {
@@ -101,12 +110,14 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
         addMean(B.legitimacy, g, r, L);
         addMean(B.grievance, g, r, (hardship[i] / U8) * (1 - L));
         if (!(f & F.CHILD)) {
-          // Only adults are scored; children would pile up at the base score.
+          // Only adults are scored; children would pile up at the base score. The mean is of
+          // points above the base; `scoreBase` adds the base once (exactly, with no score in play).
           const points = scoreInPlay ? p.score.base + scoreOffset[i] : p.score.base;
-          addAdultMean(B.score, g, r, points);
+          addAdultMean(B.score, g, r, points - p.score.base);
           acc[mt.gradeBase + gradeIndex(p, points)]++;
         }
         if (f & F.DETAINED && f & F.WRONGFUL_DETENTION) mt.add(acc, B.wronglyDetained, g, r, 1);
+        if (heldUnjustly(f)) mt.add(acc, B.heldUnjustly, g, r, 1);
       }
       h = next;
     }
@@ -187,6 +198,7 @@ const STOCKS = [
   'accounts_closed',
   'in_default',
   'detained_wrongly',
+  'held_unjustly',
 ] as const;
 
 /**
@@ -195,7 +207,7 @@ const STOCKS = [
  */
 export class TallyCounts {
   readonly cnt: Float64Array;
-  /** Per group: Σ stored legitimacy (units of 1/65535) and Σ hardship·(65535 − legitimacy). */
+  /** Per group: Σ stored legitimacy (units of 1/65535) and Σ hardship·(65535 − legitimacy); Σ points above the base. */
   readonly sumL: Float64Array;
   readonly sumGrievance: Float64Array;
   readonly sumScore: Float64Array;
@@ -278,6 +290,7 @@ export class TallyCounts {
     if (f & F.INFORMANT) cnt[11 * G + g]++;
     if (f & F.ACCOUNT_CLOSED) cnt[12 * G + g]++;
     if (f & F.IN_DEFAULT) cnt[13 * G + g]++;
+    if (heldUnjustly(f)) cnt[15 * G + g]++;
   }
 
   /** Add the cell's counts and means (region r) to the shard's metrics. */
@@ -297,4 +310,15 @@ export class TallyCounts {
     addMeans(acc, this.means.grievance, this.sumGrievance, G, r, inv.all, inv.group, inv.region[r]);
     addMeans(acc, this.means.score, this.sumScore, G, r, inv.adults, inv.adultGroup, inv.adultRegion[r]);
   }
+}
+
+/**
+ * The score's mean is accumulated as points above the base (so that it is exactly the base
+ * when no score is in play, rather than a sum of a million rounded shares of it); this adds
+ * the base to every slot once, after the shards.
+ */
+export function scoreBase(ctx: GlobalContext<RegimeParams>): void {
+  const mt = regimeLayout(ctx.params).metricTable;
+  const b = mt.base('score_mean');
+  for (let k = 0; k < mt.stride; k++) ctx.acc[b + k] += ctx.params.score.base;
 }

@@ -25,7 +25,7 @@ import type { ActCell } from '../mechanism.js';
 import type { RegimeParams } from '../params.js';
 import { admitted, detainPreemptively, maxRisk, preemptiveMetrics, residentRiskBin } from '../predictive.js';
 import { actKindsOf } from '../reference.js';
-import { VISIT_FLAGS, isVisited, listVisited, setVisited } from './lazy.js';
+import { VISIT_FLAGS, encode, isVisited, listVisited, setVisited } from './lazy.js';
 
 /**
  * A cell as the act kinds see it in the fast day: legitimacy through the cell's lazy map,
@@ -36,25 +36,60 @@ class FastCell implements ActCell {
   r = 0;
   grievanceBound = 0;
   anyDefaulter = false;
-  scale = 0;
-  shift = 0;
+  /** Index of the cell's first group in the per cell-group maps. */
+  mapBase = 0;
   /** Residents with an act today, in the order found: detection visits only these. */
   readonly touched: Int32Array;
   n = 0;
+  /** Where the cell's visit bits start, and its first resident. */
+  w0 = 0;
+  s = 0;
+  private readonly legitimacyCodes: Uint16Array;
+  private readonly group: Uint8Array;
+  private readonly hardship: Uint8Array;
+  private readonly mapScale: Float64Array;
+  private readonly mapShift: Float64Array;
+  private readonly groupCodes: Float64Array;
+  private readonly groupHardshipCodes: Float64Array;
+  private readonly visits: Uint32Array;
+  private readonly acts: Uint8Array;
+
   constructor(
     readonly ch: CellChannels,
-    private readonly legitimacyCodes: Uint16Array,
-    private readonly acts: Uint8Array,
+    cols: Readonly<Record<string, ArrayLike<number>>>,
     largest: number,
   ) {
+    this.legitimacyCodes = cols.legitimacy as Uint16Array;
+    this.group = cols.group as Uint8Array;
+    this.hardship = cols.hardship as Uint8Array;
+    this.mapScale = cols.cellMapScale as Float64Array;
+    this.mapShift = cols.cellMapShift as Float64Array;
+    this.groupCodes = cols.cellGroupCodes as Float64Array;
+    this.groupHardshipCodes = cols.cellGroupHardshipCodes as Float64Array;
+    this.visits = cols.visits as Uint32Array;
+    this.acts = cols.acts as Uint8Array;
     this.touched = new Int32Array(largest);
   }
   legitimacy(i: number): number {
-    return this.scale * this.legitimacyCodes[i] + this.shift;
+    const k = this.mapBase + (this.group[i] & GROUP_MASK);
+    return this.mapScale[k] * this.legitimacyCodes[i] + this.mapShift[k];
   }
   mark(i: number, act: number): void {
     if (this.acts[i] === 0) this.touched[this.n++] = i;
     this.acts[i] |= act;
+  }
+  /**
+   * Re-code i's legitimacy under the cell's current map, keep the cell's sums in step, and
+   * visit i tonight: its grievance may now exceed the cell's bound and its decision change.
+   */
+  shock(i: number, factor: number): void {
+    const k = this.mapBase + (this.group[i] & GROUP_MASK);
+    const x0 = this.legitimacyCodes[i];
+    const x1 = encode((this.mapScale[k] * x0 + this.mapShift[k]) * factor, this.mapScale[k], this.mapShift[k]);
+    this.legitimacyCodes[i] = x1;
+    this.groupCodes[k] += x1 - x0;
+    this.groupHardshipCodes[k] += this.hardship[i] * (x1 - x0);
+    setVisited(this.visits, this.w0, this.s, i, true);
   }
 }
 
@@ -70,8 +105,6 @@ export function act(ctx: ShardContext<RegimeParams>): void {
   const cellActives = cols.cellActives as Uint32Array;
   const cellGrievanceBound = cols.cellGrievanceBound as Float64Array;
   const cellDefaulters = cols.cellDefaulters as Uint32Array;
-  const cellMapScale = cols.cellMapScale as Float64Array;
-  const cellMapShift = cols.cellMapShift as Float64Array;
   const cellShiftFloor = cols.cellShiftFloor as Float64Array;
   const visits = cols.visits as Uint32Array;
   const events = cols.events as Uint16Array;
@@ -91,7 +124,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
   const kinds = actKindsOf(ctx);
   let largest = 0;
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) largest = Math.max(largest, starts[c + 1] - starts[c]);
-  const cell = new FastCell(ch, cols.legitimacy as Uint16Array, acts, largest);
+  const cell = new FastCell(ch, cols, largest);
   const touched = cell.touched;
   // Residents visited last night, in order.
   const listed = new Int32Array(largest);
@@ -147,8 +180,9 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     }
     // Legitimacy is kept lazily (fast/lazy.ts): L = scale·code + shift, the cell's map last night.
     cell.r = r;
-    cell.scale = cellMapScale[c];
-    cell.shift = cellMapShift[c];
+    cell.mapBase = c * layout.groups;
+    cell.w0 = w0;
+    cell.s = s;
     cell.grievanceBound = cellGrievanceBound[c];
     cell.anyDefaulter = cellDefaulters[c] > 0;
     cell.n = n;
@@ -184,7 +218,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     det.end(c);
     // An extortion payment raised someone's hardship unseen by the cell's sums and bounds:
     // rebuild the cell tonight (fast/lazy.ts).
-    if (det.extortionsPaid > 0) cellShiftFloor[c] = Infinity;
+    if (det.extortionsPaid > 0) cellShiftFloor.fill(Infinity, c * layout.groups, (c + 1) * layout.groups);
     // Tonight's visits: everyone given an event today or now in a rare state (a default).
     // Acts of the others are read by nobody again: the next act phase must find them clear.
     for (const i of det.reported) setVisited(visits, w0, s, i, true);

@@ -156,13 +156,15 @@ export function decideFirstDay(ctx: ShardContext<RegimeParams>): void {
         groupAdults[k],
         sumLegitimacy(REBUILT_SCALE, REBUILT_SHIFT, groupResidents[k], groupCodes[k]) * U16,
         sumGrievance(REBUILT_SCALE, REBUILT_SHIFT, groupHardship[k], groupHardshipCodes[k]) * U16,
-        base * groupAdults[k],
+        0,
       );
     }
     tally.flush(layout.cellRegion[c]);
-    (cols.cellMapScale as Float64Array)[c] = REBUILT_SCALE;
-    (cols.cellMapShift as Float64Array)[c] = REBUILT_SHIFT;
-    (cols.cellShiftFloor as Float64Array)[c] = Infinity;
+    for (let k = c * G; k < (c + 1) * G; k++) {
+      (cols.cellMapScale as Float64Array)[k] = REBUILT_SCALE;
+      (cols.cellMapShift as Float64Array)[k] = REBUILT_SHIFT;
+      (cols.cellShiftFloor as Float64Array)[k] = Infinity;
+    }
     (cols.cellGrievanceBound as Float64Array)[c] = bound;
     (cols.cellDefaulters as Uint32Array)[c] = defaulters;
   }

@@ -52,6 +52,8 @@ export const SCALE_FLOOR = 0.5 * REBUILT_SCALE;
 /** How far below tonight's values the floors are set at a rebuild (legitimacy, risk). */
 export const LEGITIMACY_BAND = 0.06;
 export const RISK_BAND = 0.05;
+/** How far below tonight's keep factor its floor is set at a rebuild, as a share of 1 − keep. */
+export const KEEP_BAND = 0.1;
 
 /** Margin against floating-point error in the classification (grievance scale 255·65535). */
 const SAFETY = 1e-6;
@@ -62,9 +64,13 @@ export function encode(L: number, scale: number, shift: number): number {
   return x <= 0 ? 0 : x >= U16 ? U16 : x;
 }
 
-/** Lowest legitimacy an untouched resident can reach while shifts stay ≥ `shiftFloor`. */
-export function legitimacyFloor(shiftFloor: number, keep: number): number {
-  return keep < 1 ? shiftFloor / (1 - keep) : Infinity;
+/**
+ * Lowest legitimacy an untouched resident can reach while every night's map L' = k·L + s
+ * keeps s ≥ `shiftFloor` and k ≥ `keepFloor`: [m, 1] with m = s₀ / (1 − k₀) is invariant
+ * under every such map, and below m legitimacy cannot fall.
+ */
+export function legitimacyFloor(shiftFloor: number, keepFloor: number): number {
+  return keepFloor < 1 ? shiftFloor / (1 - keepFloor) : Infinity;
 }
 
 /**
@@ -133,7 +139,8 @@ export function sumGrievance(scale: number, shift: number, hardships: number, ha
   return (1 - shift) * hardships - scale * hardshipCodes;
 }
 
-/** Legitimacy of resident i of cell c after the last night, read from a fast run's columns. */
-export function legitimacyOf(columns: Record<string, ArrayLike<number>>, c: number, i: number): number {
-  return columns.cellMapScale[c] * columns.legitimacy[i] + columns.cellMapShift[c];
+/** Legitimacy of resident i of cell c (G groups) after the last night, read from a fast run's columns. */
+export function legitimacyOf(columns: Record<string, ArrayLike<number>>, G: number, c: number, i: number): number {
+  const k = c * G + (columns.group[i] & 0x0f);
+  return columns.cellMapScale[k] * columns.legitimacy[i] + columns.cellMapShift[k];
 }

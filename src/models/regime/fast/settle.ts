@@ -20,16 +20,16 @@ import type { CounterRng } from '../../../engine/rng.js';
 import { Skipper } from '../../../engine/sampling.js';
 import { CellEnforcer, ENFORCEMENT_STATE } from '../enforcement.js';
 import { childrenBarred } from '../family.js';
-import { E, F, GROUP_MASK } from '../bits.js';
+import { A, E, F, GROUP_MASK } from '../bits.js';
 import { householdEnd, householdStart } from '../layout.js';
 import type { RegimeParams } from '../params.js';
-import { centreLegitimacyGain } from '../propaganda.js';
-import { U16, clamp01 } from '../population.js';
-import { legitimacyChange } from '../response.js';
+import { U16 } from '../population.js';
+import type { CellResponse } from '../response.js';
 import { gradeIndex, scoreMoves } from '../score.js';
 import { TallyCounts } from '../tally.js';
 import { ProtestRule, UNDECIDED, decide } from './decide.js';
 import {
+  KEEP_BAND,
   LEGITIMACY_BAND,
   REBUILT_SCALE,
   REBUILT_SHIFT,
@@ -72,7 +72,7 @@ class CellSettler {
   private readonly schooling: number;
   private readonly barForSchool: boolean;
   private readonly barForTally: boolean;
-  private readonly keep: number;
+  private readonly response: CellResponse;
   private readonly baseGrade: number;
   readonly grades: Float64Array;
   /**
@@ -99,14 +99,13 @@ class CellSettler {
   private e = 0;
   private w0 = 0;
   private rebuild = false;
-  /** The cell's map last night (x → L) and after tonight's. */
-  private scale0 = 0;
-  private shift0 = 0;
-  private scale1 = 0;
-  private shift1 = 0;
-  private centreGain = 0;
-  private seenPerThousand = 0;
-  private floorL = 0;
+  /** Per group: the cell's map last night (x → L) and after tonight's. */
+  private readonly scale0: Float64Array;
+  private readonly shift0: Float64Array;
+  private readonly scale1: Float64Array;
+  private readonly shift1: Float64Array;
+  /** Per group: the lowest legitimacy an untouched member can reach before the next rebuild. */
+  private readonly floorL: Float64Array;
   private riskFloorScaled = 0;
   private bound = 0;
   private defaulters = 0;
@@ -139,11 +138,10 @@ class CellSettler {
     this.scoreOffset = en.cols.scoreOffset;
     this.visits = c.visits as Uint32Array;
     this.cells = {
-      cellSanctionsSeen: en.cols.cellSanctionsSeen,
-      cellCentre: en.cols.cellCentre,
       cellMapScale: c.cellMapScale as Float64Array,
       cellMapShift: c.cellMapShift as Float64Array,
       cellShiftFloor: c.cellShiftFloor as Float64Array,
+      cellKeepFloor: c.cellKeepFloor as Float64Array,
       cellRiskFloor: c.cellRiskFloor as Float64Array,
       cellGrievanceBound: c.cellGrievanceBound as Float64Array,
       cellDefaulters: c.cellDefaulters as Uint32Array,
@@ -162,7 +160,12 @@ class CellSettler {
     this.schooling = p.sanctions.enabled ? p.sanctions.schoolingAttemptRate : 0;
     this.barForSchool = childrenBarred(p);
     this.barForTally = p.family.enabled && p.family.childrenBarred && p.sanctions.enabled;
-    this.keep = p.response.enabled ? 1 - p.response.recovery : 1;
+    this.response = en.response;
+    this.scale0 = new Float64Array(G);
+    this.shift0 = new Float64Array(G);
+    this.scale1 = new Float64Array(G);
+    this.shift1 = new Float64Array(G);
+    this.floorL = new Float64Array(G);
     this.baseGrade = gradeIndex(p, p.score.base);
     this.grades = new Float64Array(p.score.bands.length);
     let largest = 0;
@@ -221,7 +224,7 @@ class CellSettler {
   }
 
   settle(c: number): void {
-    const { p, en, cells: cols, rule, tally, G, flags, events } = this;
+    const { en, cells: cols, rule, tally, G, flags, events } = this;
     const layout = en.layout;
     const s = (this.s = layout.unitStarts[c]);
     const e = (this.e = layout.unitStarts[c + 1]);
@@ -257,7 +260,8 @@ class CellSettler {
         en.resident(i, arrestDraw);
         // Only visited residents can be listed (BLACKLISTED is an enforcement state), and
         // resident(i) settles i's flags for the day.
-        if (events[i] & E.SANCTIONED) this.markHousehold(i, E.HOUSEHOLD_HIT, true);
+        if (events[i] & E.DETAINED_TODAY) this.markHousehold(i, E.HOUSEHOLD_HIT, true);
+        if (events[i] & E.LISTED) this.markHousehold(i, E.HOUSEHOLD_LISTED, true);
         if (this.family && (flags[i] & (F.BLACKLISTED | F.CHILD)) === F.BLACKLISTED) {
           this.markHousehold(i, E.FAMILY_LISTED, false);
         }
@@ -266,34 +270,43 @@ class CellSettler {
     }
 
     // Today's legitimacy response reads the sanctions seen before today's are added.
-    this.seenPerThousand = (cols.cellSanctionsSeen[c] * 1000) / (e - s);
-    this.centreGain = centreLegitimacyGain(p, cols.cellCentre[c] === 1);
+    const response = this.response;
+    response.cell(c, en.arrestShare);
     en.end(c);
     cols.cellActives[c] = protesters;
     rule.cell(c);
 
-    // Tonight's map for residents without a shock: L' = keep·L + shift, where the shift is
-    // the response's change at L = 0 (response.ts is linear in L).
-    const keep = this.keep;
-    const shift = legitimacyChange(p, 0, this.centreGain, this.seenPerThousand, false, false);
-    this.scale0 = cols.cellMapScale[c];
-    this.shift0 = cols.cellMapShift[c];
-    this.scale1 = keep * this.scale0;
-    this.shift1 = keep * this.shift0 + shift;
+    // Tonight's map per group for residents without a shock: L' = keep·L + shift (response.ts).
+    const { scale0, shift0, scale1, shift1 } = this;
     const riskScaled = Math.min(rule.activeRiskScaled, rule.quietRiskScaled);
-    this.rebuild =
-      shift < cols.cellShiftFloor[c] ||
-      shift < 0 ||
-      shift > 1 - keep ||
-      riskScaled < cols.cellRiskFloor[c] * U16 ||
-      this.scale1 < SCALE_FLOOR;
+    let rebuild = riskScaled < cols.cellRiskFloor[c] * U16;
+    for (let g = 0; g < G; g++) {
+      const k = c * G + g;
+      const keep = response.keep[g];
+      const shift = response.shift[g];
+      scale0[g] = cols.cellMapScale[k];
+      shift0[g] = cols.cellMapShift[k];
+      scale1[g] = keep * scale0[g];
+      shift1[g] = keep * shift0[g] + shift;
+      rebuild ||=
+        shift < cols.cellShiftFloor[k] ||
+        keep < cols.cellKeepFloor[k] ||
+        shift < 0 ||
+        keep + shift > 1 ||
+        scale1[g] < SCALE_FLOOR;
+    }
+    this.rebuild = rebuild;
     const { hardships, codes, hardshipCodes } = this;
-    if (this.rebuild) {
-      const shiftFloor = Math.max(0, shift - (1 - keep) * LEGITIMACY_BAND);
-      cols.cellShiftFloor[c] = shiftFloor;
+    if (rebuild) {
+      for (let g = 0; g < G; g++) {
+        const k = c * G + g;
+        const keep = response.keep[g];
+        cols.cellShiftFloor[k] = Math.max(0, response.shift[g] - (1 - keep) * LEGITIMACY_BAND);
+        cols.cellKeepFloor[k] = keep - (1 - keep) * KEEP_BAND;
+        scale1[g] = REBUILT_SCALE;
+        shift1[g] = REBUILT_SHIFT;
+      }
       cols.cellRiskFloor[c] = riskScaled / U16 - RISK_BAND;
-      this.scale1 = REBUILT_SCALE;
-      this.shift1 = REBUILT_SHIFT;
       this.bound = 0;
       hardships.fill(0);
       codes.fill(0);
@@ -306,7 +319,9 @@ class CellSettler {
         hardshipCodes[g] = cols.cellGroupHardshipCodes[c * G + g];
       }
     }
-    this.floorL = legitimacyFloor(cols.cellShiftFloor[c], keep);
+    for (let g = 0; g < G; g++) {
+      this.floorL[g] = legitimacyFloor(cols.cellShiftFloor[c * G + g], cols.cellKeepFloor[c * G + g]);
+    }
     this.riskFloorScaled = cols.cellRiskFloor[c] * U16;
     this.defaulters = 0;
     this.gradedAdults = 0;
@@ -323,8 +338,10 @@ class CellSettler {
     }
     for (let k = this.scanned; k < this.n; k++) this.queued[this.queue[k] - s] = 0;
 
-    cols.cellMapScale[c] = this.scale1;
-    cols.cellMapShift[c] = this.shift1;
+    for (let g = 0; g < G; g++) {
+      cols.cellMapScale[c * G + g] = scale1[g];
+      cols.cellMapShift[c * G + g] = shift1[g];
+    }
     cols.cellGrievanceBound[c] = this.bound;
     cols.cellDefaulters[c] = this.defaulters;
     for (let g = 0; g < G; g++) {
@@ -338,7 +355,7 @@ class CellSettler {
 
   /** Tonight for resident j, found by the scan or marked through its household. */
   private visit(j: number): void {
-    const { p, en, tally, flags, group, hardship, legitimacy, events, acts, visits } = this;
+    const { en, tally, flags, group, hardship, legitimacy, events, acts, visits } = this;
     const ev = events[j];
     const f = flags[j];
     if ((ev & ~E.PROTEST) === 0 && (f & PLAIN_EXCLUDES) === 0 && !this.rebuild && !this.visitAll) {
@@ -354,19 +371,17 @@ class CellSettler {
           this.notQuiet[g]++;
         }
         if (this.scoreInPlay) this.grade(j, g);
-        this.decideAndClassify(j, f, h, this.scale1 * legitimacy[j] + this.shift1);
+        this.decideAndClassify(j, f, h, g, this.scale1[g] * legitimacy[j] + this.shift1[g]);
         return;
       }
     }
     const g = group[j] & GROUP_MASK;
     const x0 = legitimacy[j];
-    const wronged = (ev & E.WRONGED) !== 0;
-    const hit = (ev & E.HOUSEHOLD_HIT) !== 0;
+    const factor = this.response.shock(ev, f);
     let x1 = x0;
-    if (this.rebuild || wronged || (hit && this.family)) {
-      const L0 = this.scale0 * x0 + this.shift0;
-      const L1 = clamp01(L0 + legitimacyChange(p, L0, this.centreGain, this.seenPerThousand, wronged, hit));
-      x1 = encode(L1, this.scale1, this.shift1);
+    if (this.rebuild || factor !== 1) {
+      const L1 = this.response.next(this.scale0[g] * x0 + this.shift0[g], g, factor);
+      x1 = encode(L1, this.scale1[g], this.shift1[g]);
       legitimacy[j] = x1;
     }
     const listed = (ev & E.FAMILY_LISTED) !== 0;
@@ -384,12 +399,14 @@ class CellSettler {
       this.codes[g] += x1 - x0;
       this.hardshipCodes[g] += h * x1 - h0 * x0;
     }
-    const L = this.scale1 * x1 + this.shift1;
+    const L = this.scale1[g] * x1 + this.shift1[g];
 
     if (ev !== 0) events[j] = 0;
     if (!(f & F.CHILD)) {
-      if (f & F.ACTIVE) this.active[g]++;
-      if (f & (F.ACTIVE | F.DETAINED)) this.notQuiet[g]++;
+      // Protested today, arrested tonight or not (the ACTIVE flag is cleared by an arrest).
+      const protested = (acts[j] & A.PROTEST) !== 0;
+      if (protested) this.active[g]++;
+      if (protested || f & F.DETAINED) this.notQuiet[g]++;
       if (this.scoreInPlay) this.grade(j, g);
     }
     if (f & RARE_FLAGS || listed) tally.rare(f, g, listed && this.family, this.barForTally);
@@ -398,7 +415,7 @@ class CellSettler {
       acts[j] = 0;
       setVisited(visits, this.w0, this.s, j, (f & VISIT_FLAGS) !== 0);
     } else {
-      this.decideAndClassify(j, f, h, L);
+      this.decideAndClassify(j, f, h, g, L);
       if (f & F.IN_DEFAULT) this.defaulters++;
     }
   }
@@ -415,14 +432,15 @@ class CellSettler {
     this.gradedAdults++;
   }
 
-  /** Tomorrow's decision of free adult j (legitimacy L tonight), its candidacy and the cell's grievance bound. */
-  private decideAndClassify(j: number, f: number, h: number, L: number): void {
+  /** Tomorrow's decision of free adult j of group g (legitimacy L tonight), its candidacy and the cell's grievance bound. */
+  private decideAndClassify(j: number, f: number, h: number, g: number, L: number): void {
     const { rule, riskAversion } = this;
     const r = riskAversion[j];
     decide(rule, this.acts, riskAversion, j, f, h * U16 * (1 - L));
-    const candidate = mayProtest(h, r, L, this.floorL, this.riskFloorScaled, rule.thresholdScaled);
+    const floorL = this.floorL[g];
+    const candidate = mayProtest(h, r, L, floorL, this.riskFloorScaled, rule.thresholdScaled);
     setVisited(this.visits, this.w0, this.s, j, candidate || (f & VISIT_FLAGS) !== 0);
-    const ceiling = grievanceCeiling(h, L, this.floorL);
+    const ceiling = grievanceCeiling(h, L, floorL);
     if (ceiling > this.bound) this.bound = ceiling;
   }
 
@@ -431,24 +449,19 @@ class CellSettler {
    * with no event and no rare state, moved by the reference's rule without a shock.
    */
   private rebuildUnvisited(): void {
-    const { p, queued, s, e, scale0, shift0, scale1, shift1, centreGain, seenPerThousand } = this;
+    const { queued, s, e, scale0, shift0, scale1, shift1, response } = this;
     const { flags, group, hardship, legitimacy } = this;
     for (let i = s; i < e; i++) {
       if (queued[i - s] !== 0) continue;
-      const L0 = scale0 * legitimacy[i] + shift0;
-      const x = encode(
-        clamp01(L0 + legitimacyChange(p, L0, centreGain, seenPerThousand, false, false)),
-        scale1,
-        shift1,
-      );
-      legitimacy[i] = x;
       const g = group[i] & GROUP_MASK;
+      const x = encode(response.next(scale0[g] * legitimacy[i] + shift0[g], g, 1), scale1[g], shift1[g]);
+      legitimacy[i] = x;
       const h = hardship[i];
       this.hardships[g] += h;
       this.codes[g] += x;
       this.hardshipCodes[g] += h * x;
       const f = flags[i];
-      if (!(f & F.CHILD)) this.decideAndClassify(i, f, h, scale1 * x + shift1);
+      if (!(f & F.CHILD)) this.decideAndClassify(i, f, h, g, scale1[g] * x + shift1[g]);
     }
   }
 
@@ -466,9 +479,9 @@ class CellSettler {
         groupAdults,
         this.active[g],
         groupAdults - this.notQuiet[g],
-        sumLegitimacy(scale1, shift1, residents, this.codes[g]) * U16,
-        sumGrievance(scale1, shift1, this.hardships[g], this.hardshipCodes[g]) * U16,
-        this.p.score.base * groupAdults + this.extraPoints[g],
+        sumLegitimacy(scale1[g], shift1[g], residents, this.codes[g]) * U16,
+        sumGrievance(scale1[g], shift1[g], this.hardships[g], this.hardshipCodes[g]) * U16,
+        this.extraPoints[g],
       );
     }
     this.grades[this.baseGrade] += adults - this.gradedAdults;
