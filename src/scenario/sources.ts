@@ -94,6 +94,17 @@ export const sources: Readonly<Record<string, string>> = Object.freeze({
   POM05: 'Grimm et al., Science 310:987–91, 2005.',
   POM12: 'Grimm & Railsback, Phil Trans R Soc B 367:298–310, 2012.',
   AX96: 'Axtell et al., Computational & Mathematical Organization Theory 1(2):123–41, 1996 (Springer abstract).',
+  // The repression–dissent literature behind the regime model's response channels (docs/odd/regime.md §7.17).
+  LI87: 'Lichbach, M.I., "Deterrence or Escalation? The Puzzle of Aggregate Studies of Repression and Dissent", Journal of Conflict Resolution 31(2):266–297, 1987.',
+  DA07: 'Davenport, C., "State Repression and Political Order", Annual Review of Political Science 10:1–23, 2007, doi 10.1146/annurev.polisci.10.101405.143216.',
+  NA13: 'Nagin, D.S., "Deterrence in the Twenty-First Century", Crime and Justice 42:199–263, 2013, doi 10.1086/670398.',
+  HM06: 'Hess, D. & Martin, B., "Repression, Backfire, and the Theory of Transformative Events", Mobilization 11(2):249–267, 2006, doi 10.17813/maiq.11.2.3204855020732v63.',
+  TY06: 'Tyler, T.R., Why People Obey the Law, Yale University Press 1990; Princeton University Press 2006 (with a new afterword).',
+  SKO06: 'Skogan, W.G., "Asymmetry in the Impact of Encounters with Police", Policing & Society 16(2):99–126, 2006.',
+  ST08: 'Stewart, F. (ed.), Horizontal Inequalities and Conflict: Understanding Group Violence in Multiethnic Societies, Palgrave Macmillan, 2008.',
+  KA06: 'Kalyvas, S.N., The Logic of Violence in Civil War, Cambridge University Press, 2006.',
+  BKYY23:
+    'Beraja, M., Kao, A., Yang, D.Y. & Yuchtman, N., "AI-tocracy", Quarterly Journal of Economics 138(3):1349–1402, 2023, doi 10.1093/qje/qjad012.',
   [ASSUMPTION]: 'Assumption: no documented source; a modelling choice to be varied in sensitivity analysis.',
 });
 
