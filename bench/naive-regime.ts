@@ -129,6 +129,7 @@ export class Resident {
   wronged = false;
   visible = false;
   detainedToday = false;
+  listedToday = false;
 
   constructor(id: number, group: number, child: boolean, hardship: number, riskAversion: number, legitimacy: number) {
     this.id = id;
@@ -158,6 +159,7 @@ export class Resident {
     this.wronged = false;
     this.visible = false;
     this.detainedToday = false;
+    this.listedToday = false;
   }
 
   /** Perceived arrest risk: Epstein's P = 1 − exp(−k·C/A) from the cell's perceived enforcers. */
@@ -281,6 +283,7 @@ export class Resident {
         this.listedByJudgment = true;
         this.listDays = p.lists.durationDays;
         this.sanctioned = true;
+        this.listedToday = true;
         if (p.sanctions.publicShaming) this.visible = true;
         m.blacklist_entries++;
       }
@@ -333,16 +336,23 @@ export class Resident {
     this.listDays = 0;
   }
 
-  /** Legitimacy response to the day's repression seen, own wrong, and household sanctions. */
-  respond(model: NaiveRegime, seenPerThousand: number, householdHit: boolean): void {
+  /**
+   * Legitimacy response (response.ts): recovery toward the initial mean, then the share lost
+   * to the visible sanctions the cell remembers, then the day's shocks: own wrong, a household
+   * member detained, a household member listed (family spillover), an arrest made by lottery.
+   * Wrongful sanctions seen and group harm: national-blacklist has none (no false attribution).
+   */
+  respond(model: NaiveRegime, seenPerThousand: number, householdDetained: boolean, householdListed: boolean): void {
     const p = model.p;
     const q = p.response;
     if (!q.enabled) return;
-    let d = q.recovery * (p.behaviour.initialLegitimacy - this.legitimacy);
-    d -= q.repressionLoss * seenPerThousand;
-    if (this.wronged) d -= q.injusticeLoss;
-    if (householdHit && p.family.enabled) d -= p.family.householdLegitimacyLoss;
-    this.legitimacy = clamp01(this.legitimacy + d);
+    const loss = Math.min(1, q.visibleLoss * seenPerThousand);
+    let L = (this.legitimacy + q.recovery * (p.behaviour.initialLegitimacy - this.legitimacy)) * (1 - loss);
+    if (this.wronged) L *= 1 - q.injusticeLoss;
+    if (householdDetained) L *= 1 - q.householdLoss;
+    if (this.detainedToday && !this.wronged) L *= 1 - q.arbitrarinessLoss * (1 - this.cell.arrestShare);
+    if (householdListed && p.family.enabled) L *= 1 - p.family.householdLegitimacyLoss;
+    this.legitimacy = clamp01(L);
   }
 }
 
@@ -353,18 +363,19 @@ export class Household {
     return this.members.some((r) => r.blacklisted && !r.child);
   }
 
-  sanctionedCount(): number {
-    return this.members.filter((r) => r.sanctioned).length;
+  count(which: (r: Resident) => boolean): number {
+    return this.members.filter(which).length;
   }
 
   /** Family spillover and the legitimacy response, member by member. */
   spillover(model: NaiveRegime, rng: CounterRng, tick: number, seenPerThousand: number, m: Metrics): void {
     const p = model.p;
-    const sanctioned = this.sanctionedCount();
+    const detained = this.count((r) => r.detainedToday);
+    const listed = this.count((r) => r.listedToday);
     const listedAdult = p.family.enabled && p.family.childrenBarred && this.hasListedAdult();
     const schooling = p.sanctions.enabled ? p.sanctions.schoolingAttemptRate : 0;
     for (const r of this.members) {
-      r.respond(model, seenPerThousand, sanctioned > (r.sanctioned ? 1 : 0));
+      r.respond(model, seenPerThousand, detained > (r.detainedToday ? 1 : 0), listed > (r.listedToday ? 1 : 0));
       if (listedAdult && r.child && schooling > 0 && rng.key(r.id, tick).uniform() < schooling) {
         m.blocked_schooling++;
         r.loseWelfare(model);
@@ -379,6 +390,7 @@ export class Cell {
   activesYesterday = 0;
   sanctionsSeen = 0;
   detectedToday = 0;
+  arrestShare = 0;
 
   constructor(
     readonly index: number,
@@ -483,12 +495,14 @@ export class NaiveRegime {
 
     const detected = new Array<number>(p.population.regions.length).fill(0);
     for (const cell of this.cells) {
+      // Police identify a share of the protesters Epstein's C/A says they see.
       const pPolice = p.police.enabled
-        ? 1 -
-          Math.exp(
-            (-p.behaviour.arrestConstant * cell.police(this) * p.police.visibility) /
-              Math.max(1, cell.activesYesterday),
-          )
+        ? p.police.identification *
+          (1 -
+            Math.exp(
+              (-p.behaviour.arrestConstant * cell.police(this) * p.police.visibility) /
+                Math.max(1, cell.activesYesterday),
+            ))
         : 0;
       cell.detectedToday = 0;
       for (const r of cell.residents) if (r.detect(this, detect, tick, pPolice, m)) cell.detectedToday++;
@@ -502,11 +516,11 @@ export class NaiveRegime {
     });
 
     for (const cell of this.cells) {
-      const arrestShare = p.police.arrestProbability * ratio[cell.region];
+      const arrestShare = (cell.arrestShare = p.police.arrestProbability * ratio[cell.region]);
       let visible = 0;
       for (const r of cell.residents) {
         r.enforce(this, enforce, tick, arrestShare, m);
-        if (r.visible) visible++;
+        if (r.visible) visible += r.detainedToday ? p.police.detentionsSeen : 1;
       }
       const seenPerThousand = (cell.sanctionsSeen * 1000) / cell.residents.length;
       for (const h of cell.households) h.spillover(this, schooling, tick, seenPerThousand, m);
@@ -525,6 +539,7 @@ export class NaiveRegime {
         const listed = h.hasListedAdult();
         for (const r of h.members) {
           if (!r.child && r.active) actives++;
+          if (r.protested) m.active++;
           if (r.detained) m.detained++;
           if (r.inDefault) m.in_default++;
           if (r.blacklisted) m.blacklisted++;
@@ -536,7 +551,6 @@ export class NaiveRegime {
         }
       }
       cell.activesYesterday = actives;
-      m.active += actives;
     }
     m.legitimacy_mean = legitimacy / this.residents.length;
   }
