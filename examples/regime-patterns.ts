@@ -33,7 +33,7 @@ export interface PresetYear {
   readonly heldUnjustlyLast: number;
   readonly blacklistEntries: number;
   readonly exitsPerEntry: number;
-  /** Blocked flight purchases ÷ listed person-days. */
+  /** Blocked flight purchases ÷ listed person-days (NaN without joint punishment). */
   readonly flightBlocksPerListedDay: number;
   readonly trueTipShare: number;
   readonly preemptivePrecision: number;
@@ -122,7 +122,8 @@ export async function presetYear(
     heldUnjustlyLast: heldLast / days,
     blacklistEntries: t('blacklist_entries'),
     exitsPerEntry: ratio(t('blacklist_exits'), t('blacklist_entries')),
-    flightBlocksPerListedDay: ratio(t('blocked_flight'), t('blacklisted')),
+    // Without joint punishment nobody is blocked: no rate to compare.
+    flightBlocksPerListedDay: params.sanctions.enabled ? ratio(t('blocked_flight'), t('blacklisted')) : NaN,
     trueTipShare: ratio(t('reports_true'), tips),
     preemptivePrecision: ratio(t('preemptive_true'), t('detentions_preemptive')),
     postsWrittenPerWanted: ratio(t('posts_expressed'), t('posts_desired')),
