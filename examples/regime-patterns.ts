@@ -33,8 +33,10 @@ export interface PresetYear {
   readonly heldUnjustlyLast: number;
   readonly blacklistEntries: number;
   readonly exitsPerEntry: number;
-  /** Blocked flight purchases ÷ listed person-days (NaN without joint punishment). */
+  /** Blocked flight purchases ÷ listed person-days (NaN without joint punishment), and the two counts. */
   readonly flightBlocksPerListedDay: number;
+  readonly flightBlocks: number;
+  readonly listedDays: number;
   readonly trueTipShare: number;
   readonly preemptivePrecision: number;
   readonly postsWrittenPerWanted: number;
@@ -124,6 +126,8 @@ export async function presetYear(
     exitsPerEntry: ratio(t('blacklist_exits'), t('blacklist_entries')),
     // Without joint punishment nobody is blocked: no rate to compare.
     flightBlocksPerListedDay: params.sanctions.enabled ? ratio(t('blocked_flight'), t('blacklisted')) : NaN,
+    flightBlocks: t('blocked_flight'),
+    listedDays: t('blacklisted'),
     trueTipShare: ratio(t('reports_true'), tips),
     preemptivePrecision: ratio(t('preemptive_true'), t('detentions_preemptive')),
     postsWrittenPerWanted: ratio(t('posts_expressed'), t('posts_desired')),
@@ -183,7 +187,7 @@ export function patternTable(years: readonly PresetYear[]): string {
       'preset',
       'blacklistings',
       'exits ÷ entries',
-      'flights blocked per listed person-day',
+      'flights blocked per listed person-day (blocks / person-days)',
       'true tips',
       'pre-emptive precision',
       'posts written ÷ wanted',
@@ -194,7 +198,9 @@ export function patternTable(years: readonly PresetYear[]): string {
       y.preset,
       fmt(y.blacklistEntries),
       fmt(y.exitsPerEntry, 2),
-      fmt(y.flightBlocksPerListedDay, 4),
+      Number.isFinite(y.flightBlocksPerListedDay)
+        ? `${fmt(y.flightBlocksPerListedDay, 4)} (${fmt(y.flightBlocks)} / ${fmt(y.listedDays)})`
+        : '–',
       fmt(y.trueTipShare),
       fmt(y.preemptivePrecision),
       fmt(y.postsWrittenPerWanted),

@@ -52,10 +52,31 @@ const ANSWER_SECTIONS: Record<string, string> = {
   'answer-sensitivity': 'Sensitivity',
 };
 
+const USAGE = `Regenerates the computed tables of docs/validation/regime.md between their marker comments.
+
+  npm run docs:validation -- [options]
+
+  --part LIST              comma-separated parts (default: patterns,docking,answer)
+                             patterns  a year of each regime preset (examples/regime-patterns.ts)
+                             docking   the fast day against the reference (test/regime-docking.ts)
+                             answer    phase diagram, later unrest, sensitivity (examples/regime-answer.ts;
+                                       ~30–60 minutes at 100,000 residents)
+  --population N           residents per preset year (default 200000)
+  --days N                 days per preset year (default 365)
+  --threads N              worker threads (default 2)
+  --answer-from FILE       take the answer's tables from a saved output of
+                           \`npx tsx examples/regime-answer.ts --part all\` instead of running it
+  --answer-population N    residents for the answer (default 100000)
+  --answer-days N          days for the answer (default 365)
+  --answer-replicates N    seeds per comparison for the answer (default 3)
+  --doc FILE               the document to update (default docs/validation/regime.md)
+  --help                   print this and exit
+`;
+
 export const marker = (block: string, end: 'begin' | 'end') => `<!-- docs:validation ${block} ${end} -->`;
 
 function fail(message: string): never {
-  process.stderr.write(`docs:validation: ${message}\n`);
+  process.stderr.write(`docs:validation: ${message} (--help lists the options)\n`);
   process.exit(2);
 }
 
@@ -192,11 +213,16 @@ async function main(): Promise<void> {
         'answer-days': { type: 'string', default: '365' },
         'answer-replicates': { type: 'string', default: '3' },
         doc: { type: 'string', default: join(ROOT, 'docs/validation/regime.md') },
+        help: { type: 'boolean', default: false },
       },
       strict: true,
     }));
   } catch (e) {
     fail((e as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
   }
   const parts = values.part.split(',').map((s) => s.trim()) as Part[];
   for (const p of parts) if (!PARTS.includes(p)) fail(`--part: got "${p}", expected some of ${PARTS.join(', ')}`);
