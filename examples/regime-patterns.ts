@@ -143,8 +143,11 @@ export function regimePresets(): string[] {
 
 const fmt = (x: number, digits = 3) =>
   !Number.isFinite(x) ? '–' : Number.isInteger(x) ? x.toLocaleString('en-US') : x.toFixed(digits);
-const signedFmt = (x: number, digits = 3) =>
-  !Number.isFinite(x) ? '–' : `${x < 0 ? '−' : x > 0 ? '+' : ''}${Math.abs(x).toFixed(digits)}`;
+const signedFmt = (x: number, digits = 3) => {
+  if (!Number.isFinite(x)) return '–';
+  const shown = Math.abs(x).toFixed(digits);
+  return `${Number(shown) === 0 ? '' : x < 0 ? '−' : '+'}${shown}`;
+};
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   return [
