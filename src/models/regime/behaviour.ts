@@ -12,7 +12,8 @@ import type { CounterRng } from '../../engine/rng.js';
 import type { CellChannels } from './channels.js';
 import { A, F, GROUP_MASK } from './bits.js';
 import { regimeLayout } from './layout.js';
-import { metric, type ActKind, type Mechanism } from './mechanism.js';
+import { metric, type ActCell, type ActKind, type ActModifier, type Mechanism } from './mechanism.js';
+import { mechanisms } from './mechanisms.js';
 import type { RegimeParams } from './params.js';
 import { epsteinArrestProbability } from './police.js';
 import { severityFactor } from './response.js';
@@ -94,6 +95,35 @@ export function wouldProtest(grievance: number, riskAversion: number, arrestRisk
 /** Residents who do nothing today: children and the detained. */
 export const IDLE = F.CHILD | F.DETAINED;
 
+/**
+ * The modifiers of one act (mechanism.ts `ActModifier`): the rate's bound for the cell, and
+ * the thinning that leaves each resident its own factor. With none, no draw is made.
+ */
+class Modifiers {
+  private readonly bounds: Float64Array;
+  constructor(private readonly list: readonly ActModifier[]) {
+    this.bounds = new Float64Array(list.length);
+  }
+
+  rate(base: number, cell: ActCell): number {
+    let rate = base;
+    for (let k = 0; k < this.list.length; k++) rate *= this.bounds[k] = this.list[k].bound(cell);
+    return rate;
+  }
+
+  /** Each modifier thins with a draw of its own, so that a rejection is its own to count. */
+  accept(i: number, cell: ActCell, rng: CounterRng): boolean {
+    for (let k = 0; k < this.list.length; k++) {
+      const m = this.list[k];
+      if (rng.uniform() * this.bounds[k] >= m.factor(i, cell)) {
+        m.rejected?.(i, cell);
+        return false;
+      }
+    }
+    return true;
+  }
+}
+
 /** The day's acts besides protest, in the order they are sampled (repayment before default). */
 function actKinds(ctx: ShardContext<RegimeParams>): ActKind[] {
   const p = ctx.params;
@@ -122,12 +152,19 @@ function actKinds(ctx: ShardContext<RegimeParams>): ActKind[] {
     reregistration: mt.base('reregistration_blocked'),
   };
   const count = (base: number, i: number, r: number): void => mt.add(acc, base, group[i] & GROUP_MASK, r, 1);
+  const modifiers = mechanisms().flatMap((m) => m.modifiers?.(ctx) ?? []);
+  const modsOf = (act: number): Modifiers => new Modifiers(modifiers.filter((m) => m.act === act));
+  const mods = {
+    infraction: modsOf(A.INFRACTION),
+    repay: modsOf(A.REPAY),
+    civic: modsOf(A.CIVIC),
+  };
 
   /** A minor infraction, deterred by perceived detection. */
   const infraction: ActKind = {
-    rate: () => b.infractionRate,
+    rate: (cell) => mods.infraction.rate(b.infractionRate, cell),
     candidate(i, cell, rng) {
-      if (flags[i] & IDLE) return;
+      if (flags[i] & IDLE || !mods.infraction.accept(i, cell, rng)) return;
       if (rng.uniform() < deterrence * cell.ch.offline) count(M.deterred, i, cell.r);
       else {
         cell.mark(i, A.INFRACTION);
@@ -158,10 +195,11 @@ function actKinds(ctx: ShardContext<RegimeParams>): ActKind[] {
   };
   /** A defaulter repays at repaymentRate × (1 − hardship). */
   const repay: ActKind = {
-    rate: (cell) => (cell.anyDefaulter ? b.repaymentRate : 0),
+    rate: (cell) => (cell.anyDefaulter ? mods.repay.rate(b.repaymentRate, cell) : 0),
     candidate(i, cell, rng) {
       const f = flags[i];
-      if (f & IDLE || !(f & F.IN_DEFAULT) || rng.uniform() >= 1 - hardship[i] / U8) return;
+      if (f & IDLE || !(f & F.IN_DEFAULT) || !mods.repay.accept(i, cell, rng)) return;
+      if (rng.uniform() >= 1 - hardship[i] / U8) return;
       cell.mark(i, A.REPAY);
       flags[i] = f & ~F.IN_DEFAULT;
       count(M.repayments, i, cell.r);
@@ -180,9 +218,10 @@ function actKinds(ctx: ShardContext<RegimeParams>): ActKind[] {
   };
   /** A civic contribution at civicRate × legitimacy. */
   const civic: ActKind = {
-    rate: () => b.civicRate,
+    rate: (cell) => mods.civic.rate(b.civicRate, cell),
     candidate(i, cell, rng: CounterRng) {
-      if (flags[i] & IDLE || rng.uniform() >= cell.legitimacy(i)) return;
+      if (flags[i] & IDLE || !mods.civic.accept(i, cell, rng)) return;
+      if (rng.uniform() >= cell.legitimacy(i)) return;
       cell.mark(i, A.CIVIC);
       count(M.civic, i, cell.r);
     },

@@ -82,6 +82,8 @@ export class CellEnforcer {
    */
   readonly arrestIsAllForProtesters: boolean;
   private readonly steps: EnforcementStep[];
+  /** Mechanisms' per-cell updates at the end of each cell's night. */
+  private readonly nights: ((c: number) => void)[];
   private readonly arrest: Arrest | undefined;
   private readonly mt: MetricTable;
   private readonly M;
@@ -107,6 +109,7 @@ export class CellEnforcer {
     this.welfareLoss = Math.round(p.sanctions.welfareLoss * U8);
     this.scoreInPlay = scoreMoves(p);
     this.steps = enforcementSteps(ctx);
+    this.nights = mechanisms().flatMap((m) => m.night?.(ctx) ?? []);
     this.arrest = this.steps.find((s): s is Arrest => s instanceof Arrest);
     this.idleIsNoop = !this.steps.some((s) => s.idle);
     this.arrestIsAllForProtesters =
@@ -166,7 +169,10 @@ export class CellEnforcer {
     if (f & F.DETAINED && !(d.e & E.DETAINED_TODAY)) f = runDownDetention(detainDays, i, f);
     if (d.e & E.VISIBLE) {
       this.visibleToday += d.seen;
-      if (d.e & E.WRONGED) this.wrongfulToday += d.seen;
+      // The sanction seen was wrongful (not merely: its subject was wronged today in some way).
+      const wrongDetention = d.e & E.DETAINED_TODAY && f & F.WRONGFUL_DETENTION;
+      const wrongListing = d.e & E.LISTED && f & F.WRONGFUL_LISTING;
+      if (wrongDetention || wrongListing) this.wrongfulToday += d.seen;
     }
     if (d.e & E.SANCTIONED) this.mt.add(ctx.acc, this.M.sanctions, d.g, d.r, 1);
     flags[i] = f;
@@ -227,11 +233,12 @@ export class CellEnforcer {
     }
   }
 
-  /** Sanctions seen fade by the memory factor and today's visible ones add to them. */
+  /** Sanctions seen fade by the memory factor and today's visible ones add to them; then every mechanism's night. */
   end(c: number): void {
     const m = this.p.response.sanctionMemory;
     const { cellSanctionsSeen, cellWrongfulSeen } = this.cols;
     cellSanctionsSeen[c] = m * cellSanctionsSeen[c] + this.visibleToday;
     cellWrongfulSeen[c] = m * cellWrongfulSeen[c] + this.wrongfulToday;
+    for (let k = 0; k < this.nights.length; k++) this.nights[k](c);
   }
 }

@@ -39,6 +39,7 @@ const streams = [
   'enforce',
   'schooling',
   'detect-cell',
+  'aware',
 ];
 
 // Phases both implementations share: predictive policing before the day, the police's

@@ -4,10 +4,11 @@
  * their cell and report some of those; they also file reports on neighbours who did
  * nothing, some mistaken and some malicious. Every report earns the informant points.
  */
-import { E } from './bits.js';
+import { E, F } from './bits.js';
 import type { RegimeParams } from './params.js';
 import { z } from 'zod';
-import { metric, type Mechanism } from './mechanism.js';
+import type { ShardContext } from '../../engine/model.js';
+import { metric, type ActKind, type Mechanism } from './mechanism.js';
 import { nonNegative, rate, share } from './units.js';
 
 export const informantsParams = z
@@ -22,6 +23,10 @@ export const informantsParams = z
       .default(0.3)
       .describe('share of false reports that are malicious (targeted), the rest mistaken'),
     reportReward: z.number().int().min(0).max(100).default(1).describe('score points an informant earns per report'),
+    recruitmentPerPoint: rate
+      .default(0)
+      .describe('daily probability a free adult signs up as an informant, per score point a report earns'),
+    quitRate: rate.default(0).describe('daily probability an informant stops reporting'),
   })
   .strict()
   .prefault({});
@@ -33,8 +38,19 @@ export const informantsRegion = {
 export const informants: Mechanism = {
   key: 'informants',
   title: 'neighbours reporting neighbours: true, mistaken and malicious reports',
-  role: { changes: 'reports of real acts feed records and scores; false reports attribute acts to the innocent' },
+  role: {
+    changes:
+      'reports of real acts feed records and scores; false reports pin acts on the innocent and wrong them; rewards recruit informants',
+  },
   enabled: (p) => p.informants.enabled,
+  acts: (ctx) => (recruiting(ctx.params) ? recruitment(ctx) : []),
+  night: (ctx) => {
+    if (!recruiting(ctx.params)) return null;
+    const { cellInformants, cellInformantsNext } = ctx.columns;
+    // Today's recruits and quitters count for detection from tomorrow (in both implementations).
+    return (c) => void (cellInformants[c] = cellInformantsNext[c]);
+  },
+  columns: (p, { cells }) => (recruiting(p) ? [{ name: 'cellInformantsNext', type: 'u16', length: cells }] : []),
   metrics: [
     metric('informants', 'stock', 'surveillance', 'residents acting as informants'),
     metric('detected_informant', 'flow', 'surveillance', 'acts reported truthfully by informants'),
@@ -66,13 +82,48 @@ export function falseReportProbability(p: RegimeParams): number {
 }
 
 /**
- * Put a false infraction report on a resident's record. Returns true if it attributed an
- * infraction that was not already on today's record (a report on someone whose infraction,
- * real or falsely reported, is already recorded changes nothing).
+ * Put a false infraction report on a resident's record, wronging it. Returns true if it
+ * attributed an infraction that was not already on today's record (a report on someone
+ * whose infraction, real or falsely reported, is already recorded changes nothing).
  */
 export function fileFalseReport(events: { [i: number]: number }, target: number): boolean {
   const e = events[target];
   if (e & E.INFRACTION) return false;
-  events[target] = e | E.INFRACTION | E.FALSE_INFRACTION;
+  // An act pinned on someone who did not do it wrongs them (response.ts: injustice).
+  events[target] = e | E.INFRACTION | E.FALSE_INFRACTION | E.WRONGED;
   return true;
+}
+
+/** Whether informants join (for rewards) or quit during the run. */
+export function recruiting(p: RegimeParams): boolean {
+  const q = p.informants;
+  return q.enabled && (q.quitRate > 0 || (q.recruitmentPerPoint > 0 && p.score.enabled && q.reportReward > 0));
+}
+
+/** Joining for the points a report earns, and quitting: the cell's informants change (from tomorrow). */
+function recruitment(ctx: ShardContext<RegimeParams>): ActKind[] {
+  const p = ctx.params;
+  const flags = ctx.columns.flags as Uint16Array;
+  const next = ctx.columns.cellInformantsNext as Uint16Array;
+  const join = p.score.enabled ? p.informants.recruitmentPerPoint * p.informants.reportReward : 0;
+  return [
+    {
+      rate: () => Math.min(1, join),
+      candidate(i, cell) {
+        if (flags[i] & (F.CHILD | F.DETAINED | F.INFORMANT) || next[cell.c] === 65535) return;
+        flags[i] |= F.INFORMANT;
+        next[cell.c]++;
+        cell.visit(i);
+      },
+    },
+    {
+      rate: (cell) => (next[cell.c] > 0 ? p.informants.quitRate : 0),
+      candidate(i, cell) {
+        if ((flags[i] & (F.INFORMANT | F.DETAINED)) !== F.INFORMANT) return;
+        flags[i] &= ~F.INFORMANT;
+        next[cell.c]--;
+        cell.visit(i);
+      },
+    },
+  ];
 }

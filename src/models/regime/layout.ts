@@ -206,7 +206,7 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
     unitStarts,
     agentsPerShard: p.agentsPerShard,
     // The enforcement rule reads all three, whether or not their mechanisms are on.
-    sparse: sparse ? COUNTDOWN_NAMES : [],
+    sparse: [...(sparse ? COUNTDOWN_NAMES : []), ...mechanisms().flatMap((m) => m.sparse?.(p) ?? [])],
     cells,
     regions: R,
     groups: G,

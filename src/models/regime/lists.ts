@@ -39,6 +39,12 @@ export const listsParams = z
       .describe('a score at or above this puts the agent on the redlist'),
     durationDays: z.number().int().min(1).max(36500).default(730).describe('days a blacklisting lasts'),
     removeOnPerformance: z.boolean().default(true).describe('repaying removes a defaulter from the list'),
+    repaymentBoost: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(0)
+      .describe('relative increase in a listed defaulter’s daily repayment (the list’s pressure to perform)'),
   })
   .strict()
   .prefault({});
@@ -65,6 +71,20 @@ export const lists: Mechanism = {
       ? [{ name: 'listDays', type: countdownType(p.lists.durationDays), length: agents }]
       : [],
   enforcement: (ctx) => (ctx.params.lists.enabled ? [new ListStep(ctx)] : []),
+  // A listed defaulter repays more often (pressure to perform: removal follows within days).
+  modifiers: (ctx) => {
+    const boost = ctx.params.lists.repaymentBoost;
+    if (!ctx.params.lists.enabled || boost === 0) return [];
+    const flags = ctx.columns.flags as Uint16Array;
+    return [
+      {
+        act: A.REPAY,
+        bound: () => 1 + boost,
+        factor: (i) =>
+          (flags[i] & (F.BLACKLISTED | F.LIST_BY_JUDGMENT)) === (F.BLACKLISTED | F.LIST_BY_JUDGMENT) ? 1 + boost : 1,
+      },
+    ];
+  },
 };
 
 export function blacklistedByScore(p: RegimeParams, score: number): boolean {

@@ -46,12 +46,18 @@ export interface Mechanism {
   readonly metrics?: readonly MetricName[];
   /** Per-resident or per-cell columns it needs, only when on (memory is paid for what is modelled). */
   columns?(p: RegimeParams, size: { readonly agents: number; readonly cells: number }): readonly ColumnSpec[];
+  /** Per-shard sparse maps (resident → positive count) it keeps, for rare per-resident state. */
+  sparse?(p: RegimeParams): readonly string[];
   /** Detection channels it deploys (detection.ts gives each its chance at each act). */
   readonly channels?: readonly Channel[];
   /** Kinds of act residents may do each day (sampled in this order), built once per shard. */
   acts?(ctx: ShardContext<RegimeParams>): readonly ActKind[];
+  /** Its say in how often residents do an act (incentives, listing, …), built once per shard. */
+  modifiers?(ctx: ShardContext<RegimeParams>): readonly ActModifier[];
   /** Its part of what happens to a resident once the day's events are on record (none when off). */
   enforcement?(ctx: ShardContext<RegimeParams>): readonly EnforcementStep[];
+  /** Per-cell state it updates at the end of each cell's night, after its residents (none when off). */
+  night?(ctx: ShardContext<RegimeParams>): ((c: number) => void) | null;
 }
 
 /** The stages of a resident's enforcement, in the order they run (steps of one slot: registry order). */
@@ -97,6 +103,7 @@ export interface EnforcementStep {
 export interface ActCell {
   /** The cell's channels today (perceived surveillance deters and chills). */
   readonly ch: CellChannels;
+  readonly c: number;
   readonly r: number;
   /** An upper bound on any free adult's grievance in the cell today. */
   readonly grievanceBound: number;
@@ -107,7 +114,26 @@ export interface ActCell {
   /** Resident i does `act` (a bit of the acts column) today. */
   mark(i: number, act: number): void;
   /** Resident i's legitimacy is multiplied by `factor` now (a shock of the day's acts). */
-  shock(i: number, factor: number): void;
+  shock(
+    i: number,
+    factor: number,
+  ): void; /** Resident i's state changed in a way tonight must see (the fast day visits it). */
+  visit(i: number): void;
+}
+
+/**
+ * A mechanism's factor on one kind of act: the kind draws candidates at its rate times the
+ * cell's `bound`, and keeps resident i with probability factor(i) / bound (a draw of its own,
+ * made only when some mechanism modifies the act), so that i acts at its rate times factor(i).
+ */
+export interface ActModifier {
+  /** The act modified (a bit of the acts column: A.INFRACTION, A.CIVIC, A.REPAY, …). */
+  readonly act: number;
+  /** At least every resident's factor in the cell today. */
+  bound(cell: ActCell): number;
+  factor(i: number, cell: ActCell): number;
+  /** Resident i, a candidate, does not act because of this modifier. */
+  rejected?(i: number, cell: ActCell): void;
 }
 
 /**

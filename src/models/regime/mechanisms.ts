@@ -9,6 +9,7 @@ import { cameras } from './cameras.js';
 import { dueProcess } from './dueprocess.js';
 import { family } from './family.js';
 import { grid } from './grid.js';
+import { incentives } from './incentives.js';
 import { informants } from './informants.js';
 import { lists } from './lists.js';
 import type { Mechanism, MetricName } from './mechanism.js';
@@ -43,6 +44,7 @@ export function mechanisms(): readonly Mechanism[] {
     predictive,
     abuse,
     dueProcess,
+    incentives,
     response,
   ]);
 }

@@ -14,6 +14,7 @@ import { camerasGroup, camerasParams, camerasRegion } from './cameras.js';
 import { dueProcessParams } from './dueprocess.js';
 import { familyParams } from './family.js';
 import { gridGroup, gridParams, gridRegion } from './grid.js';
+import { incentivesParams } from './incentives.js';
 import { informantsParams, informantsRegion } from './informants.js';
 import { listsParams } from './lists.js';
 import { platformParams, platformRegion } from './platform.js';
@@ -103,6 +104,7 @@ export const regimeParams = z
     abuse: abuseParams,
     dueProcess: dueProcessParams,
     propaganda: propagandaParams,
+    incentives: incentivesParams,
     response: responseParams,
     agentsPerShard: z.number().int().min(1000).max(100_000_000).default(65_536).describe('preferred shard size'),
   })

@@ -126,6 +126,7 @@ export function synthesize(ctx: ShardContext<RegimeParams>): void {
       if (adultsOf[g] > 0) mt.add(ctx.acc, adultBase, g, r, adultsOf[g]);
     }
     cellInformants[c] = Math.min(65535, informants);
+    if (ctx.columns.cellInformantsNext) ctx.columns.cellInformantsNext[c] = cellInformants[c];
   }
 }
 

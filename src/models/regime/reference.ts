@@ -24,6 +24,7 @@ export function actKindsOf(ctx: ShardContext<RegimeParams>): ActKind[] {
 
 /** A cell as the reference's act kinds see it: legitimacy as stored, grievance bounded by 1. */
 class ReferenceCell implements ActCell {
+  c = 0;
   r = 0;
   readonly grievanceBound = 1;
   readonly anyDefaulter = true;
@@ -38,6 +39,8 @@ class ReferenceCell implements ActCell {
   mark(i: number, act: number): void {
     this.acts[i] |= act;
   }
+  /** The reference visits everyone every night. */
+  visit(): void {}
   shock(i: number, factor: number): void {
     this.legitimacyColumn[i] = round(clamp01((this.legitimacyColumn[i] / U16) * factor) * U16);
   }
@@ -81,6 +84,7 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
       cellSanctionsSeen[c],
       cellActives[c],
     );
+    cell.c = c;
     cell.r = r;
     for (let k = 0; k < kinds.length; k++) rates[k] = kinds[k].rate(cell);
     const activesYesterday = cellActives[c];

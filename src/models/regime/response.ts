@@ -36,6 +36,7 @@ import { E, F } from './bits.js';
 import { regimeLayout } from './layout.js';
 import { metric, type Mechanism } from './mechanism.js';
 import type { RegimeParams } from './params.js';
+import { redlistFactor } from './incentives.js';
 import { centreLegitimacyGain } from './propaganda.js';
 import { nonNegative, share } from './units.js';
 
@@ -170,6 +171,8 @@ export class CellResponse {
   private readonly p: RegimeParams;
   private readonly on: boolean;
   private readonly familyLoss: number;
+  /** Flags that move a resident's legitimacy every night they are held (redlist benefits). */
+  private readonly flagShocks: number;
   private arbitrary = 0;
 
   constructor(private readonly ctx: ShardContext<RegimeParams>) {
@@ -179,6 +182,7 @@ export class CellResponse {
     this.shift = new Float64Array(G);
     this.on = p.response.enabled;
     this.familyLoss = p.family.enabled ? p.family.householdLegitimacyLoss : 0;
+    this.flagShocks = redlistFactor(p, F.REDLISTED) !== 1 ? F.REDLISTED : 0;
   }
 
   /**
@@ -213,14 +217,14 @@ export class CellResponse {
 
   /** Factor on tonight's legitimacy of a resident with these events and flags (1: no shock). */
   shock(events: number, flags: number): number {
-    if (!(events & SHOCKS)) return 1;
+    if (!(events & SHOCKS) && !(flags & this.flagShocks)) return 1;
     const q = this.p.response;
-    let factor = 1;
+    let factor = redlistFactor(this.p, flags);
     if (this.on) {
       if (events & E.WRONGED) factor *= 1 - q.injusticeLoss;
       if (events & E.HOUSEHOLD_HIT) factor *= 1 - q.householdLoss;
       // A reactive arrest of a protester today: selective when arrests are a lottery.
-      if (events & E.DETAINED_TODAY && !(flags & F.PREEMPTIVE) && !(events & E.WRONGED)) factor *= 1 - this.arbitrary;
+      if (events & E.DETAINED_TODAY && !(flags & (F.PREEMPTIVE | F.WRONGFUL_DETENTION))) factor *= 1 - this.arbitrary;
     }
     if (events & E.HOUSEHOLD_LISTED) factor *= 1 - this.familyLoss;
     return factor;

@@ -7,7 +7,7 @@
 import type { RegimeParams } from './params.js';
 import { z } from 'zod';
 import { metric, type Mechanism } from './mechanism.js';
-import { nonNegative, rate } from './units.js';
+import { nonNegative, rate, share } from './units.js';
 import type { ShardContext } from '../../engine/model.js';
 import { F } from './bits.js';
 import { regimeLayout } from './layout.js';
@@ -29,6 +29,9 @@ export const sanctionsParams = z
       .describe('daily probability a listed parent’s child applies to a barred school'),
     publicShaming: z.boolean().default(false).describe('listings are published (visible to the cell)'),
     welfareLoss: nonNegative.max(0.5).default(0.01).describe('hardship added per blocked attempt'),
+    learning: share
+      .default(0)
+      .describe('share by which a listed person’s attempts fall after each one blocked (learning the ban)'),
   })
   .strict()
   .prefault({});
@@ -36,7 +39,10 @@ export const sanctionsParams = z
 export const sanctions: Mechanism = {
   key: 'sanctions',
   title: 'joint punishment: flight, train, hotel, property and job bans on the blacklisted',
-  role: { changes: 'each blocked attempt raises the listed person’s hardship, and so grievance' },
+  role: {
+    changes:
+      'each blocked attempt raises the listed person’s hardship, and so grievance; the listed learn the ban and try less',
+  },
   enabled: (p) => p.sanctions.enabled,
   metrics: [
     metric('blocked_flight', 'flow', 'harm', 'flight purchases blocked'),
@@ -46,6 +52,8 @@ export const sanctions: Mechanism = {
     metric('blocked_job', 'flow', 'harm', 'job applications blocked'),
   ],
   enforcement: (ctx) => (ctx.params.sanctions.enabled ? [attemptsStep(ctx)] : []),
+  // Blocks met so far, per listed resident who has met one (only when the listed learn).
+  sparse: (p) => (p.sanctions.enabled && p.sanctions.learning > 0 ? ['blocks'] : []),
 };
 
 export const SANCTION_TYPES = ['flight', 'train', 'hotel', 'property', 'job'] as const;
@@ -75,18 +83,30 @@ function attemptsStep(ctx: ShardContext<RegimeParams>): EnforcementStep {
   const rates = SANCTION_TYPES.map((t) => attemptRate(p, t));
   const welfareLoss = Math.round(p.sanctions.welfareLoss * U8);
   const hardship = ctx.columns.hardship as Uint8Array;
+  const keep = 1 - p.sanctions.learning;
+  const blocks = p.sanctions.learning > 0 ? ctx.sparse.blocks : undefined;
   return {
     slot: 'sanction',
     idle: false,
     onProtest: false,
     run(d) {
-      if ((d.f & (F.BLACKLISTED | F.CHILD | F.DETAINED)) !== F.BLACKLISTED) return;
+      if (!(d.f & F.BLACKLISTED)) {
+        // Off the list (today, or long ago): what it learned of the ban is forgotten.
+        if (blocks && blocks.get(d.i) > 0) blocks.set(d.i, 0);
+        return;
+      }
+      if (d.f & (F.CHILD | F.DETAINED)) return;
+      const met = blocks ? blocks.get(d.i) : 0;
+      const tries = met > 0 ? Math.pow(keep, met) : 1;
+      let more = 0;
       for (let k = 0; k < rates.length; k++) {
-        if (d.rng.uniform() < rates[k]) {
+        if (d.rng.uniform() < rates[k] * tries) {
           mt.add(ctx.acc, blocked[k], d.g, d.r, 1);
           hardship[d.i] = Math.min(U8, hardship[d.i] + welfareLoss);
+          more++;
         }
       }
+      if (blocks && more > 0) blocks.set(d.i, Math.min(1000, met + more));
     },
   };
 }

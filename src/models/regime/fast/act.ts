@@ -33,6 +33,7 @@ import { VISIT_FLAGS, encode, isVisited, listVisited, setVisited } from './lazy.
  * collected for detection.
  */
 class FastCell implements ActCell {
+  c = 0;
   r = 0;
   grievanceBound = 0;
   anyDefaulter = false;
@@ -89,6 +90,9 @@ class FastCell implements ActCell {
     this.legitimacyCodes[i] = x1;
     this.groupCodes[k] += x1 - x0;
     this.groupHardshipCodes[k] += this.hardship[i] * (x1 - x0);
+    setVisited(this.visits, this.w0, this.s, i, true);
+  }
+  visit(i: number): void {
     setVisited(this.visits, this.w0, this.s, i, true);
   }
 }
@@ -179,6 +183,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
       for (let k = 0; k < visited; k++) if (acts[listed[k]] !== 0) n = dawn(listed[k], n);
     }
     // Legitimacy is kept lazily (fast/lazy.ts): L = scale·code + shift, the cell's map last night.
+    cell.c = c;
     cell.r = r;
     cell.mapBase = c * layout.groups;
     cell.w0 = w0;

@@ -1,0 +1,175 @@
+/**
+ * Mechanisms people respond to (issue "Mechanisms people respond to", item 1): residents who
+ * know of the score, debtors pressed by the list, the listed who learn the ban, informants
+ * recruited by rewards, targets wronged by false reports. Each changes the behaviour it
+ * claims, and nothing when it is off. Fixed seeds; expected ratios come from each rule and
+ * are checked with exact binomial tails (regime-helpers.ts) where the rule gives a rate.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { regimeReferenceModel } from '../src/models/regime/index.js';
+import {
+  closeSharedExecutor,
+  consistentWithRate,
+  merge,
+  run,
+  scenario,
+  sharedExecutor,
+  type Run,
+} from './regime-helpers.js';
+
+afterAll(closeSharedExecutor);
+
+const AGENTS = 6_000;
+const STEPS = 60;
+const CALM = { behaviour: { initialLegitimacy: 1, legitimacySpread: 0 } };
+/** A score that costs infractions and rewards civic acts, and lists nobody. */
+const SCORED = merge(CALM, {
+  behaviour: { infractionRate: 0.01, civicRate: 0.01 },
+  score: { enabled: true, infraction: -5, civic: 5 },
+  response: { deterrence: 0 },
+});
+
+describe('incentives: residents who know of the score (incentives.ts)', () => {
+  const runs: Record<string, Run> = {};
+  beforeAll(async () => {
+    const p = (incentives: Record<string, unknown>, score = true) =>
+      scenario(merge(SCORED, { incentives, score: { enabled: score } }), { agents: AGENTS });
+    const all = { enabled: true, awareness: 1, infractionResponse: 0.5, civicResponse: 1 };
+    runs.off = await run(p({ enabled: false }), STEPS, 3);
+    runs.aware = await run(p(all), STEPS, 3);
+    runs.noScore = await run(p(all, false), STEPS, 3);
+    runs.noScoreOff = await run(p({ enabled: false }, false), STEPS, 3);
+  });
+
+  it('halves the scored infractions of aware adults and counts the forgone', () => {
+    const before = runs.off.sum('infractions');
+    const after = runs.aware.sum('infractions');
+    expect(before).toBeGreaterThan(1000);
+    // Each aware candidate acts with probability 1 − 0.5: after ~ Binomial(before + forgone, 0.5).
+    const forgone = runs.aware.sum('infractions_forgone');
+    expect(consistentWithRate(after, after + forgone, 0.5)).toBe(true);
+    expect(after).toBeLessThan(0.6 * before);
+  });
+
+  it('doubles the scored civic acts of aware adults', () => {
+    const ratio = runs.aware.sum('civic') / runs.off.sum('civic');
+    expect(ratio).toBeGreaterThan(1.8);
+    expect(ratio).toBeLessThan(2.2);
+  });
+
+  it('does nothing without a score to respond to', () => {
+    expect(runs.noScore.series('infractions')).toEqual(runs.noScoreOff.series('infractions'));
+    expect(runs.noScore.series('civic')).toEqual(runs.noScoreOff.series('civic'));
+    expect(runs.noScore.sum('infractions_forgone')).toBe(0);
+  });
+});
+
+describe('redlist benefits (incentives.ts)', () => {
+  it('raise the legitimacy of the redlisted, and of no one else', async () => {
+    // Legitimacy below 1 so that it can rise; everyone at the base is redlisted.
+    const p = (redlistGain: number) =>
+      scenario(
+        merge(SCORED, {
+          behaviour: { initialLegitimacy: 0.6, legitimacySpread: 0.05, infractionRate: 0 },
+          lists: { enabled: true, redlistAtScore: 1000, blacklistOnJudgment: false },
+          incentives: { enabled: true, redlistGain },
+        }),
+        { agents: AGENTS },
+      );
+    const none = await run(p(0), STEPS, 5);
+    const gain = await run(p(0.01), STEPS, 5);
+    expect(none.last('redlisted')).toBeGreaterThan(3000);
+    expect(gain.last('legitimacy_mean')).toBeGreaterThan(none.last('legitimacy_mean') + 0.05);
+  });
+});
+
+describe('listing presses defaulters to repay (lists.ts repaymentBoost)', () => {
+  it('raises the repayments of the listed by the boost', async () => {
+    const p = (repaymentBoost: number) =>
+      scenario(
+        merge(CALM, {
+          behaviour: { defaultRate: 0.02, repaymentRate: 0.002 },
+          records: { enabled: true, judgmentDelay: 5 },
+          lists: { enabled: true, repaymentBoost },
+        }),
+        { agents: AGENTS },
+      );
+    const plain = await run(p(0), STEPS, 7);
+    const pressed = await run(p(4), STEPS, 7);
+    expect(plain.sum('blacklisted')).toBeGreaterThan(2000);
+    // Exits of the listed are repayments (no listing expires within the run): per listed
+    // person-day, five times as many, within binomial error.
+    const rate = (r: Run) => r.sum('blacklist_exits') / r.sum('blacklisted');
+    expect(rate(pressed) / rate(plain)).toBeGreaterThan(3);
+    expect(rate(pressed) / rate(plain)).toBeLessThan(7);
+  });
+});
+
+describe('the listed learn the ban (sanctions.ts learning)', () => {
+  it('try less often after each blocked attempt, and as before without learning', async () => {
+    const p = (learning: number) =>
+      scenario(
+        merge(CALM, {
+          behaviour: { defaultRate: 0.02, repaymentRate: 0 },
+          records: { enabled: true, judgmentDelay: 1 },
+          lists: { enabled: true },
+          sanctions: { enabled: true, flightAttemptRate: 0.05, trainAttemptRate: 0.05, learning },
+        }),
+        { agents: AGENTS },
+      );
+    const constant = await run(p(0), STEPS, 9);
+    const learning = await run(p(0.5), STEPS, 9);
+    const perListedDay = (r: Run) => r.sum('blocked_flight') / r.sum('blacklisted');
+    // Without learning, a listed adult free to travel tries at the attempt rate every day.
+    expect(consistentWithRate(constant.sum('blocked_flight'), constant.sum('blacklisted'), 0.05)).toBe(true);
+    expect(perListedDay(learning)).toBeLessThan(0.6 * perListedDay(constant));
+  });
+});
+
+describe('informants recruited by rewards (informants.ts)', () => {
+  it('grow with the points a report earns, not without a score, and shrink as they quit', async () => {
+    const p = (score: boolean, recruitmentPerPoint: number, quitRate: number) =>
+      scenario(
+        merge(CALM, {
+          score: { enabled: score },
+          informants: { enabled: true, reportReward: 2, recruitmentPerPoint, quitRate },
+        }),
+        { agents: AGENTS, region: { informantsPerThousand: 5 } },
+      );
+    const still = await run(p(true, 0, 0), STEPS, 11);
+    const rewarded = await run(p(true, 0.0005, 0), STEPS, 11);
+    const unpaid = await run(p(false, 0.0005, 0), STEPS, 11);
+    const quitting = await run(p(true, 0, 0.02), STEPS, 11);
+    const start = still.at('informants', 0);
+    expect(still.last('informants')).toBe(start);
+    expect(unpaid.last('informants')).toBe(start);
+    // Joiners: free non-informant adults × 0.001 a day × 60 days (binomial).
+    const joined = rewarded.last('informants') - start;
+    const exposure = (rewarded.at('adults', 0) - start) * STEPS;
+    expect(consistentWithRate(joined, exposure, 0.0005 * 2)).toBe(true);
+    expect(quitting.last('informants')).toBeLessThan(0.5 * start);
+  });
+});
+
+describe('false reports wrong their targets (informants.ts)', () => {
+  it('cost the falsely reported legitimacy through injustice, and nothing when injustice costs nothing', async () => {
+    const p = (falseReportRate: number, injusticeLoss: number) =>
+      scenario(
+        merge(
+          { behaviour: { initialLegitimacy: 0.7 } },
+          { informants: { enabled: true, falseReportRate }, response: { injusticeLoss } },
+        ),
+        { agents: AGENTS, region: { informantsPerThousand: 20 } },
+      );
+    const none = await run(p(0, 0.3), STEPS, 13);
+    const reportsLoss = await run(p(0.05, 0.3), STEPS, 13);
+    expect(reportsLoss.sum('false_informant')).toBeGreaterThan(100);
+    // Reports that cost nothing change no legitimacy (no score or list reads them here). In the
+    // reference: the fast day samples arrests by skipping along the protesters with nothing else
+    // recorded, so a report on a protester moves other protesters' draws (same distribution).
+    const quiet = async (falseReportRate: number) =>
+      (await run(p(falseReportRate, 0), STEPS, 13, sharedExecutor(), regimeReferenceModel)).series('legitimacy_mean');
+    expect(await quiet(0.05)).toEqual(await quiet(0));
+    expect(reportsLoss.last('legitimacy_mean')).toBeLessThan(none.last('legitimacy_mean') - 0.005);
+  });
+});
