@@ -66,6 +66,7 @@ const USAGE = `Regenerates the computed tables of docs/validation/regime.md betw
   --threads N              worker threads (default 2)
   --answer-from FILE       take the answer's tables from a saved output of
                            \`npx tsx examples/regime-answer.ts --part all\` instead of running it
+  --answer-commit REV      the commit that saved output was computed at (stated in the document)
   --answer-population N    residents for the answer (default 100000)
   --answer-days N          days for the answer (default 365)
   --answer-replicates N    seeds per comparison for the answer (default 3)
@@ -209,6 +210,7 @@ async function main(): Promise<void> {
         days: { type: 'string', default: '365' },
         threads: { type: 'string', default: '2' },
         'answer-from': { type: 'string' },
+        'answer-commit': { type: 'string' },
         'answer-population': { type: 'string', default: '100000' },
         'answer-days': { type: 'string', default: '365' },
         'answer-replicates': { type: 'string', default: '3' },
@@ -245,6 +247,16 @@ async function main(): Promise<void> {
   }
   let saved: string | undefined;
   const from = values['answer-from'];
+  const answerCommit = values['answer-commit'];
+  if (answerCommit !== undefined) {
+    if (from === undefined) fail('--answer-commit describes a saved output: give --answer-from too');
+    if (!/^[0-9a-f]{7,40}$/.test(answerCommit)) fail(`--answer-commit: got "${answerCommit}", expected a commit hash`);
+    try {
+      execFileSync('git', ['cat-file', '-e', `${answerCommit}^{commit}`], { cwd: ROOT, stdio: 'ignore' });
+    } catch {
+      fail(`--answer-commit: ${answerCommit} is not a commit of this repository`);
+    }
+  }
   if (from !== undefined) {
     if (!parts.includes('answer')) fail('--answer-from is only read with --part answer');
     if (!existsSync(from)) fail(`--answer-from: ${from} does not exist`);
@@ -262,7 +274,7 @@ async function main(): Promise<void> {
     const output = saved ?? (await runAnswer(answerPopulation, answerDays, answerReplicates, threads));
     // A saved output names its own population, days and seeds in its header line.
     const source = saved
-      ? `${provenance('npm run docs:validation -- --part answer --answer-from FILE')} The tables are copied from a saved output of \`npx tsx examples/regime-answer.ts --part all\`.`
+      ? `${provenance('npm run docs:validation -- --part answer --answer-from FILE')} The tables are copied from a saved output of \`npx tsx examples/regime-answer.ts --part all\`${answerCommit ? `, computed at commit ${answerCommit}` : ' (the commit it was computed at was not given)'}.`
       : provenance(
           `npm run docs:validation -- --part answer --answer-population ${answerPopulation} --answer-days ${answerDays} --answer-replicates ${answerReplicates}`,
         );
