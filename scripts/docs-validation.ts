@@ -26,6 +26,7 @@ import { existsSync, readFileSync, realpathSync, renameSync, writeFileSync } fro
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import * as prettier from 'prettier';
 import {
   patternTable,
   presetYear,
@@ -287,6 +288,9 @@ async function main(): Promise<void> {
   // Re-read: the document may have been edited while the simulations ran.
   let text = readFileSync(docPath, 'utf8');
   for (const [block, content] of blocks) text = replaceBlock(text, block, content);
+  // Formatted as the repository formats Markdown (tables aligned), so regenerating is idempotent.
+  const options = (await prettier.resolveConfig(docPath)) ?? {};
+  text = await prettier.format(text, { ...options, filepath: docPath });
   const tmp = `${docPath}.${process.pid}.tmp`;
   writeFileSync(tmp, text);
   renameSync(tmp, docPath);
