@@ -235,7 +235,9 @@ describe('sources registry', () => {
         .trim()
         .split(' ');
     expect(fromFacts.length).toBe(87);
-    const ids = [...fromFacts, 'assumption'];
+    // The repression–dissent literature behind the regime model's response channels.
+    const repression = 'LI87 DA07 NA13 HM06 TY06 SKO06 ST08 KA06 BKYY23'.split(' ');
+    const ids = [...fromFacts, ...repression, 'assumption'];
     for (const id of ids) expect(isSourceId(id), id).toBe(true);
     expect(Object.keys(sources).sort()).toEqual([...ids].sort());
     for (const c of Object.values(sources)) expect(c.length).toBeGreaterThan(5);
