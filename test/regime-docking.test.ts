@@ -62,6 +62,12 @@ const KEY_METRICS: readonly (readonly [string, Stat])[] = [
   ['blocked_schooling', 'total'],
   ['appeals_filed', 'total'],
   ['accounts_closed', 'final'],
+  ['infractions_forgone', 'total'],
+  ['informants', 'final'],
+  ['held_unjustly', 'mean'],
+  ['perceived_protest_detection', 'final'],
+  ['support_private', 'total'],
+  ['support_direct', 'total'],
 ];
 
 /**

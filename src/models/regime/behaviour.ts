@@ -77,13 +77,19 @@ export const behaviour: Mechanism = {
 /**
  * What a protester expects to lose, per unit of risk aversion: the perceived probability of
  * arrest — Epstein's estimate 1 − exp(−k·C/A) from the enforcers the resident perceives,
- * widened by the surveillance it perceives, times the arrest probability — scaled by the
+ * widened by the surveillance it perceives (`surveillance`: the cell's, or a resident's own
+ * after a household alert, perception.ts), times the arrest probability — scaled by the
  * detention's length (severity, response.ts).
  */
-export function perceivedArrestRisk(p: RegimeParams, ch: CellChannels, activesCountingSelf: number): number {
+export function perceivedArrestRisk(
+  p: RegimeParams,
+  ch: CellChannels,
+  activesCountingSelf: number,
+  surveillance = ch.protest,
+): number {
   if (!p.police.enabled) return 0;
   const pPolice = epsteinArrestProbability(p.behaviour.arrestConstant, ch.enforcers, activesCountingSelf);
-  const certainty = p.police.arrestProbability * (1 - (1 - pPolice) * (1 - ch.protest));
+  const certainty = p.police.arrestProbability * (1 - (1 - pPolice) * (1 - surveillance));
   return certainty * severityFactor(p, p.police.detentionDays);
 }
 
@@ -165,7 +171,7 @@ function actKinds(ctx: ShardContext<RegimeParams>): ActKind[] {
     rate: (cell) => mods.infraction.rate(b.infractionRate, cell),
     candidate(i, cell, rng) {
       if (flags[i] & IDLE || !mods.infraction.accept(i, cell, rng)) return;
-      if (rng.uniform() < deterrence * cell.ch.offline) count(M.deterred, i, cell.r);
+      if (rng.uniform() < deterrence * cell.perceived(i, cell.ch.offline)) count(M.deterred, i, cell.r);
       else {
         cell.mark(i, A.INFRACTION);
         count(M.infractions, i, cell.r);
@@ -187,7 +193,7 @@ function actKinds(ctx: ShardContext<RegimeParams>): ActKind[] {
       if (barred && f & F.ACCOUNT_CLOSED) {
         count(M.reregistration, i, cell.r);
         if (silenced < 1) cell.shock(i, silenced);
-      } else if (rng.uniform() >= chilling * cell.ch.platform) {
+      } else if (rng.uniform() >= chilling * cell.perceived(i, cell.ch.platform)) {
         cell.mark(i, A.POST);
         count(M.expressed, i, cell.r);
       } else if (silenced < 1) cell.shock(i, silenced);

@@ -1,13 +1,14 @@
 /**
  * What a cell's surveillance can see today: every registered channel's detection
  * probability for each kind of act (mechanism.ts `Channel`), in registry order, and the
- * combined surveillance residents perceive. Residents perceive these same probabilities
- * (perceived surveillance = deployed surveillance), which is what the deterrence and
+ * combined surveillance residents perceive: the deployed probabilities, or what they have
+ * learned of them (perception.ts). Perceived surveillance is what the deterrence and
  * chilling responses act on; police are perceived through Epstein's C/A instead.
  */
 import { mechanisms } from './mechanisms.js';
 import type { CellView, Channel } from './mechanism.js';
 import type { RegimeParams, RegionParams } from './params.js';
+import type { Perception } from './perception.js';
 import { perceivedEnforcers, policeInCell } from './police.js';
 
 type Kind = 'protest' | 'offline' | 'post' | 'debt';
@@ -70,7 +71,11 @@ export class CellChannels implements CellView {
   protest = 0;
   platform = 0;
 
-  constructor(p: RegimeParams) {
+  /** `perception`: residents perceive what they have learned, not the deployed rate (perception.ts). */
+  constructor(
+    p: RegimeParams,
+    private readonly perception?: Perception,
+  ) {
     this.p = p;
     const all = mechanisms().flatMap((m) => m.channels ?? []);
     this.protests = new ChannelSet(all, 'protest');
@@ -87,6 +92,7 @@ export class CellChannels implements CellView {
     observersPerCell: number,
     sanctionsSeen: number,
     actives: number,
+    c = -1,
   ): this {
     const p = this.p;
     this.region = region;
@@ -110,6 +116,7 @@ export class CellChannels implements CellView {
     }
     this.protest = 1 - unseen;
     this.platform = this.posts.perceived();
+    if (this.perception?.on && c >= 0) this.perception.learn(this, c);
     return this;
   }
 }

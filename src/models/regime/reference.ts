@@ -15,6 +15,7 @@ import type { ActCell, ActKind } from './mechanism.js';
 import { mechanisms } from './mechanisms.js';
 import type { RegimeParams } from './params.js';
 import { U16, U8, clamp01, round } from './population.js';
+import { Perception } from './perception.js';
 import { admitted, detainPreemptively, maxRisk, preemptiveMetrics, residentRiskBin } from './predictive.js';
 
 /** The act kinds of every mechanism, for one shard, in registry order. */
@@ -28,13 +29,18 @@ class ReferenceCell implements ActCell {
   r = 0;
   readonly grievanceBound = 1;
   readonly anyDefaulter = true;
+  day = 0;
   constructor(
     readonly ch: CellChannels,
+    private readonly perception: Perception,
     private readonly legitimacyColumn: Uint16Array,
     private readonly acts: Uint8Array,
   ) {}
   legitimacy(i: number): number {
     return this.legitimacyColumn[i] / U16;
+  }
+  perceived(i: number, cellWide: number): number {
+    return this.perception.of(i, cellWide, this.day);
   }
   mark(i: number, act: number): void {
     this.acts[i] |= act;
@@ -63,8 +69,10 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
   const rng = ctx.rng('behave');
   const riskU = ctx.rng('admit');
   const riskRng = ctx.rng('risk');
-  const ch = new CellChannels(p);
-  const cell = new ReferenceCell(ch, ctx.columns.legitimacy as Uint16Array, acts);
+  const perception = new Perception(ctx);
+  const ch = new CellChannels(p, perception);
+  const cell = new ReferenceCell(ch, perception, ctx.columns.legitimacy as Uint16Array, acts);
+  cell.day = ctx.tick;
   const kinds = actKindsOf(ctx);
   const rates = new Float64Array(kinds.length);
   const wouldAct = mt.base('would_act');
@@ -83,6 +91,7 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
       ctx.globals[gl.observersPerCell + r],
       cellSanctionsSeen[c],
       cellActives[c],
+      c,
     );
     cell.c = c;
     cell.r = r;
@@ -91,6 +100,10 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
     // A counts the agent itself: yesterday's protesters already include it if it protested.
     const riskIfActive = perceivedArrestRisk(p, ch, activesYesterday);
     const riskIfQuiet = perceivedArrestRisk(p, ch, activesYesterday + 1);
+    // A resident whose household had an act detected perceives more surveillance (perception.ts).
+    const household = perception.alerts ? Math.max(ch.protest, p.perception.householdPerception) : ch.protest;
+    const riskIfActiveAlerted = perceivedArrestRisk(p, ch, activesYesterday, household);
+    const riskIfQuietAlerted = perceivedArrestRisk(p, ch, activesYesterday + 1, household);
     const activeShare = activesYesterday / residents;
     const cutBin = ctx.globals[gl.riskThresholdBin + r];
     const cutFraction = ctx.globals[gl.riskThresholdFraction + r];
@@ -101,7 +114,9 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
       if (f & IDLE) continue;
       const g = group[i] & GROUP_MASK;
       const grievance = (hardship[i] / U8) * (1 - cell.legitimacy(i));
-      const P = f & F.ACTIVE ? riskIfActive : riskIfQuiet;
+      const alerted = perception.alerted(i, ctx.tick);
+      const P =
+        f & F.ACTIVE ? (alerted ? riskIfActiveAlerted : riskIfActive) : alerted ? riskIfQuietAlerted : riskIfQuiet;
       const would = wouldProtest(grievance, riskAversion[i] / U8, P, p.behaviour.threshold);
       if (would) mt.add(ctx.acc, wouldAct, g, r, 1);
 

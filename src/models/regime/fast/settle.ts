@@ -23,7 +23,9 @@ import { childrenBarred } from '../family.js';
 import { A, E, F, GROUP_MASK } from '../bits.js';
 import { householdEnd, householdStart } from '../layout.js';
 import type { RegimeParams } from '../params.js';
-import { U16 } from '../population.js';
+import { Perception } from '../perception.js';
+import { expressedView } from '../views.js';
+import { U16, U8 } from '../population.js';
 import type { CellResponse } from '../response.js';
 import { gradeIndex, scoreMoves } from '../score.js';
 import { TallyCounts } from '../tally.js';
@@ -73,6 +75,8 @@ class CellSettler {
   private readonly barForSchool: boolean;
   private readonly barForTally: boolean;
   private readonly response: CellResponse;
+  private readonly perception: Perception;
+  private readonly surveying: boolean;
   private readonly baseGrade: number;
   readonly grades: Float64Array;
   /**
@@ -161,6 +165,8 @@ class CellSettler {
     this.barForSchool = childrenBarred(p);
     this.barForTally = p.family.enabled && p.family.childrenBarred && p.sanctions.enabled;
     this.response = en.response;
+    this.perception = new Perception(ctx);
+    this.surveying = p.views.enabled;
     this.scale0 = new Float64Array(G);
     this.shift0 = new Float64Array(G);
     this.scale1 = new Float64Array(G);
@@ -223,6 +229,16 @@ class CellSettler {
     }
   }
 
+  /** Every member of i's household learns tonight that an act of theirs was detected, and is visited. */
+  private alertHousehold(i: number): void {
+    const start = householdStart(this.flags, i, this.s);
+    const end = householdEnd(this.flags, start, this.e);
+    for (let j = start; j < end; j++) {
+      this.perception.alert(j, this.ctx.tick);
+      this.enqueue(j);
+    }
+  }
+
   settle(c: number): void {
     const { en, cells: cols, rule, tally, G, flags, events } = this;
     const layout = en.layout;
@@ -266,6 +282,8 @@ class CellSettler {
           this.markHousehold(i, E.FAMILY_LISTED, false);
         }
       }
+      // A detected act tells the household that surveillance sees (perception.ts).
+      if (this.perception.alarming(events[i])) this.alertHousehold(i);
       if (flags[i] & F.ACTIVE) protesters++;
     }
 
@@ -349,6 +367,7 @@ class CellSettler {
       cols.cellGroupCodes[c * G + g] = codes[g];
       cols.cellGroupHardshipCodes[c * G + g] = hardshipCodes[g];
     }
+    if (this.surveying) this.survey();
     this.addTotals();
     tally.flush(en.r);
   }
@@ -465,6 +484,20 @@ class CellSettler {
     }
   }
 
+  /** Tonight's survey of the cell's sampled free adults (views.ts), from their legitimacy after tonight. */
+  private survey(): void {
+    const { p, s, e, flags, group, legitimacy, riskAversion, scale1, shift1, tally } = this;
+    const every = p.views.sampleEvery;
+    const speech = this.rule.perceivedSpeech;
+    for (let i = s + ((every - (s % every)) % every); i < e; i += every) {
+      if (flags[i] & (F.CHILD | F.DETAINED)) continue;
+      const g = group[i] & GROUP_MASK;
+      const L = scale1[g] * legitimacy[i] + shift1[g];
+      const perceived = this.perception.of(i, speech, this.ctx.tick);
+      tally.survey(g, L, expressedView(p, L, perceived, riskAversion[i] / U8));
+    }
+  }
+
   /** The cell's common stocks and sums: from the per-group counts and the map, plus tonight's visits. */
   private addTotals(): void {
     const { cells: cols, tally, G, c, scale1, shift1 } = this;
@@ -483,6 +516,7 @@ class CellSettler {
         sumGrievance(scale1[g], shift1[g], this.hardships[g], this.hardshipCodes[g]) * U16,
         this.extraPoints[g],
       );
+      tally.sumPerceived[g] = this.rule.perceivedProtest * residents;
     }
     this.grades[this.baseGrade] += adults - this.gradedAdults;
   }
