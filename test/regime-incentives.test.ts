@@ -183,7 +183,7 @@ describe('perceived surveillance, learned (perception.ts)', () => {
       merge(
         { behaviour: { initialLegitimacy: 0.6 } },
         {
-          police: { identification: 0.5, arrestsPerOfficerPerDay: 5 },
+          police: { identification: 0.5, visibility: 38, arrestsPerOfficerPerDay: 5 },
           cameras: { enabled: true, falseMatchRate: 0 },
           perception,
         },
