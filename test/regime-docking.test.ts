@@ -68,6 +68,9 @@ const KEY_METRICS: readonly (readonly [string, Stat])[] = [
   ['perceived_protest_detection', 'final'],
   ['support_private', 'total'],
   ['support_direct', 'total'],
+  ['posts_deleted', 'total'],
+  ['calls_written', 'total'],
+  ['calls_deleted', 'total'],
 ];
 
 /**

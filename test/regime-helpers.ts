@@ -84,7 +84,7 @@ export function fullFeatured(agents: number, agentsPerShard: number): RegimePara
     informants: { enabled: true, falseReportRate: 0.01, recruitmentPerPoint: 0.0002, quitRate: 0.005 },
     cameras: { enabled: true, falseMatchRate: 0.001 },
     tracking: on,
-    platform: on,
+    platform: { enabled: true, callShare: 0.2 },
     records: { enabled: true, judgmentDelay: 5 },
     score: on,
     lists: { enabled: true, blacklistBelowScore: 990, repaymentBoost: 2 },

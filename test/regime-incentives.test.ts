@@ -233,3 +233,37 @@ describe('what people say and what they think (views.ts)', () => {
     expect(gap(watched)).toBeGreaterThan(0.05);
   });
 });
+
+describe('censorship by kind of post (platform.ts)', () => {
+  const p = (platform: Record<string, unknown>) =>
+    scenario(
+      merge(
+        { behaviour: { initialLegitimacy: 0.6, criticismRate: 0.2 }, response: { chilling: 0 } },
+        { platform: { enabled: true, detectionRate: 0.1, callDetectionRate: 0.9, ...platform } },
+      ),
+      { agents: AGENTS, region: { platformPenetration: 1 } },
+    );
+
+  it('deletes calls to collective action far more often than criticism, and a deleted post is not expressed', async () => {
+    const r = await run(p({ callShare: 0.3, mobilization: 0 }), STEPS, 23);
+    const calls = r.sum('calls_written');
+    const callsDeleted = r.sum('calls_deleted');
+    const criticism = r.sum('posts_expressed') + r.sum('posts_deleted') - calls;
+    const criticismDeleted = r.sum('posts_deleted') - callsDeleted;
+    expect(calls).toBeGreaterThan(500);
+    expect(consistentWithRate(callsDeleted, calls, 0.9)).toBe(true);
+    expect(consistentWithRate(criticismDeleted, criticism, 0.1)).toBe(true);
+    // Every written post is either expressed or deleted; none is both.
+    expect(r.sum('posts_expressed') + r.sum('posts_deleted')).toBe(
+      r.sum('posts_desired') - r.sum('reregistration_blocked'),
+    );
+  });
+
+  it('feeds protest through calls that reach their readers, so that deleting them matters', async () => {
+    const quiet = await run(p({ callShare: 0.3, mobilization: 0 }), STEPS, 25);
+    const mobilizing = await run(p({ callShare: 0.3, mobilization: 20 }), STEPS, 25);
+    const unchecked = await run(p({ callShare: 0.3, mobilization: 20, callDetectionRate: 0 }), STEPS, 25);
+    expect(mobilizing.sum('would_act')).toBeGreaterThan(quiet.sum('would_act'));
+    expect(unchecked.sum('would_act')).toBeGreaterThan(mobilizing.sum('would_act'));
+  });
+});

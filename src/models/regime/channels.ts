@@ -11,7 +11,7 @@ import type { RegimeParams, RegionParams } from './params.js';
 import type { Perception } from './perception.js';
 import { perceivedEnforcers, policeInCell } from './police.js';
 
-type Kind = 'protest' | 'offline' | 'post' | 'debt';
+type Kind = 'protest' | 'offline' | 'post' | 'call' | 'debt';
 
 /** The channels that can see one kind of act, and their probabilities in the current cell. */
 export class ChannelSet {
@@ -65,11 +65,13 @@ export class CellChannels implements CellView {
   readonly protests: ChannelSet;
   readonly offlines: ChannelSet;
   readonly posts: ChannelSet;
+  readonly calls: ChannelSet;
   readonly debts: ChannelSet;
-  /** Perceived surveillance of an offline act, of a protest attendance and of a post. */
+  /** Perceived surveillance of an offline act, of a protest attendance, of a post and of a call. */
   offline = 0;
   protest = 0;
   platform = 0;
+  call = 0;
 
   /** `perception`: residents perceive what they have learned, not the deployed rate (perception.ts). */
   constructor(
@@ -81,6 +83,7 @@ export class CellChannels implements CellView {
     this.protests = new ChannelSet(all, 'protest');
     this.offlines = new ChannelSet(all, 'offline');
     this.posts = new ChannelSet(all, 'post');
+    this.calls = new ChannelSet(all, 'call');
     this.debts = new ChannelSet(all, 'debt');
   }
 
@@ -106,6 +109,7 @@ export class CellChannels implements CellView {
     this.protests.update(this);
     this.offlines.update(this);
     this.posts.update(this);
+    this.calls.update(this);
     this.debts.update(this);
     this.offline = this.offlines.perceived();
     // A gathering is also an offline act: the channels that see only gatherings add to those.
@@ -116,6 +120,7 @@ export class CellChannels implements CellView {
     }
     this.protest = 1 - unseen;
     this.platform = this.posts.perceived();
+    this.call = this.calls.perceived();
     if (this.perception?.on && c >= 0) this.perception.learn(this, c);
     return this;
   }

@@ -62,7 +62,13 @@ export class CellDetector {
   private readonly infractionMetrics: number[];
   private readonly infractionReports: number;
   private readonly postChannels: Float64Array;
+  private readonly callChannels: Float64Array;
   private readonly postMetrics: number[];
+  private readonly callMetrics: number[];
+  /** Calls that reached their readers today, per cell (platform.ts), and what a deleted one reached. */
+  private readonly cellCalls: Float32Array | undefined;
+  private readonly deletedReach: number;
+  c = 0;
   private readonly debtChannels: Float64Array;
   private readonly debtMetrics: number[];
   /** Per group: today's false-match probability in the current cell's region. */
@@ -90,6 +96,8 @@ export class CellDetector {
     offlineDetected: 0,
     posts: 0,
     postsDetected: 0,
+    calls: 0,
+    callsDetected: 0,
   };
   private readonly observers: ((c: number, seen: DetectionTally) => void)[];
 
@@ -98,6 +106,9 @@ export class CellDetector {
     this.layout = regimeLayout(p);
     const mt = (this.mt = this.layout.metricTable);
     this.M = {
+      deleted: mt.base('posts_deleted'),
+      expressed: mt.base('posts_expressed'),
+      callsDeleted: mt.base('calls_deleted'),
       falseCamera: mt.base('false_camera'),
       falseInformant: mt.base('false_informant'),
       reportsTrue: mt.base('reports_true'),
@@ -114,7 +125,11 @@ export class CellDetector {
     this.infractionMetrics = metricsOf(ch.offlines);
     this.infractionReports = ch.offlines.reportMask;
     this.postChannels = ch.posts.q;
+    this.callChannels = ch.calls.q;
+    this.cellCalls = ctx.columns.cellCalls as Float32Array | undefined;
+    this.deletedReach = p.platform.deletedReach;
     this.postMetrics = metricsOf(ch.posts);
+    this.callMetrics = metricsOf(ch.calls);
     this.debtChannels = ch.debts.q;
     this.debtMetrics = metricsOf(ch.debts);
     this.falseMatch = new Float64Array(p.population.groups.length);
@@ -133,6 +148,7 @@ export class CellDetector {
     const { p, ctx, layout } = this;
     const { cellActives, cellSanctionsSeen, cellInformants, cellCentre } = ctx.columns;
     const gl = layout.globalsLayout;
+    this.c = c;
     this.r = layout.cellRegion[c];
     const region = (this.region = p.population.regions[this.r]);
     this.start = layout.unitStarts[c];
@@ -157,7 +173,9 @@ export class CellDetector {
     this.reports = 0;
     this.detectedProtesters = 0;
     const seen = this.tally;
-    seen.protests = seen.protestsDetected = seen.offline = seen.offlineDetected = seen.posts = seen.postsDetected = 0;
+    seen.protests = seen.protestsDetected = seen.offline = seen.offlineDetected = 0;
+    seen.posts = seen.postsDetected = seen.calls = seen.callsDetected = 0;
+    if (this.cellCalls) this.cellCalls[c] = 0;
   }
 
   /**
@@ -198,11 +216,24 @@ export class CellDetector {
       if (seenBy) e |= E.INFRACTION;
     }
     if (a & A.POST) {
-      seen.posts++;
-      if (observe(rng, this.postChannels, this.postMetrics, ctx.acc, mt, g, r)) {
+      // A call to collective action or criticism: each kind has its own channels (platform.ts).
+      const call = (e & E.CALL) !== 0;
+      if (call) seen.calls++;
+      else seen.posts++;
+      const seenBy = call
+        ? observe(rng, this.callChannels, this.callMetrics, ctx.acc, mt, g, r)
+        : observe(rng, this.postChannels, this.postMetrics, ctx.acc, mt, g, r);
+      if (seenBy) {
+        // Detected and deleted: on the record (a strike), and no longer expressed.
         e |= E.POST;
-        seen.postsDetected++;
-      }
+        mt.add(ctx.acc, M.deleted, g, r, 1);
+        mt.add(ctx.acc, M.expressed, g, r, -1);
+        if (call) {
+          seen.callsDetected++;
+          mt.add(ctx.acc, M.callsDeleted, g, r, 1);
+          this.cellCalls![this.c] += this.deletedReach;
+        } else seen.postsDetected++;
+      } else if (call) this.cellCalls![this.c] += 1;
     }
     if (a & A.DEFAULT && observe(rng, this.debtChannels, this.debtMetrics, ctx.acc, mt, g, r)) e |= E.DEFAULT;
     if (a & A.CIVIC) e |= E.CIVIC;

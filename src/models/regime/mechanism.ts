@@ -161,6 +161,8 @@ export interface DetectionTally {
   offlineDetected: number;
   posts: number;
   postsDetected: number;
+  calls: number;
+  callsDetected: number;
 }
 
 /** What a detection channel may know of a cell on a given day. */
@@ -192,6 +194,8 @@ export interface Channel {
   offline?(cell: CellView): number;
   /** A critical post. */
   post?(cell: CellView): number;
+  /** A call to collective action (a kind of critical post, platform.ts). */
+  call?(cell: CellView): number;
   /** A debt default. */
   debt?(cell: CellView): number;
   /** What it sees is reported by informants, who earn points for true reports. */

@@ -1,7 +1,7 @@
 /**
  * Perceived surveillance, learned. Without this mechanism residents perceive the detection
  * probability the regime has deployed; with it they perceive what they have seen: each
- * cell keeps, per kind of act (protest, offline act, post), a decaying count of the acts
+ * cell keeps, per kind of act (protest, offline act, post, call), a decaying count of the acts
  * done there and of those some channel detected, seeded with `priorWeight` acts at the
  * deployed rate (what residents are told before they see anything), and perceives their
  * ratio. A resident whose household had an act detected believes, for `householdDays`, that
@@ -38,8 +38,8 @@ export const perceptionParams = z
 
 /** Acts whose detection a household learns from (true or falsely attributed). */
 const DETECTED = E.PROTEST | E.INFRACTION | E.POST;
-/** Per cell: acts and detections remembered, for protests, offline acts and posts. */
-const SLOTS = 6;
+/** Per cell: acts and detections remembered, for protests, offline acts, posts and calls. */
+const SLOTS = 8;
 
 export const perception: Mechanism = {
   key: 'perception',
@@ -77,6 +77,8 @@ export const perception: Mechanism = {
       learned[k + 3] = m * learned[k + 3] + seen.offlineDetected;
       learned[k + 4] = m * learned[k + 4] + seen.posts;
       learned[k + 5] = m * learned[k + 5] + seen.postsDetected;
+      learned[k + 6] = m * learned[k + 6] + seen.calls;
+      learned[k + 7] = m * learned[k + 7] + seen.callsDetected;
     };
   },
 };
@@ -114,15 +116,17 @@ export class Perception {
   learn(ch: CellChannels, c: number): void {
     const k = c * SLOTS;
     const l = this.learned;
-    if (l[k] === 0 && l[k + 2] === 0 && l[k + 4] === 0 && this.prior > 0) {
-      l[k] = l[k + 2] = l[k + 4] = this.prior;
+    if (l[k] === 0 && l[k + 2] === 0 && l[k + 4] === 0 && l[k + 6] === 0 && this.prior > 0) {
+      l[k] = l[k + 2] = l[k + 4] = l[k + 6] = this.prior;
       l[k + 1] = this.prior * ch.protest;
       l[k + 3] = this.prior * ch.offline;
       l[k + 5] = this.prior * ch.platform;
+      l[k + 7] = this.prior * ch.call;
     }
     ch.protest = l[k] > 0 ? l[k + 1] / l[k] : 0;
     ch.offline = l[k + 2] > 0 ? l[k + 3] / l[k + 2] : 0;
     ch.platform = l[k + 4] > 0 ? l[k + 5] / l[k + 4] : 0;
+    ch.call = l[k + 6] > 0 ? l[k + 7] / l[k + 6] : 0;
   }
 
   /** Whether resident i's household had an act detected within the last `householdDays` before `day`. */

@@ -16,6 +16,7 @@ import { mechanisms } from './mechanisms.js';
 import type { RegimeParams } from './params.js';
 import { U16, U8, clamp01, round } from './population.js';
 import { Perception } from './perception.js';
+import { expectedFromCalls } from './platform.js';
 import { admitted, detainPreemptively, maxRisk, preemptiveMetrics, residentRiskBin } from './predictive.js';
 
 /** The act kinds of every mechanism, for one shard, in registry order. */
@@ -65,6 +66,7 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
   const { flags, group, hardship, riskAversion, events } = ctx.columns;
   const { cellActives, cellSanctionsSeen, cellInformants, cellCentre } = ctx.columns;
   const acts = ctx.columns.acts as Uint8Array;
+  const cellCalls = ctx.columns.cellCalls as Float32Array | undefined;
   const starts = layout.unitStarts;
   const rng = ctx.rng('behave');
   const riskU = ctx.rng('admit');
@@ -96,7 +98,8 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
     cell.c = c;
     cell.r = r;
     for (let k = 0; k < kinds.length; k++) rates[k] = kinds[k].rate(cell);
-    const activesYesterday = cellActives[c];
+    // Calls to collective action that reached their readers yesterday add the protesters they promise.
+    const activesYesterday = cellActives[c] + expectedFromCalls(p, cellCalls, c);
     // A counts the agent itself: yesterday's protesters already include it if it protested.
     const riskIfActive = perceivedArrestRisk(p, ch, activesYesterday);
     const riskIfQuiet = perceivedArrestRisk(p, ch, activesYesterday + 1);
@@ -104,7 +107,7 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
     const household = perception.alerts ? Math.max(ch.protest, p.perception.householdPerception) : ch.protest;
     const riskIfActiveAlerted = perceivedArrestRisk(p, ch, activesYesterday, household);
     const riskIfQuietAlerted = perceivedArrestRisk(p, ch, activesYesterday + 1, household);
-    const activeShare = activesYesterday / residents;
+    const activeShare = cellActives[c] / residents;
     const cutBin = ctx.globals[gl.riskThresholdBin + r];
     const cutFraction = ctx.globals[gl.riskThresholdFraction + r];
     for (let i = starts[c]; i < starts[c + 1]; i++) {

@@ -15,6 +15,7 @@ import { A, F, GROUP_MASK } from '../bits.js';
 import { regimeLayout, type RegimeLayout } from '../layout.js';
 import type { RegimeParams } from '../params.js';
 import { Perception } from '../perception.js';
+import { expectedFromCalls } from '../platform.js';
 import { expressedView } from '../views.js';
 import { U16, U8 } from '../population.js';
 import { gradeIndex } from '../score.js';
@@ -45,10 +46,12 @@ export class ProtestRule {
   private activeAlertedScaled = 0;
   private quietAlertedScaled = 0;
   private readonly perception: Perception;
+  private readonly cellCalls: Float32Array | undefined;
 
   constructor(private readonly ctx: ShardContext<RegimeParams>) {
     this.layout = regimeLayout(ctx.params);
     this.perception = new Perception(ctx);
+    this.cellCalls = ctx.columns.cellCalls as Float32Array | undefined;
     this.ch = new CellChannels(ctx.params, this.perception);
     this.thresholdScaled = ctx.params.behaviour.threshold * U8 * U16;
   }
@@ -79,14 +82,16 @@ export class ProtestRule {
       cellActives[c],
       c,
     );
-    // A counts the agent itself: tonight's protesters already include it if it protested.
+    // A counts the agent itself: tonight's protesters already include it if it protested;
+    // calls to collective action that reached their readers add the protesters they promise.
     const ch = this.ch;
-    this.activeRiskScaled = perceivedArrestRisk(p, ch, cellActives[c]) * U16;
-    this.quietRiskScaled = perceivedArrestRisk(p, ch, cellActives[c] + 1) * U16;
+    const A = cellActives[c] + expectedFromCalls(p, this.cellCalls, c);
+    this.activeRiskScaled = perceivedArrestRisk(p, ch, A) * U16;
+    this.quietRiskScaled = perceivedArrestRisk(p, ch, A + 1) * U16;
     if (this.perception.alerts) {
       const household = Math.max(ch.protest, p.perception.householdPerception);
-      this.activeAlertedScaled = perceivedArrestRisk(p, ch, cellActives[c], household) * U16;
-      this.quietAlertedScaled = perceivedArrestRisk(p, ch, cellActives[c] + 1, household) * U16;
+      this.activeAlertedScaled = perceivedArrestRisk(p, ch, A, household) * U16;
+      this.quietAlertedScaled = perceivedArrestRisk(p, ch, A + 1, household) * U16;
     }
   }
 

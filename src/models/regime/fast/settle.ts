@@ -6,8 +6,9 @@
  * state, a protest today, or a decision that may change (a candidate, fast/lazy.ts).
  * Enforcement runs the reference rule (CellEnforcer.resident) for those with an event or
  * a state to run down; for everyone else it is a no-op when `idleIsNoop` holds (no score
- * in play). A sanctioned resident marks the rest of its household HOUSEHOLD_HIT, a listed
- * adult marks everyone FAMILY_LISTED, and the marked join tonight's visits.
+ * in play). A detained or listed resident marks the rest of its household HOUSEHOLD_HIT or
+ * HOUSEHOLD_LISTED, a blacklisted adult has its household visited (family spillover), and
+ * the marked join tonight's visits.
  *
  * Everyone else's legitimacy moves by the cell's map without being written (lazy.ts), so
  * a night visits only those found. A cell whose floors no longer hold is rebuilt: every
@@ -19,7 +20,7 @@ import type { ShardContext } from '../../../engine/model.js';
 import type { CounterRng } from '../../../engine/rng.js';
 import { Skipper } from '../../../engine/sampling.js';
 import { CellEnforcer, ENFORCEMENT_STATE } from '../enforcement.js';
-import { childrenBarred } from '../family.js';
+import { childrenBarred, householdHasListedAdult } from '../family.js';
 import { A, E, F, GROUP_MASK } from '../bits.js';
 import { householdEnd, householdStart } from '../layout.js';
 import type { RegimeParams } from '../params.js';
@@ -229,6 +230,12 @@ class CellSettler {
     }
   }
 
+  /** Whether an adult of j's household is blacklisted. */
+  private householdListed(j: number): boolean {
+    const start = householdStart(this.flags, j, this.s);
+    return householdHasListedAdult(this.flags, start, householdEnd(this.flags, start, this.e));
+  }
+
   /** Every member of i's household learns tonight that an act of theirs was detected, and is visited. */
   private alertHousehold(i: number): void {
     const start = householdStart(this.flags, i, this.s);
@@ -279,7 +286,7 @@ class CellSettler {
         if (events[i] & E.DETAINED_TODAY) this.markHousehold(i, E.HOUSEHOLD_HIT, true);
         if (events[i] & E.LISTED) this.markHousehold(i, E.HOUSEHOLD_LISTED, true);
         if (this.family && (flags[i] & (F.BLACKLISTED | F.CHILD)) === F.BLACKLISTED) {
-          this.markHousehold(i, E.FAMILY_LISTED, false);
+          this.markHousehold(i, 0, false);
         }
       }
       // A detected act tells the household that surveillance sees (perception.ts).
@@ -377,7 +384,9 @@ class CellSettler {
     const { en, tally, flags, group, hardship, legitimacy, events, acts, visits } = this;
     const ev = events[j];
     const f = flags[j];
-    if ((ev & ~E.PROTEST) === 0 && (f & PLAIN_EXCLUDES) === 0 && !this.rebuild && !this.visitAll) {
+    // Family spillover: whether an adult of j's household is on the blacklist tonight.
+    const listed = this.family && this.householdListed(j);
+    if (!listed && (ev & ~E.PROTEST) === 0 && (f & PLAIN_EXCLUDES) === 0 && !this.rebuild && !this.visitAll) {
       const h = hardship[j];
       if (h === this.hardshipBefore[j - this.s]) {
         // A free adult with at most a recorded protest and no shock (most visits: candidates
@@ -403,7 +412,6 @@ class CellSettler {
       x1 = encode(L1, this.scale1[g], this.shift1[g]);
       legitimacy[j] = x1;
     }
-    const listed = (ev & E.FAMILY_LISTED) !== 0;
     if (listed && this.barForSchool && f & F.CHILD) en.school(j, this.schooling);
     // A rebuild sums every resident afresh; otherwise the cell's sums take the change
     // (hardship may have risen tonight: blocked attempts, schooling).
