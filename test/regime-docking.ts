@@ -61,6 +61,15 @@ export const KEY_METRICS: readonly (readonly [string, Stat])[] = [
   ['blocked_schooling', 'total'],
   ['appeals_filed', 'total'],
   ['accounts_closed', 'final'],
+  ['infractions_forgone', 'total'],
+  ['informants', 'final'],
+  ['held_unjustly', 'mean'],
+  ['perceived_protest_detection', 'final'],
+  ['support_private', 'total'],
+  ['support_direct', 'total'],
+  ['posts_deleted', 'total'],
+  ['calls_written', 'total'],
+  ['calls_deleted', 'total'],
 ];
 
 /** The scenarios docked, as the test and the validation document name them. */

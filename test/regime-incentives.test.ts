@@ -173,3 +173,97 @@ describe('false reports wrong their targets (informants.ts)', () => {
     expect(reportsLoss.last('legitimacy_mean')).toBeLessThan(none.last('legitimacy_mean') - 0.005);
   });
 });
+
+describe('perceived surveillance, learned (perception.ts)', () => {
+  // Cameras everywhere (perceived) and police who identify half of what they see (not
+  // perceived as surveillance): what residents learn of protest detection exceeds what they
+  // were told, because police detections count too; without learning it stays as told.
+  const p = (perception: Record<string, unknown>) =>
+    scenario(
+      merge(
+        { behaviour: { initialLegitimacy: 0.6 } },
+        {
+          police: { identification: 0.5, visibility: 38, arrestsPerOfficerPerDay: 5 },
+          cameras: { enabled: true, falseMatchRate: 0 },
+          perception,
+        },
+      ),
+      { agents: AGENTS, region: { camerasPerThousand: 100 } },
+    );
+
+  it('moves from the deployed rate toward the detections seen, and stays put without learning', async () => {
+    const told = await run(p({ enabled: false }), STEPS, 15);
+    const learned = await run(p({ enabled: true, priorWeight: 5, memory: 0.9, householdPerception: 0 }), STEPS, 15);
+    const deployed = told.at('perceived_protest_detection', 0);
+    expect(deployed).toBeGreaterThan(0.1);
+    expect(told.last('perceived_protest_detection')).toBe(deployed);
+    // The learned counts are stored as f32: the seed equals the deployed rate to single precision.
+    expect(learned.at('perceived_protest_detection', 0)).toBeCloseTo(deployed, 6);
+    expect(learned.last('perceived_protest_detection')).toBeGreaterThan(deployed + 0.05);
+  });
+
+  it('makes households that saw a detection fear more: more infractions deterred', async () => {
+    const cell = await run(p({ enabled: true, householdPerception: 0 }), STEPS, 17);
+    const household = await run(p({ enabled: true, householdPerception: 1, householdDays: 60 }), STEPS, 17);
+    const deterredShare = (r: Run) =>
+      r.sum('infractions_deterred') / (r.sum('infractions_deterred') + r.sum('infractions'));
+    expect(deterredShare(household)).toBeGreaterThan(deterredShare(cell) + 0.01);
+  });
+});
+
+describe('what people say and what they think (views.ts)', () => {
+  const p = (falsification: number, camerasPerThousand: number) =>
+    scenario(
+      merge(
+        { behaviour: { initialLegitimacy: 0.5, legitimacySpread: 0.3 } },
+        { cameras: { enabled: camerasPerThousand > 0 }, views: { enabled: true, falsification, sampleEvery: 5 } },
+      ),
+      { agents: AGENTS, region: { camerasPerThousand } },
+    );
+
+  it('says support where it is not felt in proportion to perceived surveillance', async () => {
+    const watched = await run(p(1, 200), 20, 19);
+    const unwatched = await run(p(1, 0), 20, 19);
+    const honest = await run(p(0, 200), 20, 19);
+    const gap = (r: Run) => (r.sum('support_direct') - r.sum('support_private')) / r.sum('survey_sample');
+    expect(watched.sum('survey_sample')).toBeGreaterThan(10_000);
+    // Nothing perceived, nothing falsified; no falsification weight, none either.
+    expect(gap(unwatched)).toBe(0);
+    expect(gap(honest)).toBe(0);
+    expect(gap(watched)).toBeGreaterThan(0.05);
+  });
+});
+
+describe('censorship by kind of post (platform.ts)', () => {
+  const p = (platform: Record<string, unknown>) =>
+    scenario(
+      merge(
+        { behaviour: { initialLegitimacy: 0.6, criticismRate: 0.2 }, response: { chilling: 0 } },
+        { platform: { enabled: true, detectionRate: 0.1, callDetectionRate: 0.9, ...platform } },
+      ),
+      { agents: AGENTS, region: { platformPenetration: 1 } },
+    );
+
+  it('deletes calls to collective action far more often than criticism, and a deleted post is not expressed', async () => {
+    const r = await run(p({ callShare: 0.3, mobilization: 0 }), STEPS, 23);
+    const calls = r.sum('calls_written');
+    const callsDeleted = r.sum('calls_deleted');
+    const criticism = r.sum('posts_expressed') + r.sum('posts_deleted') - calls;
+    const criticismDeleted = r.sum('posts_deleted') - callsDeleted;
+    expect(calls).toBeGreaterThan(500);
+    expect(consistentWithRate(callsDeleted, calls, 0.9)).toBe(true);
+    expect(consistentWithRate(criticismDeleted, criticism, 0.1)).toBe(true);
+    // Every written post is either expressed or deleted; none is both.
+    expect(r.sum('posts_expressed') + r.sum('posts_deleted')).toBe(
+      r.sum('posts_desired') - r.sum('reregistration_blocked'),
+    );
+  });
+
+  it('feeds protest through calls that reach their readers, so that deleting them matters', async () => {
+    const quiet = await run(p({ callShare: 0.3, mobilization: 0 }), STEPS, 25);
+    const mobilizing = await run(p({ callShare: 0.3, mobilization: 20 }), STEPS, 25);
+    const unchecked = await run(p({ callShare: 0.3, mobilization: 20, callDetectionRate: 0 }), STEPS, 25);
+    expect(mobilizing.sum('would_act')).toBeGreaterThan(quiet.sum('would_act'));
+    expect(unchecked.sum('would_act')).toBeGreaterThan(mobilizing.sum('would_act'));
+  });
+});

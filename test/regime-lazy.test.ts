@@ -76,7 +76,7 @@ describe('the fast day visits exactly the residents with something to do', () =>
       for (let i = r.layout.unitStarts[c]; i < r.layout.unitStarts[c + 1]; i++) {
         if (flags[i] & (F.CHILD | F.DETAINED)) continue;
         const grievance = hardship[i] * 65535 * (1 - legitimacyOf(r.columns, r.layout.groups, c, i));
-        const protests = rule.protests(flags[i], grievance, riskAversion[i]);
+        const protests = rule.protests(i, flags[i], grievance, riskAversion[i]);
         expect((acts[i] & A.PROTEST) !== 0, `decision of ${i}`).toBe(protests);
         if (protests) protesters++;
         else quiet++;

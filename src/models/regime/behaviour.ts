@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { ShardContext } from '../../engine/model.js';
 import type { CounterRng } from '../../engine/rng.js';
 import type { CellChannels } from './channels.js';
-import { A, F, GROUP_MASK } from './bits.js';
+import { A, E, F, GROUP_MASK } from './bits.js';
 import { regimeLayout } from './layout.js';
 import { metric, type ActCell, type ActKind, type ActModifier, type Mechanism } from './mechanism.js';
 import { mechanisms } from './mechanisms.js';
@@ -77,13 +77,19 @@ export const behaviour: Mechanism = {
 /**
  * What a protester expects to lose, per unit of risk aversion: the perceived probability of
  * arrest — Epstein's estimate 1 − exp(−k·C/A) from the enforcers the resident perceives,
- * widened by the surveillance it perceives, times the arrest probability — scaled by the
+ * widened by the surveillance it perceives (`surveillance`: the cell's, or a resident's own
+ * after a household alert, perception.ts), times the arrest probability — scaled by the
  * detention's length (severity, response.ts).
  */
-export function perceivedArrestRisk(p: RegimeParams, ch: CellChannels, activesCountingSelf: number): number {
+export function perceivedArrestRisk(
+  p: RegimeParams,
+  ch: CellChannels,
+  activesCountingSelf: number,
+  surveillance = ch.protest,
+): number {
   if (!p.police.enabled) return 0;
   const pPolice = epsteinArrestProbability(p.behaviour.arrestConstant, ch.enforcers, activesCountingSelf);
-  const certainty = p.police.arrestProbability * (1 - (1 - pPolice) * (1 - ch.protest));
+  const certainty = p.police.arrestProbability * (1 - (1 - pPolice) * (1 - surveillance));
   return certainty * severityFactor(p, p.police.detentionDays);
 }
 
@@ -141,6 +147,8 @@ function actKinds(ctx: ShardContext<RegimeParams>): ActKind[] {
   const barred = p.platform.enabled && p.platform.reRegistrationBarred;
   // Dissent silenced online costs legitimacy (substitution toward protest, response.ts).
   const silenced = p.response.enabled ? 1 - p.response.substitutionLoss : 1;
+  const callShare = p.platform.callShare;
+  const events = ctx.columns.events as Uint16Array;
   const M = {
     infractions: mt.base('infractions'),
     deterred: mt.base('infractions_deterred'),
@@ -150,6 +158,8 @@ function actKinds(ctx: ShardContext<RegimeParams>): ActKind[] {
     desired: mt.base('posts_desired'),
     expressed: mt.base('posts_expressed'),
     reregistration: mt.base('reregistration_blocked'),
+    callsDesired: mt.base('calls_desired'),
+    callsWritten: mt.base('calls_written'),
   };
   const count = (base: number, i: number, r: number): void => mt.add(acc, base, group[i] & GROUP_MASK, r, 1);
   const modifiers = mechanisms().flatMap((m) => m.modifiers?.(ctx) ?? []);
@@ -165,7 +175,7 @@ function actKinds(ctx: ShardContext<RegimeParams>): ActKind[] {
     rate: (cell) => mods.infraction.rate(b.infractionRate, cell),
     candidate(i, cell, rng) {
       if (flags[i] & IDLE || !mods.infraction.accept(i, cell, rng)) return;
-      if (rng.uniform() < deterrence * cell.ch.offline) count(M.deterred, i, cell.r);
+      if (rng.uniform() < deterrence * cell.perceived(i, cell.ch.offline)) count(M.deterred, i, cell.r);
       else {
         cell.mark(i, A.INFRACTION);
         count(M.infractions, i, cell.r);
@@ -184,12 +194,20 @@ function actKinds(ctx: ShardContext<RegimeParams>): ActKind[] {
         throw new Error(`act: grievance above the cell's bound at resident ${i}`);
       if (rng.uniform() * cell.grievanceBound >= grievance) return;
       count(M.desired, i, cell.r);
+      // A call to collective action or criticism (platform.ts); a draw only where calls exist.
+      const call = callShare > 0 && rng.uniform() < callShare;
+      if (call) count(M.callsDesired, i, cell.r);
       if (barred && f & F.ACCOUNT_CLOSED) {
         count(M.reregistration, i, cell.r);
         if (silenced < 1) cell.shock(i, silenced);
-      } else if (rng.uniform() >= chilling * cell.ch.platform) {
+      } else if (rng.uniform() >= chilling * cell.perceived(i, call ? cell.ch.call : cell.ch.platform)) {
         cell.mark(i, A.POST);
+        // Written; detection may yet delete it (detection.ts takes it off posts_expressed).
         count(M.expressed, i, cell.r);
+        if (call) {
+          events[i] |= E.CALL;
+          count(M.callsWritten, i, cell.r);
+        }
       } else if (silenced < 1) cell.shock(i, silenced);
     },
   };

@@ -67,8 +67,8 @@ export const E = {
   DETAINED_TODAY: 1 << 12,
   /** Another member of the household was sanctioned today (set by the fast day's settle). */
   HOUSEHOLD_HIT: 1 << 13,
-  /** An adult of the household is blacklisted at the end of today (set by settle). */
-  FAMILY_LISTED: 1 << 14,
+  /** Today's post is a call to collective action (set with A.POST, platform.ts). */
+  CALL: 1 << 14,
   /** Another member of the household was listed today. */
   HOUSEHOLD_LISTED: 1 << 15,
 } as const;

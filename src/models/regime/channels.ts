@@ -1,16 +1,17 @@
 /**
  * What a cell's surveillance can see today: every registered channel's detection
  * probability for each kind of act (mechanism.ts `Channel`), in registry order, and the
- * combined surveillance residents perceive. Residents perceive these same probabilities
- * (perceived surveillance = deployed surveillance), which is what the deterrence and
+ * combined surveillance residents perceive: the deployed probabilities, or what they have
+ * learned of them (perception.ts). Perceived surveillance is what the deterrence and
  * chilling responses act on; police are perceived through Epstein's C/A instead.
  */
 import { mechanisms } from './mechanisms.js';
 import type { CellView, Channel } from './mechanism.js';
 import type { RegimeParams, RegionParams } from './params.js';
+import type { Perception } from './perception.js';
 import { perceivedEnforcers, policeInCell } from './police.js';
 
-type Kind = 'protest' | 'offline' | 'post' | 'debt';
+type Kind = 'protest' | 'offline' | 'post' | 'call' | 'debt';
 
 /** The channels that can see one kind of act, and their probabilities in the current cell. */
 export class ChannelSet {
@@ -64,18 +65,25 @@ export class CellChannels implements CellView {
   readonly protests: ChannelSet;
   readonly offlines: ChannelSet;
   readonly posts: ChannelSet;
+  readonly calls: ChannelSet;
   readonly debts: ChannelSet;
-  /** Perceived surveillance of an offline act, of a protest attendance and of a post. */
+  /** Perceived surveillance of an offline act, of a protest attendance, of a post and of a call. */
   offline = 0;
   protest = 0;
   platform = 0;
+  call = 0;
 
-  constructor(p: RegimeParams) {
+  /** `perception`: residents perceive what they have learned, not the deployed rate (perception.ts). */
+  constructor(
+    p: RegimeParams,
+    private readonly perception?: Perception,
+  ) {
     this.p = p;
     const all = mechanisms().flatMap((m) => m.channels ?? []);
     this.protests = new ChannelSet(all, 'protest');
     this.offlines = new ChannelSet(all, 'offline');
     this.posts = new ChannelSet(all, 'post');
+    this.calls = new ChannelSet(all, 'call');
     this.debts = new ChannelSet(all, 'debt');
   }
 
@@ -87,6 +95,7 @@ export class CellChannels implements CellView {
     observersPerCell: number,
     sanctionsSeen: number,
     actives: number,
+    c = -1,
   ): this {
     const p = this.p;
     this.region = region;
@@ -100,6 +109,7 @@ export class CellChannels implements CellView {
     this.protests.update(this);
     this.offlines.update(this);
     this.posts.update(this);
+    this.calls.update(this);
     this.debts.update(this);
     this.offline = this.offlines.perceived();
     // A gathering is also an offline act: the channels that see only gatherings add to those.
@@ -110,6 +120,8 @@ export class CellChannels implements CellView {
     }
     this.protest = 1 - unseen;
     this.platform = this.posts.perceived();
+    this.call = this.calls.perceived();
+    if (this.perception?.on && c >= 0) this.perception.learn(this, c);
     return this;
   }
 }

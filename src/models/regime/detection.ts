@@ -14,6 +14,9 @@ import type { Skipper } from '../../engine/sampling.js';
 import { extortion } from './abuse.js';
 import { falseMatchProbability } from './cameras.js';
 import { CellChannels, type ChannelSet } from './channels.js';
+import type { DetectionTally } from './mechanism.js';
+import { mechanisms } from './mechanisms.js';
+import { Perception } from './perception.js';
 import { falseReportProbability, fileFalseReport } from './informants.js';
 import { A, E, F, GROUP_MASK } from './bits.js';
 import { regimeLayout, type RegimeLayout } from './layout.js';
@@ -59,7 +62,13 @@ export class CellDetector {
   private readonly infractionMetrics: number[];
   private readonly infractionReports: number;
   private readonly postChannels: Float64Array;
+  private readonly callChannels: Float64Array;
   private readonly postMetrics: number[];
+  private readonly callMetrics: number[];
+  /** Calls that reached their readers today, per cell (platform.ts), and what a deleted one reached. */
+  private readonly cellCalls: Float32Array | undefined;
+  private readonly deletedReach: number;
+  c = 0;
   private readonly debtChannels: Float64Array;
   private readonly debtMetrics: number[];
   /** Per group: today's false-match probability in the current cell's region. */
@@ -79,12 +88,27 @@ export class CellDetector {
   falseProtestShare = 0;
   reports = 0;
   detectedProtesters = 0;
+  /** Today's acts in the cell by kind, and those seen (what residents can learn from). */
+  readonly tally: DetectionTally = {
+    protests: 0,
+    protestsDetected: 0,
+    offline: 0,
+    offlineDetected: 0,
+    posts: 0,
+    postsDetected: 0,
+    calls: 0,
+    callsDetected: 0,
+  };
+  private readonly observers: ((c: number, seen: DetectionTally) => void)[];
 
   constructor(private readonly ctx: ShardContext<RegimeParams>) {
     const p = (this.p = ctx.params);
     this.layout = regimeLayout(p);
     const mt = (this.mt = this.layout.metricTable);
     this.M = {
+      deleted: mt.base('posts_deleted'),
+      expressed: mt.base('posts_expressed'),
+      callsDeleted: mt.base('calls_deleted'),
       falseCamera: mt.base('false_camera'),
       falseInformant: mt.base('false_informant'),
       reportsTrue: mt.base('reports_true'),
@@ -92,7 +116,7 @@ export class CellDetector {
       reportsMalicious: mt.base('reports_malicious'),
     };
     // Channels in registry order, the order in which they get their draw.
-    const ch = (this.ch = new CellChannels(p));
+    const ch = (this.ch = new CellChannels(p, new Perception(ctx)));
     const metricsOf = (set: ChannelSet): number[] => set.names.map((n) => mt.base(`detected_${n}`));
     this.protestChannels = ch.protests.q;
     this.protestMetrics = metricsOf(ch.protests);
@@ -101,11 +125,16 @@ export class CellDetector {
     this.infractionMetrics = metricsOf(ch.offlines);
     this.infractionReports = ch.offlines.reportMask;
     this.postChannels = ch.posts.q;
+    this.callChannels = ch.calls.q;
+    this.cellCalls = ctx.columns.cellCalls as Float32Array | undefined;
+    this.deletedReach = p.platform.deletedReach;
     this.postMetrics = metricsOf(ch.posts);
+    this.callMetrics = metricsOf(ch.calls);
     this.debtChannels = ch.debts.q;
     this.debtMetrics = metricsOf(ch.debts);
     this.falseMatch = new Float64Array(p.population.groups.length);
     this.seenCounts = new Float64Array(this.protestChannels.length * (GROUP_MASK + 1));
+    this.observers = mechanisms().flatMap((m) => m.observe?.(ctx) ?? []);
     this.rng = ctx.rng('detect');
     this.informantRng = ctx.rng('informant');
     this.actsCol = ctx.columns.acts as Uint8Array;
@@ -119,6 +148,7 @@ export class CellDetector {
     const { p, ctx, layout } = this;
     const { cellActives, cellSanctionsSeen, cellInformants, cellCentre } = ctx.columns;
     const gl = layout.globalsLayout;
+    this.c = c;
     this.r = layout.cellRegion[c];
     const region = (this.region = p.population.regions[this.r]);
     this.start = layout.unitStarts[c];
@@ -132,6 +162,7 @@ export class CellDetector {
       ctx.globals[gl.observersPerCell + this.r],
       cellSanctionsSeen[c],
       activesYesterday,
+      c,
     );
     // A false match pins one of the day's public acts on the wrong face: a protest in
     // proportion to the protests the cell has seen, otherwise an infraction.
@@ -141,6 +172,10 @@ export class CellDetector {
     for (let k = 0; k < groups.length; k++) this.falseMatch[k] = falseMatchProbability(p, region, groups[k]);
     this.reports = 0;
     this.detectedProtesters = 0;
+    const seen = this.tally;
+    seen.protests = seen.protestsDetected = seen.offline = seen.offlineDetected = 0;
+    seen.posts = seen.postsDetected = seen.calls = seen.callsDetected = 0;
+    if (this.cellCalls) this.cellCalls[c] = 0;
   }
 
   /**
@@ -156,8 +191,11 @@ export class CellDetector {
     const r = this.r;
     rng.keyLazily(i, ctx.tick);
     let e = events[i];
+    const seen = this.tally;
     if (a & A.PROTEST) {
       const seenBy = observe(rng, this.protestChannels, this.protestMetrics, ctx.acc, mt, g, r);
+      seen.protests++;
+      if (seenBy) seen.protestsDetected++;
       if (seenBy & this.protestReports) {
         this.reports++;
         mt.add(ctx.acc, M.reportsTrue, g, r, 1);
@@ -169,13 +207,34 @@ export class CellDetector {
     }
     if (a & A.INFRACTION) {
       const seenBy = observe(rng, this.infractionChannels, this.infractionMetrics, ctx.acc, mt, g, r);
+      seen.offline++;
+      if (seenBy) seen.offlineDetected++;
       if (seenBy & this.infractionReports) {
         this.reports++;
         mt.add(ctx.acc, M.reportsTrue, g, r, 1);
       }
       if (seenBy) e |= E.INFRACTION;
     }
-    if (a & A.POST && observe(rng, this.postChannels, this.postMetrics, ctx.acc, mt, g, r)) e |= E.POST;
+    if (a & A.POST) {
+      // A call to collective action or criticism: each kind has its own channels (platform.ts).
+      const call = (e & E.CALL) !== 0;
+      if (call) seen.calls++;
+      else seen.posts++;
+      const seenBy = call
+        ? observe(rng, this.callChannels, this.callMetrics, ctx.acc, mt, g, r)
+        : observe(rng, this.postChannels, this.postMetrics, ctx.acc, mt, g, r);
+      if (seenBy) {
+        // Detected and deleted: on the record (a strike), and no longer expressed.
+        e |= E.POST;
+        mt.add(ctx.acc, M.deleted, g, r, 1);
+        mt.add(ctx.acc, M.expressed, g, r, -1);
+        if (call) {
+          seen.callsDetected++;
+          mt.add(ctx.acc, M.callsDeleted, g, r, 1);
+          this.cellCalls![this.c] += this.deletedReach;
+        } else seen.postsDetected++;
+      } else if (call) this.cellCalls![this.c] += 1;
+    }
     if (a & A.DEFAULT && observe(rng, this.debtChannels, this.debtMetrics, ctx.acc, mt, g, r)) e |= E.DEFAULT;
     if (a & A.CIVIC) e |= E.CIVIC;
     events[i] = e;
@@ -232,6 +291,8 @@ export class CellDetector {
       detected++;
     }
     this.detectedProtesters += detected;
+    this.tally.protests += m;
+    this.tally.protestsDetected += detected;
     for (let g = 0; g < G; g++) {
       for (let k = 0; k < pc.length; k++) {
         const count = seenCounts[k * G + g];
@@ -309,5 +370,6 @@ export class CellDetector {
   end(c: number): void {
     this.ctx.columns.cellReports[c] = this.reports;
     this.ctx.acc[this.mt.detectedBase + this.r] += this.detectedProtesters;
+    for (let k = 0; k < this.observers.length; k++) this.observers[k](c, this.tally);
   }
 }

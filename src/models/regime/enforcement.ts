@@ -13,6 +13,7 @@ import { SLOTS, type EnforcementStep, type ResidentDay } from './mechanism.js';
 import { mechanisms } from './mechanisms.js';
 import type { MetricTable } from './metrics.js';
 import type { RegimeParams } from './params.js';
+import { Perception } from './perception.js';
 import { Arrest } from './police.js';
 import { U16, U8, round } from './population.js';
 import { CellResponse } from './response.js';
@@ -97,6 +98,7 @@ export class CellEnforcer {
   wrongfulToday = 0;
   /** The legitimacy response of the current cell (households). */
   readonly response: CellResponse;
+  private readonly perception: Perception;
 
   constructor(private readonly ctx: ShardContext<RegimeParams>) {
     const p = (this.p = ctx.params);
@@ -105,6 +107,7 @@ export class CellEnforcer {
     const mt = (this.mt = this.layout.metricTable);
     this.M = { schooling: mt.base('blocked_schooling'), sanctions: mt.base('sanctions') };
     this.response = new CellResponse(ctx);
+    this.perception = new Perception(ctx);
     this.schoolRng = ctx.rng('schooling');
     this.welfareLoss = Math.round(p.sanctions.welfareLoss * U8);
     this.scoreInPlay = scoreMoves(p);
@@ -202,6 +205,12 @@ export class CellEnforcer {
         if (events[j] & E.LISTED) listed++;
       }
       const listedAdult = barChildren && householdHasListedAdult(flags, h, next);
+      // A detected act tells the household that surveillance sees (perception.ts).
+      if (this.perception.alerts) {
+        let alarming = false;
+        for (let j = h; j < next; j++) if (this.perception.alarming(events[j])) alarming = true;
+        if (alarming) for (let j = h; j < next; j++) this.perception.alert(j, this.ctx.tick);
+      }
       for (let j = h; j < next; j++) {
         let e = events[j];
         if (detained > (e & E.DETAINED_TODAY ? 1 : 0)) e |= E.HOUSEHOLD_HIT;

@@ -56,6 +56,8 @@ export interface Mechanism {
   modifiers?(ctx: ShardContext<RegimeParams>): readonly ActModifier[];
   /** Its part of what happens to a resident once the day's events are on record (none when off). */
   enforcement?(ctx: ShardContext<RegimeParams>): readonly EnforcementStep[];
+  /** What it learns from a cell's day of detection, at the end of the cell's detection (none when off). */
+  observe?(ctx: ShardContext<RegimeParams>): ((c: number, seen: DetectionTally) => void) | null;
   /** Per-cell state it updates at the end of each cell's night, after its residents (none when off). */
   night?(ctx: ShardContext<RegimeParams>): ((c: number) => void) | null;
 }
@@ -111,6 +113,8 @@ export interface ActCell {
   readonly anyDefaulter: boolean;
   /** Resident i's legitimacy this morning. */
   legitimacy(i: number): number;
+  /** Resident i's perceived detection of an act the cell perceives as detected with `cellWide`. */
+  perceived(i: number, cellWide: number): number;
   /** Resident i does `act` (a bit of the acts column) today. */
   mark(i: number, act: number): void;
   /** Resident i's legitimacy is multiplied by `factor` now (a shock of the day's acts). */
@@ -149,6 +153,18 @@ export interface ActKind {
   candidate(i: number, cell: ActCell, rng: CounterRng): void;
 }
 
+/** A cell's day of detection: acts done (by kind) and how many of them some channel saw. */
+export interface DetectionTally {
+  protests: number;
+  protestsDetected: number;
+  offline: number;
+  offlineDetected: number;
+  posts: number;
+  postsDetected: number;
+  calls: number;
+  callsDetected: number;
+}
+
 /** What a detection channel may know of a cell on a given day. */
 export interface CellView {
   readonly p: RegimeParams;
@@ -178,6 +194,8 @@ export interface Channel {
   offline?(cell: CellView): number;
   /** A critical post. */
   post?(cell: CellView): number;
+  /** A call to collective action (a kind of critical post, platform.ts). */
+  call?(cell: CellView): number;
   /** A debt default. */
   debt?(cell: CellView): number;
   /** What it sees is reported by informants, who earn points for true reports. */

@@ -12,6 +12,7 @@ import { grid } from './grid.js';
 import { incentives } from './incentives.js';
 import { informants } from './informants.js';
 import { lists } from './lists.js';
+import { perception } from './perception.js';
 import type { Mechanism, MetricName } from './mechanism.js';
 import { platform } from './platform.js';
 import { police } from './police.js';
@@ -22,6 +23,7 @@ import { response } from './response.js';
 import { sanctions } from './sanctions.js';
 import { score } from './score.js';
 import { tracking } from './tracking.js';
+import { views } from './views.js';
 
 // A function, not a constant: mechanism files import the layout, which reads the registry,
 // so a constant here would be evaluated before the files it lists (an import cycle).
@@ -45,6 +47,8 @@ export function mechanisms(): readonly Mechanism[] {
     abuse,
     dueProcess,
     incentives,
+    perception,
+    views,
     response,
   ]);
 }

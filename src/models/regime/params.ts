@@ -17,6 +17,7 @@ import { gridGroup, gridParams, gridRegion } from './grid.js';
 import { incentivesParams } from './incentives.js';
 import { informantsParams, informantsRegion } from './informants.js';
 import { listsParams } from './lists.js';
+import { perceptionParams } from './perception.js';
 import { platformParams, platformRegion } from './platform.js';
 import { policeParams, policeRegion } from './police.js';
 import { predictiveGroup, predictiveParams } from './predictive.js';
@@ -26,6 +27,7 @@ import { responseParams } from './response.js';
 import { sanctionsParams } from './sanctions.js';
 import { scoreParams } from './score.js';
 import { trackingParams, trackingRegion } from './tracking.js';
+import { viewsParams } from './views.js';
 import { share } from './units.js';
 
 /** A region: its name and size, and what each mechanism deploys there. */
@@ -105,6 +107,8 @@ export const regimeParams = z
     dueProcess: dueProcessParams,
     propaganda: propagandaParams,
     incentives: incentivesParams,
+    perception: perceptionParams,
+    views: viewsParams,
     response: responseParams,
     agentsPerShard: z.number().int().min(1000).max(100_000_000).default(65_536).describe('preferred shard size'),
   })

@@ -15,6 +15,8 @@ import type { ActCell, ActKind } from './mechanism.js';
 import { mechanisms } from './mechanisms.js';
 import type { RegimeParams } from './params.js';
 import { U16, U8, clamp01, round } from './population.js';
+import { Perception } from './perception.js';
+import { expectedFromCalls } from './platform.js';
 import { admitted, detainPreemptively, maxRisk, preemptiveMetrics, residentRiskBin } from './predictive.js';
 
 /** The act kinds of every mechanism, for one shard, in registry order. */
@@ -28,13 +30,18 @@ class ReferenceCell implements ActCell {
   r = 0;
   readonly grievanceBound = 1;
   readonly anyDefaulter = true;
+  day = 0;
   constructor(
     readonly ch: CellChannels,
+    private readonly perception: Perception,
     private readonly legitimacyColumn: Uint16Array,
     private readonly acts: Uint8Array,
   ) {}
   legitimacy(i: number): number {
     return this.legitimacyColumn[i] / U16;
+  }
+  perceived(i: number, cellWide: number): number {
+    return this.perception.of(i, cellWide, this.day);
   }
   mark(i: number, act: number): void {
     this.acts[i] |= act;
@@ -59,12 +66,15 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
   const { flags, group, hardship, riskAversion, events } = ctx.columns;
   const { cellActives, cellSanctionsSeen, cellInformants, cellCentre } = ctx.columns;
   const acts = ctx.columns.acts as Uint8Array;
+  const cellCalls = ctx.columns.cellCalls as Float32Array | undefined;
   const starts = layout.unitStarts;
   const rng = ctx.rng('behave');
   const riskU = ctx.rng('admit');
   const riskRng = ctx.rng('risk');
-  const ch = new CellChannels(p);
-  const cell = new ReferenceCell(ch, ctx.columns.legitimacy as Uint16Array, acts);
+  const perception = new Perception(ctx);
+  const ch = new CellChannels(p, perception);
+  const cell = new ReferenceCell(ch, perception, ctx.columns.legitimacy as Uint16Array, acts);
+  cell.day = ctx.tick;
   const kinds = actKindsOf(ctx);
   const rates = new Float64Array(kinds.length);
   const wouldAct = mt.base('would_act');
@@ -83,15 +93,21 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
       ctx.globals[gl.observersPerCell + r],
       cellSanctionsSeen[c],
       cellActives[c],
+      c,
     );
     cell.c = c;
     cell.r = r;
     for (let k = 0; k < kinds.length; k++) rates[k] = kinds[k].rate(cell);
-    const activesYesterday = cellActives[c];
+    // Calls to collective action that reached their readers yesterday add the protesters they promise.
+    const activesYesterday = cellActives[c] + expectedFromCalls(p, cellCalls, c);
     // A counts the agent itself: yesterday's protesters already include it if it protested.
     const riskIfActive = perceivedArrestRisk(p, ch, activesYesterday);
     const riskIfQuiet = perceivedArrestRisk(p, ch, activesYesterday + 1);
-    const activeShare = activesYesterday / residents;
+    // A resident whose household had an act detected perceives more surveillance (perception.ts).
+    const household = perception.alerts ? Math.max(ch.protest, p.perception.householdPerception) : ch.protest;
+    const riskIfActiveAlerted = perceivedArrestRisk(p, ch, activesYesterday, household);
+    const riskIfQuietAlerted = perceivedArrestRisk(p, ch, activesYesterday + 1, household);
+    const activeShare = cellActives[c] / residents;
     const cutBin = ctx.globals[gl.riskThresholdBin + r];
     const cutFraction = ctx.globals[gl.riskThresholdFraction + r];
     for (let i = starts[c]; i < starts[c + 1]; i++) {
@@ -101,7 +117,9 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
       if (f & IDLE) continue;
       const g = group[i] & GROUP_MASK;
       const grievance = (hardship[i] / U8) * (1 - cell.legitimacy(i));
-      const P = f & F.ACTIVE ? riskIfActive : riskIfQuiet;
+      const alerted = perception.alerted(i, ctx.tick);
+      const P =
+        f & F.ACTIVE ? (alerted ? riskIfActiveAlerted : riskIfActive) : alerted ? riskIfQuietAlerted : riskIfQuiet;
       const would = wouldProtest(grievance, riskAversion[i] / U8, P, p.behaviour.threshold);
       if (would) mt.add(ctx.acc, wouldAct, g, r, 1);
 

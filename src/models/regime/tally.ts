@@ -4,7 +4,10 @@
  * cumulative disparity ratios per harm.
  */
 import type { GlobalContext, ShardContext } from '../../engine/model.js';
+import { CellChannels } from './channels.js';
 import { householdHasListedAdult } from './family.js';
+import { Perception } from './perception.js';
+import { expressedView, surveyed, SUPPORT } from './views.js';
 import { A, F, GROUP_MASK } from './bits.js';
 import { householdEnd, regimeLayout } from './layout.js';
 import { DISPARITY_HARMS } from './metrics.js';
@@ -59,6 +62,9 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
     childrenBarred: mt.base('children_barred'),
     wronglyDetained: mt.base('detained_wrongly'),
     heldUnjustly: mt.base('held_unjustly'),
+    sample: mt.base('survey_sample'),
+    private: mt.base('support_private'),
+    direct: mt.base('support_direct'),
   };
   const acc = ctx.acc;
   const addMean = (base: number, g: number, r: number, v: number): void => {
@@ -74,9 +80,25 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
   const barChildren = p.family.enabled && p.family.childrenBarred && p.sanctions.enabled;
   const scoreInPlay = scoreMoves(p);
 
+  // What residents perceive tonight (the fast day computes it for tomorrow's decisions).
+  const perception = new Perception(ctx);
+  const ch = new CellChannels(p, perception);
+  const perceivedBase = mt.base('perceived_protest_detection');
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
     const r = layout.cellRegion[c];
     let actives = 0;
+    // Perceived surveillance does not depend on the day's actives (only police detection does).
+    ch.update(
+      p.population.regions[r],
+      starts[c + 1] - starts[c],
+      ctx.columns.cellInformants[c],
+      ctx.columns.cellCentre[c] === 1,
+      ctx.globals[gl.observersPerCell + r],
+      ctx.columns.cellSanctionsSeen[c],
+      cellActives[c],
+      c,
+    );
+    const speech = Math.max(ch.platform, ch.offline);
     for (let h = starts[c]; h < starts[c + 1];) {
       const next = householdEnd(flags, h, starts[c + 1]);
       const listedInHousehold = householdHasListedAdult(flags, h, next);
@@ -117,6 +139,14 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
           acc[mt.gradeBase + gradeIndex(p, points)]++;
         }
         if (f & F.DETAINED && f & F.WRONGFUL_DETENTION) mt.add(acc, B.wronglyDetained, g, r, 1);
+        addMean(perceivedBase, g, r, ch.protest);
+        if (surveyed(p, i) && !(f & (F.CHILD | F.DETAINED))) {
+          const s = perception.of(i, speech, ctx.tick);
+          const E = expressedView(p, L, s, ctx.columns.riskAversion[i] / U8);
+          mt.add(acc, B.sample, g, r, 1);
+          if (L >= SUPPORT) mt.add(acc, B.private, g, r, 1);
+          if (E >= SUPPORT) mt.add(acc, B.direct, g, r, 1);
+        }
         if (heldUnjustly(f)) mt.add(acc, B.heldUnjustly, g, r, 1);
       }
       h = next;
@@ -199,6 +229,9 @@ const STOCKS = [
   'in_default',
   'detained_wrongly',
   'held_unjustly',
+  'survey_sample',
+  'support_private',
+  'support_direct',
 ] as const;
 
 /**
@@ -211,6 +244,8 @@ export class TallyCounts {
   readonly sumL: Float64Array;
   readonly sumGrievance: Float64Array;
   readonly sumScore: Float64Array;
+  /** Per group: Σ of the cell's perceived protest detection over its residents. */
+  readonly sumPerceived: Float64Array;
   private readonly G: number;
   private readonly bases: number[];
   private readonly means;
@@ -225,11 +260,13 @@ export class TallyCounts {
     this.sumL = new Float64Array(G);
     this.sumGrievance = new Float64Array(G);
     this.sumScore = new Float64Array(G);
+    this.sumPerceived = new Float64Array(G);
     this.bases = STOCKS.map((s) => mt.base(s));
     this.means = {
       legitimacy: mt.base('legitimacy_mean'),
       grievance: mt.base('grievance_mean'),
       score: mt.base('score_mean'),
+      perceived: mt.base('perceived_protest_detection'),
     };
     const inv1 = (n: number): number => 1 / Math.max(1, n);
     this.inv = {
@@ -247,6 +284,7 @@ export class TallyCounts {
     this.sumL.fill(0);
     this.sumGrievance.fill(0);
     this.sumScore.fill(0);
+    this.sumPerceived.fill(0);
   }
 
   /** The common stocks and sums of group g in the cell (the fast day keeps them per cell and group). */
@@ -293,6 +331,14 @@ export class TallyCounts {
     if (heldUnjustly(f)) cnt[15 * G + g]++;
   }
 
+  /** One surveyed adult of group g (views.ts), with its private and expressed views. */
+  survey(g: number, privateView: number, expressed: number): void {
+    const G = this.G;
+    this.cnt[16 * G + g]++;
+    if (privateView >= SUPPORT) this.cnt[17 * G + g]++;
+    if (expressed >= SUPPORT) this.cnt[18 * G + g]++;
+  }
+
   /** Add the cell's counts and means (region r) to the shard's metrics. */
   flush(r: number): void {
     const { ctx, G, cnt, inv } = this;
@@ -309,6 +355,7 @@ export class TallyCounts {
     addMeans(acc, this.means.legitimacy, this.sumL, G, r, inv.all, inv.group, inv.region[r]);
     addMeans(acc, this.means.grievance, this.sumGrievance, G, r, inv.all, inv.group, inv.region[r]);
     addMeans(acc, this.means.score, this.sumScore, G, r, inv.adults, inv.adultGroup, inv.adultRegion[r]);
+    addMeans(acc, this.means.perceived, this.sumPerceived, G, r, inv.all, inv.group, inv.region[r]);
   }
 }
 

@@ -22,6 +22,7 @@ import { CellDetector } from '../detection.js';
 import { A, F, GROUP_MASK } from '../bits.js';
 import { regimeLayout } from '../layout.js';
 import type { ActCell } from '../mechanism.js';
+import { Perception } from '../perception.js';
 import type { RegimeParams } from '../params.js';
 import { admitted, detainPreemptively, maxRisk, preemptiveMetrics, residentRiskBin } from '../predictive.js';
 import { actKindsOf } from '../reference.js';
@@ -57,6 +58,8 @@ class FastCell implements ActCell {
 
   constructor(
     readonly ch: CellChannels,
+    private readonly perception: Perception,
+    readonly day: number,
     cols: Readonly<Record<string, ArrayLike<number>>>,
     largest: number,
   ) {
@@ -70,6 +73,9 @@ class FastCell implements ActCell {
     this.visits = cols.visits as Uint32Array;
     this.acts = cols.acts as Uint8Array;
     this.touched = new Int32Array(largest);
+  }
+  perceived(i: number, cellWide: number): number {
+    return this.perception.of(i, cellWide, this.day);
   }
   legitimacy(i: number): number {
     const k = this.mapBase + (this.group[i] & GROUP_MASK);
@@ -128,7 +134,7 @@ export function act(ctx: ShardContext<RegimeParams>): void {
   const kinds = actKindsOf(ctx);
   let largest = 0;
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) largest = Math.max(largest, starts[c + 1] - starts[c]);
-  const cell = new FastCell(ch, cols, largest);
+  const cell = new FastCell(ch, new Perception(ctx), ctx.tick, cols, largest);
   const touched = cell.touched;
   // Residents visited last night, in order.
   const listed = new Int32Array(largest);

@@ -14,6 +14,9 @@ import { CellChannels } from '../channels.js';
 import { A, F, GROUP_MASK } from '../bits.js';
 import { regimeLayout, type RegimeLayout } from '../layout.js';
 import type { RegimeParams } from '../params.js';
+import { Perception } from '../perception.js';
+import { expectedFromCalls } from '../platform.js';
+import { expressedView } from '../views.js';
 import { U16, U8 } from '../population.js';
 import { gradeIndex } from '../score.js';
 import { TallyCounts } from '../tally.js';
@@ -39,11 +42,28 @@ export class ProtestRule {
   /** P·65535 for a resident who protested today, and for one who did not (times r in the rule). */
   activeRiskScaled = 0;
   quietRiskScaled = 0;
+  /** The same for a resident whose household had an act detected recently (perception.ts). */
+  private activeAlertedScaled = 0;
+  private quietAlertedScaled = 0;
+  private readonly perception: Perception;
+  private readonly cellCalls: Float32Array | undefined;
 
   constructor(private readonly ctx: ShardContext<RegimeParams>) {
     this.layout = regimeLayout(ctx.params);
-    this.ch = new CellChannels(ctx.params);
+    this.perception = new Perception(ctx);
+    this.cellCalls = ctx.columns.cellCalls as Float32Array | undefined;
+    this.ch = new CellChannels(ctx.params, this.perception);
     this.thresholdScaled = ctx.params.behaviour.threshold * U8 * U16;
+  }
+
+  /** Perceived protest detection, cell-wide, of the cell last set up. */
+  get perceivedProtest(): number {
+    return this.ch.protest;
+  }
+
+  /** Perceived surveillance of speech and acts, cell-wide (views.ts). */
+  get perceivedSpeech(): number {
+    return Math.max(this.ch.platform, this.ch.offline);
   }
 
   /** Set up cell c from its state tonight: protesters (cellActives) and sanctions seen. */
@@ -60,15 +80,33 @@ export class ProtestRule {
       ctx.globals[layout.globalsLayout.observersPerCell + r],
       cellSanctionsSeen[c],
       cellActives[c],
+      c,
     );
-    // A counts the agent itself: tonight's protesters already include it if it protested.
-    this.activeRiskScaled = perceivedArrestRisk(p, this.ch, cellActives[c]) * U16;
-    this.quietRiskScaled = perceivedArrestRisk(p, this.ch, cellActives[c] + 1) * U16;
+    // A counts the agent itself: tonight's protesters already include it if it protested;
+    // calls to collective action that reached their readers add the protesters they promise.
+    const ch = this.ch;
+    const A = cellActives[c] + expectedFromCalls(p, this.cellCalls, c);
+    this.activeRiskScaled = perceivedArrestRisk(p, ch, A) * U16;
+    this.quietRiskScaled = perceivedArrestRisk(p, ch, A + 1) * U16;
+    if (this.perception.alerts) {
+      const household = Math.max(ch.protest, p.perception.householdPerception);
+      this.activeAlertedScaled = perceivedArrestRisk(p, ch, A, household) * U16;
+      this.quietAlertedScaled = perceivedArrestRisk(p, ch, A + 1, household) * U16;
+    }
   }
 
-  /** Whether a free adult with these flags, grievance and risk aversion protests tomorrow. */
-  protests(flags: number, grievanceScaled: number, riskAversion: number): boolean {
-    const risk = flags & F.ACTIVE ? this.activeRiskScaled : this.quietRiskScaled;
+  /** Whether free adult i with these flags, grievance and risk aversion protests tomorrow. */
+  protests(i: number, flags: number, grievanceScaled: number, riskAversion: number): boolean {
+    // Decided tonight for tomorrow: household alerts are read as of tomorrow.
+    const alerted = this.perception.alerts && this.perception.alerted(i, this.ctx.tick + 1);
+    const risk =
+      flags & F.ACTIVE
+        ? alerted
+          ? this.activeAlertedScaled
+          : this.activeRiskScaled
+        : alerted
+          ? this.quietAlertedScaled
+          : this.quietRiskScaled;
     return grievanceScaled - riskAversion * risk > this.thresholdScaled;
   }
 }
@@ -87,7 +125,7 @@ export function decide(
   grievanceScaled: number,
 ): void {
   const was = f & F.ACTIVE ? A.WAS_ACTIVE : 0;
-  acts[i] = rule.protests(f, grievanceScaled, riskAversion[i]) ? A.PROTEST | A.WOULD_PROTEST | was : was;
+  acts[i] = rule.protests(i, f, grievanceScaled, riskAversion[i]) ? A.PROTEST | A.WOULD_PROTEST | was : was;
 }
 
 /**
@@ -115,6 +153,7 @@ export function decideFirstDay(ctx: ShardContext<RegimeParams>): void {
   const groupHardshipCodes = cols.cellGroupHardshipCodes as Float64Array;
   const rule = new ProtestRule(ctx);
   const tally = new TallyCounts(ctx);
+  const perception = new Perception(ctx);
   const base = ctx.params.score.base;
   let adults = 0;
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
@@ -158,6 +197,17 @@ export function decideFirstDay(ctx: ShardContext<RegimeParams>): void {
         sumGrievance(REBUILT_SCALE, REBUILT_SHIFT, groupHardship[k], groupHardshipCodes[k]) * U16,
         0,
       );
+      tally.sumPerceived[k - c * G] = rule.perceivedProtest * groupResidents[k];
+    }
+    // Tick 0's survey (views.ts), as the reference's tally takes it.
+    if (ctx.params.views.enabled) {
+      const every = ctx.params.views.sampleEvery;
+      for (let i = s + ((every - (s % every)) % every); i < layout.unitStarts[c + 1]; i += every) {
+        if (flags[i] & UNDECIDED) continue;
+        const L = REBUILT_SCALE * legitimacy[i] + REBUILT_SHIFT;
+        const perceived = perception.of(i, rule.perceivedSpeech, ctx.tick);
+        tally.survey(group[i] & GROUP_MASK, L, expressedView(ctx.params, L, perceived, riskAversion[i] / U8));
+      }
     }
     tally.flush(layout.cellRegion[c]);
     for (let k = c * G; k < (c + 1) * G; k++) {

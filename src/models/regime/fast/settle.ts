@@ -6,8 +6,9 @@
  * state, a protest today, or a decision that may change (a candidate, fast/lazy.ts).
  * Enforcement runs the reference rule (CellEnforcer.resident) for those with an event or
  * a state to run down; for everyone else it is a no-op when `idleIsNoop` holds (no score
- * in play). A sanctioned resident marks the rest of its household HOUSEHOLD_HIT, a listed
- * adult marks everyone FAMILY_LISTED, and the marked join tonight's visits.
+ * in play). A detained or listed resident marks the rest of its household HOUSEHOLD_HIT or
+ * HOUSEHOLD_LISTED, a blacklisted adult has its household visited (family spillover), and
+ * the marked join tonight's visits.
  *
  * Everyone else's legitimacy moves by the cell's map without being written (lazy.ts), so
  * a night visits only those found. A cell whose floors no longer hold is rebuilt: every
@@ -19,11 +20,13 @@ import type { ShardContext } from '../../../engine/model.js';
 import type { CounterRng } from '../../../engine/rng.js';
 import { Skipper } from '../../../engine/sampling.js';
 import { CellEnforcer, ENFORCEMENT_STATE } from '../enforcement.js';
-import { childrenBarred } from '../family.js';
+import { childrenBarred, householdHasListedAdult } from '../family.js';
 import { A, E, F, GROUP_MASK } from '../bits.js';
 import { householdEnd, householdStart } from '../layout.js';
 import type { RegimeParams } from '../params.js';
-import { U16 } from '../population.js';
+import { Perception } from '../perception.js';
+import { expressedView } from '../views.js';
+import { U16, U8 } from '../population.js';
 import type { CellResponse } from '../response.js';
 import { gradeIndex, scoreMoves } from '../score.js';
 import { TallyCounts } from '../tally.js';
@@ -73,6 +76,8 @@ class CellSettler {
   private readonly barForSchool: boolean;
   private readonly barForTally: boolean;
   private readonly response: CellResponse;
+  private readonly perception: Perception;
+  private readonly surveying: boolean;
   private readonly baseGrade: number;
   readonly grades: Float64Array;
   /**
@@ -161,6 +166,8 @@ class CellSettler {
     this.barForSchool = childrenBarred(p);
     this.barForTally = p.family.enabled && p.family.childrenBarred && p.sanctions.enabled;
     this.response = en.response;
+    this.perception = new Perception(ctx);
+    this.surveying = p.views.enabled;
     this.scale0 = new Float64Array(G);
     this.shift0 = new Float64Array(G);
     this.scale1 = new Float64Array(G);
@@ -223,6 +230,22 @@ class CellSettler {
     }
   }
 
+  /** Whether an adult of j's household is blacklisted. */
+  private householdListed(j: number): boolean {
+    const start = householdStart(this.flags, j, this.s);
+    return householdHasListedAdult(this.flags, start, householdEnd(this.flags, start, this.e));
+  }
+
+  /** Every member of i's household learns tonight that an act of theirs was detected, and is visited. */
+  private alertHousehold(i: number): void {
+    const start = householdStart(this.flags, i, this.s);
+    const end = householdEnd(this.flags, start, this.e);
+    for (let j = start; j < end; j++) {
+      this.perception.alert(j, this.ctx.tick);
+      this.enqueue(j);
+    }
+  }
+
   settle(c: number): void {
     const { en, cells: cols, rule, tally, G, flags, events } = this;
     const layout = en.layout;
@@ -263,9 +286,11 @@ class CellSettler {
         if (events[i] & E.DETAINED_TODAY) this.markHousehold(i, E.HOUSEHOLD_HIT, true);
         if (events[i] & E.LISTED) this.markHousehold(i, E.HOUSEHOLD_LISTED, true);
         if (this.family && (flags[i] & (F.BLACKLISTED | F.CHILD)) === F.BLACKLISTED) {
-          this.markHousehold(i, E.FAMILY_LISTED, false);
+          this.markHousehold(i, 0, false);
         }
       }
+      // A detected act tells the household that surveillance sees (perception.ts).
+      if (this.perception.alarming(events[i])) this.alertHousehold(i);
       if (flags[i] & F.ACTIVE) protesters++;
     }
 
@@ -349,6 +374,7 @@ class CellSettler {
       cols.cellGroupCodes[c * G + g] = codes[g];
       cols.cellGroupHardshipCodes[c * G + g] = hardshipCodes[g];
     }
+    if (this.surveying) this.survey();
     this.addTotals();
     tally.flush(en.r);
   }
@@ -358,7 +384,9 @@ class CellSettler {
     const { en, tally, flags, group, hardship, legitimacy, events, acts, visits } = this;
     const ev = events[j];
     const f = flags[j];
-    if ((ev & ~E.PROTEST) === 0 && (f & PLAIN_EXCLUDES) === 0 && !this.rebuild && !this.visitAll) {
+    // Family spillover: whether an adult of j's household is on the blacklist tonight.
+    const listed = this.family && this.householdListed(j);
+    if (!listed && (ev & ~E.PROTEST) === 0 && (f & PLAIN_EXCLUDES) === 0 && !this.rebuild && !this.visitAll) {
       const h = hardship[j];
       if (h === this.hardshipBefore[j - this.s]) {
         // A free adult with at most a recorded protest and no shock (most visits: candidates
@@ -384,7 +412,6 @@ class CellSettler {
       x1 = encode(L1, this.scale1[g], this.shift1[g]);
       legitimacy[j] = x1;
     }
-    const listed = (ev & E.FAMILY_LISTED) !== 0;
     if (listed && this.barForSchool && f & F.CHILD) en.school(j, this.schooling);
     // A rebuild sums every resident afresh; otherwise the cell's sums take the change
     // (hardship may have risen tonight: blocked attempts, schooling).
@@ -465,6 +492,20 @@ class CellSettler {
     }
   }
 
+  /** Tonight's survey of the cell's sampled free adults (views.ts), from their legitimacy after tonight. */
+  private survey(): void {
+    const { p, s, e, flags, group, legitimacy, riskAversion, scale1, shift1, tally } = this;
+    const every = p.views.sampleEvery;
+    const speech = this.rule.perceivedSpeech;
+    for (let i = s + ((every - (s % every)) % every); i < e; i += every) {
+      if (flags[i] & (F.CHILD | F.DETAINED)) continue;
+      const g = group[i] & GROUP_MASK;
+      const L = scale1[g] * legitimacy[i] + shift1[g];
+      const perceived = this.perception.of(i, speech, this.ctx.tick);
+      tally.survey(g, L, expressedView(p, L, perceived, riskAversion[i] / U8));
+    }
+  }
+
   /** The cell's common stocks and sums: from the per-group counts and the map, plus tonight's visits. */
   private addTotals(): void {
     const { cells: cols, tally, G, c, scale1, shift1 } = this;
@@ -483,6 +524,7 @@ class CellSettler {
         sumGrievance(scale1[g], shift1[g], this.hardships[g], this.hardshipCodes[g]) * U16,
         this.extraPoints[g],
       );
+      tally.sumPerceived[g] = this.rule.perceivedProtest * residents;
     }
     this.grades[this.baseGrade] += adults - this.gradedAdults;
   }
