@@ -193,7 +193,7 @@ export function patternTable(years: readonly PresetYear[]): string {
       'flights blocked per listed person-day (blocks / person-days)',
       'true tips',
       'pre-emptive precision',
-      'posts written ÷ wanted',
+      'posts expressed ÷ wanted',
       'false matches',
       'minority false-match disparity',
     ],
