@@ -10,7 +10,8 @@
  *   test asserts) → blocks `docking-national-blacklist`, `docking-every-mechanism`;
  * - answer: "stifle dissent or breed resentment?" (examples/regime-answer.ts: phase diagram,
  *   later unrest, sensitivity) → blocks `answer-phase`, `answer-later`, `answer-sensitivity`.
- *   It takes ~30–60 minutes at 100,000 residents; `--answer-from FILE` takes the tables from
+ *   It takes 246 one-year runs, 80 minutes at 100,000 residents on two cores shared with other
+ *   work (measured 6 Dec 2026); `--answer-from FILE` takes the tables from
  *   a saved output of `npx tsx examples/regime-answer.ts --part all` instead of running it.
  *
  * Every input is checked (options, the document's markers, the saved output's sections)
@@ -60,8 +61,8 @@ const USAGE = `Regenerates the computed tables of docs/validation/regime.md betw
   --part LIST              comma-separated parts (default: patterns,docking,answer)
                              patterns  a year of each regime preset (examples/regime-patterns.ts)
                              docking   the fast day against the reference (test/regime-docking.ts)
-                             answer    phase diagram, later unrest, sensitivity (examples/regime-answer.ts;
-                                       ~30–60 minutes at 100,000 residents)
+                             answer    phase diagram, later unrest, sensitivity (examples/regime-answer.ts:
+                                       246 one-year runs, ~80 minutes at 100,000 residents on two busy cores)
   --population N           residents per preset year (default 200000)
   --days N                 days per preset year (default 365)
   --threads N              worker threads (default 2)
