@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { perceivedArrestRisk } from '../src/models/regime/behaviour.js';
 import { CellChannels } from '../src/models/regime/channels.js';
-import { regimeParams } from '../src/models/regime/index.js';
+import type { ShardContext } from '../src/engine/model.js';
+import { regimeParams, type RegimeParams } from '../src/models/regime/index.js';
 import { REFERENCE_DETENTION_DAYS } from '../src/models/regime/response.js';
 import { models } from '../src/models/registry.js';
 import { loadPreset } from '../src/scenario/load.js';
@@ -118,7 +119,8 @@ describe('the response channels', () => {
     const p = (detentionDays: number, severityElasticity: number) =>
       scenario({ police: { detentionDays }, response: { severityElasticity } });
     const risk = (params: ReturnType<typeof p>) => {
-      const ch = new CellChannels(params);
+      // A shard context with only what the channels read (no perception, no patrols).
+      const ch = new CellChannels({ params, columns: {} } as unknown as ShardContext<RegimeParams>);
       ch.update(params.population.regions[0], 1000, 0, false, 0, 0, 10);
       return perceivedArrestRisk(params, ch, 10);
     };

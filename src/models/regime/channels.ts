@@ -8,7 +8,9 @@
 import { mechanisms } from './mechanisms.js';
 import type { CellView, Channel } from './mechanism.js';
 import type { RegimeParams, RegionParams } from './params.js';
-import type { Perception } from './perception.js';
+import type { ShardContext } from '../../engine/model.js';
+import { Perception } from './perception.js';
+import { patrolStrength } from './patrols.js';
 import { perceivedEnforcers, policeInCell } from './police.js';
 
 type Kind = 'protest' | 'offline' | 'post' | 'call' | 'debt';
@@ -52,13 +54,14 @@ export class ChannelSet {
 }
 
 export class CellChannels implements CellView {
-  p: RegimeParams;
+  readonly p: RegimeParams;
   region!: RegionParams;
   residents = 0;
   informants = 0;
   hasCentre = false;
   observersPerCell = 0;
   police = 0;
+  patrol = 1;
   actives = 0;
   /** Enforcers residents perceive: visible police plus sanctions seen (Epstein's C). */
   enforcers = 0;
@@ -73,12 +76,15 @@ export class CellChannels implements CellView {
   platform = 0;
   call = 0;
 
-  /** `perception`: residents perceive what they have learned, not the deployed rate (perception.ts). */
-  constructor(
-    p: RegimeParams,
-    private readonly perception?: Perception,
-  ) {
-    this.p = p;
+  /** What residents have learned of surveillance (perception.ts), used when they learn. */
+  readonly perception: Perception;
+  /** Patrol strength of each cell (patrols.ts), when patrols follow detections. */
+  private readonly patrols: Float32Array | undefined;
+
+  constructor(ctx: ShardContext<RegimeParams>) {
+    this.p = ctx.params;
+    this.perception = new Perception(ctx);
+    this.patrols = ctx.columns.cellPatrol as Float32Array | undefined;
     const all = mechanisms().flatMap((m) => m.channels ?? []);
     this.protests = new ChannelSet(all, 'protest');
     this.offlines = new ChannelSet(all, 'offline');
@@ -104,8 +110,9 @@ export class CellChannels implements CellView {
     this.hasCentre = hasCentre;
     this.observersPerCell = observersPerCell;
     this.actives = actives;
+    this.patrol = patrolStrength(this.patrols, c);
     this.police = policeInCell(p, region, residents);
-    this.enforcers = perceivedEnforcers(p, this.police, sanctionsSeen, residents);
+    this.enforcers = perceivedEnforcers(p, this.police * this.patrol, sanctionsSeen, residents);
     this.protests.update(this);
     this.offlines.update(this);
     this.posts.update(this);
@@ -121,7 +128,7 @@ export class CellChannels implements CellView {
     this.protest = 1 - unseen;
     this.platform = this.posts.perceived();
     this.call = this.calls.perceived();
-    if (this.perception?.on && c >= 0) this.perception.learn(this, c);
+    if (this.perception.on && c >= 0) this.perception.learn(this, c);
     return this;
   }
 }

@@ -16,7 +16,6 @@ import { falseMatchProbability } from './cameras.js';
 import { CellChannels, type ChannelSet } from './channels.js';
 import type { DetectionTally } from './mechanism.js';
 import { mechanisms } from './mechanisms.js';
-import { Perception } from './perception.js';
 import { falseReportProbability, fileFalseReport } from './informants.js';
 import { A, E, F, GROUP_MASK } from './bits.js';
 import { regimeLayout, type RegimeLayout } from './layout.js';
@@ -116,7 +115,7 @@ export class CellDetector {
       reportsMalicious: mt.base('reports_malicious'),
     };
     // Channels in registry order, the order in which they get their draw.
-    const ch = (this.ch = new CellChannels(p, new Perception(ctx)));
+    const ch = (this.ch = new CellChannels(ctx));
     const metricsOf = (set: ChannelSet): number[] => set.names.map((n) => mt.base(`detected_${n}`));
     this.protestChannels = ch.protests.q;
     this.protestMetrics = metricsOf(ch.protests);

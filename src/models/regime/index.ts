@@ -5,17 +5,17 @@
  * One tick is one day. Updates are synchronous: decisions read yesterday's state, and
  * the phases below run in this order every day.
  */
-import type { ModelDefinition } from '../../engine/model.js';
+import type { ModelDefinition, System } from '../../engine/model.js';
+import type { GlobalPhase } from './mechanism.js';
+import { mechanisms } from './mechanisms.js';
 import { act } from './fast/act.js';
 import { decideFirstDay } from './fast/decide.js';
 import { settle } from './fast/settle.js';
 import { regimeLayout } from './layout.js';
 import { regimeParams, type RegimeParams } from './params.js';
-import { arrestRatios } from './police.js';
 import { census, synthesize } from './population.js';
 import { riskHistogram, riskThreshold } from './predictive.js';
 import { behave, detect, enforce } from './reference.js';
-import { groupHarm } from './response.js';
 import { disparity, scoreBase, tallyInit, tallyStep } from './tally.js';
 
 const synthesis: ModelDefinition<RegimeParams>['init'] = [
@@ -48,10 +48,15 @@ const predictivePhases: ModelDefinition<RegimeParams>['step'] = [
   { kind: 'shard', name: 'predictive-risk', run: riskHistogram },
   { kind: 'global', name: 'predictive-threshold', run: riskThreshold },
 ];
-const arrestCapacity = { kind: 'global', name: 'arrest-capacity', run: arrestRatios } as const;
 const disparityPhase = { kind: 'global', name: 'disparity', run: disparity } as const;
 const scoreBasePhase = { kind: 'global', name: 'score-base', run: scoreBase } as const;
-const groupHarmPhase = { kind: 'global', name: 'group-harm', run: groupHarm } as const;
+/** The mechanisms' global steps at one point of the day (mechanism.ts `GlobalPhase`), in registry order. */
+const phasesAt = (at: GlobalPhase['at']): System<RegimeParams>[] =>
+  mechanisms().flatMap((m) =>
+    (m.phases ?? []).filter((x) => x.at === at).map((x) => ({ kind: 'global', name: x.name, run: x.run }) as const),
+  );
+const detected = phasesAt('detected');
+const dusk = [disparityPhase, ...phasesAt('dusk'), scoreBasePhase];
 
 /**
  * The model as it runs by default: the fast day (fast/act.ts, fast/settle.ts), whose work
@@ -66,11 +71,9 @@ export const regimeModel: ModelDefinition<RegimeParams> = {
   step: [
     ...predictivePhases,
     { kind: 'shard', name: 'act', run: act },
-    arrestCapacity,
+    ...detected,
     { kind: 'shard', name: 'settle', run: settle },
-    disparityPhase,
-    groupHarmPhase,
-    scoreBasePhase,
+    ...dusk,
   ],
 };
 
@@ -88,12 +91,10 @@ export const regimeReferenceModel: ModelDefinition<RegimeParams> = {
     ...predictivePhases,
     { kind: 'shard', name: 'behave', run: behave },
     { kind: 'shard', name: 'detect', run: detect },
-    arrestCapacity,
+    ...detected,
     { kind: 'shard', name: 'enforce', run: enforce },
     { kind: 'shard', name: 'tally', run: tallyStep },
-    disparityPhase,
-    groupHarmPhase,
-    scoreBasePhase,
+    ...dusk,
   ],
 };
 

@@ -8,7 +8,7 @@
  * inside one shard and needs no locking.
  */
 import type { ColumnSpec, ModelLayout } from '../../engine/model.js';
-import { mechanisms, metricNames } from './mechanisms.js';
+import { derivedMetrics, mechanisms, metricNames } from './mechanisms.js';
 import { DISPARITY_HARMS, MetricTable } from './metrics.js';
 import type { RegimeParams } from './params.js';
 import { F } from './bits.js';
@@ -69,6 +69,8 @@ export interface GlobalsLayout {
   readonly cumulativeHarm: number;
   /** Per group: by how much the share of its adults held or listed exceeds all adults' (response.ts). */
   readonly groupExcessHarm: number;
+  /** Per group: cumulative pre-emptive detentions of would-be protesters, all of them, and would-be protesters. */
+  readonly preemptiveTotals: number;
   readonly total: number;
 }
 
@@ -122,6 +124,7 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
 
   const metricTable = new MetricTable(
     metricNames(),
+    derivedMetrics(),
     groupList.map((g) => g.name),
     regionList.map((r) => r.name),
     p.score.bands.map((b) => b.grade),
@@ -147,6 +150,7 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
     adultRegionPopulation: take(R),
     cumulativeHarm: take(DISPARITY_HARMS.length * G),
     groupExcessHarm: take(G),
+    preemptiveTotals: take(3 * G),
     total: 0,
   };
   (globalsLayout as { total: number }).total = g0;

@@ -8,7 +8,7 @@
  * one line in mechanisms.ts (the registry) and one in params.ts (its block), and its test.
  */
 import type { z } from 'zod';
-import type { ColumnSpec, ShardContext } from '../../engine/model.js';
+import type { ColumnSpec, GlobalContext, ShardContext } from '../../engine/model.js';
 import type { CounterRng } from '../../engine/rng.js';
 import type { CellChannels } from './channels.js';
 import type { RegimeParams, RegionParams } from './params.js';
@@ -28,6 +28,20 @@ export const metric = (
   description: string,
 ): MetricName => ({ name, kind, side, description });
 
+/** A global step of a mechanism (Mechanism.phases). */
+export interface GlobalPhase {
+  readonly name: string;
+  readonly at: 'detected' | 'dusk';
+  run(ctx: GlobalContext<RegimeParams>): void;
+}
+
+/** A metric derived by a global phase: one value per group or per region, no overall value. */
+export interface DerivedMetric {
+  readonly name: string;
+  readonly by: 'group' | 'region';
+  readonly description: string;
+}
+
 /** What the ODD says a mechanism does to behaviour (DESIGN.md §4.1). */
 export type Role =
   | { readonly changes: string }
@@ -44,8 +58,15 @@ export interface Mechanism {
   enabled(p: RegimeParams): boolean;
   /** Metrics it adds to the catalogue (each broken down by group and region). */
   readonly metrics?: readonly MetricName[];
+  /** Metrics its global phases derive each day, one value per group or per region. */
+  readonly derived?: readonly DerivedMetric[];
   /** Per-resident or per-cell columns it needs, only when on (memory is paid for what is modelled). */
   columns?(p: RegimeParams, size: { readonly agents: number; readonly cells: number }): readonly ColumnSpec[];
+  /**
+   * Global steps it runs each day, on the coordinating thread: after the day's detection
+   * (before enforcement and tonight's decisions) or at dusk (after the tally).
+   */
+  readonly phases?: readonly GlobalPhase[];
   /** Per-shard sparse maps (resident → positive count) it keeps, for rare per-resident state. */
   sparse?(p: RegimeParams): readonly string[];
   /** Detection channels it deploys (detection.ts gives each its chance at each act). */
@@ -177,6 +198,8 @@ export interface CellView {
   readonly observersPerCell: number;
   /** Police officers in the cell. */
   readonly police: number;
+  /** The cell's patrol strength (patrols.ts; 1 without). */
+  readonly patrol: number;
   /** Protesters in the cell yesterday (Epstein's A). */
   readonly actives: number;
 }

@@ -12,8 +12,9 @@ import { grid } from './grid.js';
 import { incentives } from './incentives.js';
 import { informants } from './informants.js';
 import { lists } from './lists.js';
+import { patrols } from './patrols.js';
 import { perception } from './perception.js';
-import type { Mechanism, MetricName } from './mechanism.js';
+import type { DerivedMetric, Mechanism, MetricName } from './mechanism.js';
 import { platform } from './platform.js';
 import { police } from './police.js';
 import { predictive } from './predictive.js';
@@ -44,6 +45,7 @@ export function mechanisms(): readonly Mechanism[] {
     sanctions,
     family,
     predictive,
+    patrols,
     abuse,
     dueProcess,
     incentives,
@@ -51,6 +53,11 @@ export function mechanisms(): readonly Mechanism[] {
     views,
     response,
   ]);
+}
+
+/** Every mechanism's derived metrics (per group or per region). */
+export function derivedMetrics(): readonly DerivedMetric[] {
+  return mechanisms().flatMap((m) => m.derived ?? []);
 }
 
 /** The metric catalogue: every mechanism's metrics, whether or not a scenario switches it on. */

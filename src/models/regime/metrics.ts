@@ -7,7 +7,7 @@
  * end of the day. Harms and stability measures sit side by side (DESIGN.md §4).
  */
 import type { MetricSpec } from '../../engine/model.js';
-import type { MetricName } from './mechanism.js';
+import type { DerivedMetric, MetricName } from './mechanism.js';
 
 /** Metrics derived at the end of each tick from cumulative harms (group rate ÷ reference-group rate). */
 export const DISPARITY_HARMS = [
@@ -27,14 +27,14 @@ export class MetricTable {
   private readonly bases = new Map<string, number>();
   readonly gradeBase: number;
   readonly disparityBase: number;
-  /** Per group: its excess harm rate (response.ts `groupHarm`). */
-  readonly groupHarmBase: number;
+  private readonly derivedBases = new Map<string, number>();
   /** Internal: detected protesters per region, risk histogram per region × bin. */
   readonly detectedBase: number;
   readonly riskHistBase: number;
 
   constructor(
     names: readonly MetricName[],
+    derived: readonly DerivedMetric[],
     readonly groupNames: readonly string[],
     readonly regionNames: readonly string[],
     readonly grades: readonly string[],
@@ -62,13 +62,10 @@ export class MetricTable {
         );
       }
     }
-    this.groupHarmBase = this.specs.length;
-    for (const g of groupNames) {
-      this.push(
-        'group_excess_harm',
-        `group=${g}`,
-        'members held or listed per 1,000 adults above the rate of all adults: the group-grievance input [rate, harm]',
-      );
+    for (const d of derived) {
+      this.derivedBases.set(d.name, this.specs.length);
+      for (const key of d.by === 'group' ? groupNames : regionNames)
+        this.push(d.name, `${d.by}=${key}`, `${d.description} [derived, by ${d.by}]`);
     }
     this.detectedBase = this.specs.length;
     for (let r = 0; r < regions; r++)
@@ -82,6 +79,13 @@ export class MetricTable {
 
   private push(name: string, key: string, description: string, internal = false): void {
     this.specs.push({ name, key, reduce: 'sum', description, ...(internal ? { internal: true } : {}) });
+  }
+
+  /** Index of a derived metric's first slot (its group or region 0). */
+  derivedBase(name: string): number {
+    const b = this.derivedBases.get(name);
+    if (b === undefined) throw new Error(`unknown derived regime metric "${name}"`);
+    return b;
   }
 
   /** Index of a broken-down metric's overall slot. */

@@ -17,6 +17,7 @@ import { gridGroup, gridParams, gridRegion } from './grid.js';
 import { incentivesParams } from './incentives.js';
 import { informantsParams, informantsRegion } from './informants.js';
 import { listsParams } from './lists.js';
+import { patrolsParams } from './patrols.js';
 import { perceptionParams } from './perception.js';
 import { platformParams, platformRegion } from './platform.js';
 import { policeParams, policeRegion } from './police.js';
@@ -103,6 +104,7 @@ export const regimeParams = z
     sanctions: sanctionsParams,
     family: familyParams,
     predictive: predictiveParams,
+    patrols: patrolsParams,
     abuse: abuseParams,
     dueProcess: dueProcessParams,
     propaganda: propagandaParams,

@@ -52,12 +52,17 @@ export const police: Mechanism = {
       protest: (c) =>
         c.p.police.enabled
           ? c.p.police.identification *
-            epsteinArrestProbability(c.p.behaviour.arrestConstant, c.police * c.p.police.visibility, c.actives)
+            epsteinArrestProbability(
+              c.p.behaviour.arrestConstant,
+              c.police * c.patrol * c.p.police.visibility,
+              c.actives,
+            )
           : 0,
       perceived: false,
     },
   ],
   enforcement: (ctx) => (ctx.params.police.enabled ? [new Arrest(ctx)] : []),
+  phases: [{ name: 'arrest-capacity', at: 'detected', run: (ctx) => arrestRatios(ctx) }],
 };
 
 /** Police officers present in a cell of `residents`. */

@@ -50,13 +50,28 @@ export const predictiveGroup = {
 export const predictive: Mechanism = {
   key: 'predictive',
   title: 'predictive policing: a risk score from observable features, pre-emptive detention under capacity',
-  role: { changes: 'the pre-emptively detained cannot act; wrongful detentions cost legitimacy' },
+  role: {
+    changes: 'the pre-emptively detained cannot act; detentions of those who would not have acted wrong them',
+  },
   enabled: (p) => p.predictive.enabled,
   metrics: [
     metric('detentions_preemptive', 'flow', 'harm', 'pre-emptive detentions or interviews by predictive policing'),
     metric('preemptive_true', 'flow', 'stability', 'pre-emptive detentions of people who would have acted'),
     metric('preemptive_false', 'flow', 'harm', 'pre-emptive detentions of people who would not have acted'),
   ],
+  derived: [
+    {
+      name: 'preemptive_precision',
+      by: 'group',
+      description: 'share of the pre-emptively detained so far whose protest rule said act (cumulative)',
+    },
+    {
+      name: 'preemptive_recall',
+      by: 'group',
+      description: 'share of would-be protesters so far whom pre-emptive detention caught first (cumulative)',
+    },
+  ],
+  phases: [{ name: 'predictive-score', at: 'dusk', run: (ctx) => scorePreemption(ctx) }],
   // Recorded negative events, the risk score's main input.
   columns: (p, { agents }) => (p.predictive.enabled ? [{ name: 'records', type: 'u8', length: agents }] : []),
   enforcement: (ctx) => (ctx.params.predictive.enabled ? predictiveSteps(ctx) : []),
@@ -239,4 +254,31 @@ function predictiveSteps(ctx: ShardContext<RegimeParams>): EnforcementStep[] {
       },
     },
   ];
+}
+
+/** At dusk: precision and recall of pre-emptive detention so far, by group (NaN while undefined). */
+function scorePreemption(ctx: GlobalContext<RegimeParams>): void {
+  const p = ctx.params;
+  const layout = regimeLayout(p);
+  const mt = layout.metricTable;
+  const G = layout.groups;
+  if (!p.predictive.enabled) {
+    for (let g = 0; g < G; g++) {
+      ctx.acc[mt.derivedBase('preemptive_precision') + g] = NaN;
+      ctx.acc[mt.derivedBase('preemptive_recall') + g] = NaN;
+    }
+    return;
+  }
+  const at = layout.globalsLayout.preemptiveTotals;
+  const bases = [mt.base('preemptive_true'), mt.base('detentions_preemptive'), mt.base('would_act')];
+  for (let g = 0; g < G; g++) {
+    for (let k = 0; k < 3; k++) {
+      for (const acc of ctx.shardAccs) ctx.globals[at + 3 * g + k] += acc[bases[k] + 1 + g];
+    }
+    const hits = ctx.globals[at + 3 * g];
+    const detained = ctx.globals[at + 3 * g + 1];
+    const would = ctx.globals[at + 3 * g + 2];
+    ctx.acc[mt.derivedBase('preemptive_precision') + g] = detained > 0 ? hits / detained : NaN;
+    ctx.acc[mt.derivedBase('preemptive_recall') + g] = would > 0 ? hits / would : NaN;
+  }
 }

@@ -71,8 +71,8 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
   const rng = ctx.rng('behave');
   const riskU = ctx.rng('admit');
   const riskRng = ctx.rng('risk');
-  const perception = new Perception(ctx);
-  const ch = new CellChannels(p, perception);
+  const ch = new CellChannels(ctx);
+  const perception = ch.perception;
   const cell = new ReferenceCell(ch, perception, ctx.columns.legitimacy as Uint16Array, acts);
   cell.day = ctx.tick;
   const kinds = actKindsOf(ctx);

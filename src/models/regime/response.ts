@@ -89,6 +89,14 @@ export const response: Mechanism = {
       'perceived certainty and severity deter protest; perceived detection deters infractions and chills posts; repression seen and suffered, and harm concentrated on one’s group, lower legitimacy and so raise grievance and protest',
   },
   enabled: (p) => p.response.enabled,
+  derived: [
+    {
+      name: 'group_excess_harm',
+      by: 'group',
+      description: 'members held unjustly per 1,000 adults above the rate of all adults: the group-grievance input',
+    },
+  ],
+  phases: [{ name: 'group-harm', at: 'dusk', run: (ctx) => groupHarm(ctx) }],
   metrics: [
     metric('sanctions', 'flow', 'harm', 'residents detained or listed today'),
     metric(
@@ -128,7 +136,7 @@ export function groupHarm(ctx: GlobalContext<RegimeParams>): void {
     const rate = (1000 * held) / Math.max(1, ctx.globals[gl.adultGroupPopulation + g]);
     const excess = Math.max(0, rate - all);
     ctx.globals[gl.groupExcessHarm + g] = excess;
-    ctx.acc[mt.groupHarmBase + g] = excess;
+    ctx.acc[mt.derivedBase('group_excess_harm') + g] = excess;
   }
 }
 

@@ -6,7 +6,6 @@
 import type { GlobalContext, ShardContext } from '../../engine/model.js';
 import { CellChannels } from './channels.js';
 import { householdHasListedAdult } from './family.js';
-import { Perception } from './perception.js';
 import { expressedView, surveyed, SUPPORT } from './views.js';
 import { A, F, GROUP_MASK } from './bits.js';
 import { householdEnd, regimeLayout } from './layout.js';
@@ -81,8 +80,8 @@ function tally(ctx: ShardContext<RegimeParams>, atInit: boolean): void {
   const scoreInPlay = scoreMoves(p);
 
   // What residents perceive tonight (the fast day computes it for tomorrow's decisions).
-  const perception = new Perception(ctx);
-  const ch = new CellChannels(p, perception);
+  const ch = new CellChannels(ctx);
+  const perception = ch.perception;
   const perceivedBase = mt.base('perceived_protest_detection');
   for (let c = ctx.unitStart; c < ctx.unitEnd; c++) {
     const r = layout.cellRegion[c];

@@ -50,9 +50,9 @@ export class ProtestRule {
 
   constructor(private readonly ctx: ShardContext<RegimeParams>) {
     this.layout = regimeLayout(ctx.params);
-    this.perception = new Perception(ctx);
+    this.ch = new CellChannels(ctx);
+    this.perception = this.ch.perception;
     this.cellCalls = ctx.columns.cellCalls as Float32Array | undefined;
-    this.ch = new CellChannels(ctx.params, this.perception);
     this.thresholdScaled = ctx.params.behaviour.threshold * U8 * U16;
   }
 
