@@ -60,12 +60,8 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 async function runsIn(db: string) {
-  const store = await ResultsStore.open(db, { create: false });
-  try {
-    return await store.listRuns();
-  } finally {
-    store.close();
-  }
+  const store = await ResultsStore.open(db, { readOnly: true });
+  return store.listRuns();
 }
 
 describe('cli: invalid input', () => {

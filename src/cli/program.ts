@@ -22,7 +22,7 @@ import {
 import { checkMemory, checkWorkers, type Overrides } from '../scenario/resolve.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { sources } from '../scenario/sources.js';
-import { defaultDbPath, ResultsStore, type ExportFormat, type MetricSummary } from '../store/store.js';
+import { defaultDbPath, ResultsStore, type ExportFormat, type MetricSummary, type RunRow } from '../store/store.js';
 import { fmtNumber, fmtSeconds, keyValues, table } from './format.js';
 import { executeRun, type RunReport } from './runner.js';
 
@@ -75,6 +75,14 @@ function difference(reference: number | undefined, value: number | undefined): s
   return `${d >= 0 ? '+' : ''}${fmtNumber(d)}${pct}`;
 }
 
+/** Who is running a run and how far it is; for an abandoned one, whether `recover` has work to do. */
+function runNote(r: RunRow): string {
+  const owner = r.owner_pid !== null ? `pid ${r.owner_pid} on ${r.owner_host}` : '';
+  if (r.status === 'running') return `tick ${fmtNumber(r.ticks_done ?? 0)}, ${owner}`;
+  if (r.status === 'abandoned' && r.staged) return `${owner} gone; run \`panopticon recover\``;
+  return '';
+}
+
 function dbPathOf(opts: { db?: string; out?: string }): string {
   return opts.db ?? defaultDbPath(opts.out);
 }
@@ -124,9 +132,7 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
   const store = await ResultsStore.open(dbPathOf(o));
   let executor: Executor | undefined;
   let stopReason: string | null = null;
-  const unregister = ctx.onSignal((sig) => {
-    stopReason = sig;
-  });
+  let unregister: (() => void) | undefined;
   const showBar = o.progress && ctx.progress;
   const bar = showBar
     ? new cliProgress.SingleBar(
@@ -157,6 +163,12 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
       version: ctx.version,
       scenarioHash: hash,
       stopRequested: () => stopReason,
+      // Signals are handled only once ticks poll for them; until then (synthesis) they end the process.
+      onStepping: () => {
+        unregister = ctx.onSignal((sig) => {
+          stopReason = sig;
+        });
+      },
       onStart: () =>
         bar?.start(scenario.steps, 0, {
           speed: '-',
@@ -219,9 +231,8 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
     if (runId) ctx.err(`run ${runId} failed and is stored as 'failed'\n`);
     throw e;
   } finally {
-    unregister();
+    unregister?.();
     await executor?.close();
-    store.close();
   }
 }
 
@@ -317,14 +328,26 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .option('--out <dir>', 'results folder (holds results.duckdb)', 'panopticon-results')
     .option('--db <path>', 'results database file (overrides --out)')
     .action(async (o: { db?: string; out?: string }) => {
-      const store = await ResultsStore.open(dbPathOf(o), { create: false });
-      try {
+      const store = await ResultsStore.open(dbPathOf(o), { readOnly: true });
+      {
         const runs = await store.listRuns();
         if (!runs.length) ctx.out(`no runs in ${store.path}\n`);
         else
           ctx.out(
             table(
-              ['run_id', 'status', 'model', 'preset', 'seed', 'steps', 'threads', 'agents', 'wall', 'started (UTC)'],
+              [
+                'run_id',
+                'status',
+                'model',
+                'preset',
+                'seed',
+                'steps',
+                'threads',
+                'agents',
+                'wall',
+                'started (UTC)',
+                'note',
+              ],
               runs.map((r) => [
                 r.run_id,
                 r.status,
@@ -336,11 +359,10 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
                 fmtNumber(r.agents),
                 fmtSeconds(r.wall_seconds),
                 r.started_at,
+                runNote(r),
               ]),
             ) + '\n',
           );
-      } finally {
-        store.close();
       }
       setExit(EXIT_OK);
     });
@@ -354,13 +376,9 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .option('--db <path>', 'results database file', join('panopticon-results', 'results.duckdb'))
     .option('--force', 'export a run that is not complete (interrupted or failed: partial rows)', false)
     .action(async (runId: string, o: { format: ExportFormat; out: string; db: string; force: boolean }) => {
-      const store = await ResultsStore.open(o.db, { create: false });
-      try {
-        const rows = await store.exportRun(runId, o.format, o.out, o.force);
-        ctx.out(`exported ${fmtNumber(rows)} rows of run ${runId} to ${o.out}\n`);
-      } finally {
-        store.close();
-      }
+      const store = await ResultsStore.open(o.db, { readOnly: true });
+      const done = await store.exportRun(runId, o.format, o.out, { partial: o.force });
+      ctx.out(`exported ${fmtNumber(done.rows)} rows of run ${runId} to ${o.out}\n`);
       setExit(EXIT_OK);
     });
 
@@ -375,8 +393,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .option('--force', 'compare runs that are not complete', false)
     .action(async (ids: string[], o: { db?: string; out?: string; force: boolean }) => {
       if (ids.length < 2) throw new UserError(`runs: got ${ids.length} run id; allowed: two or more run ids`);
-      const store = await ResultsStore.open(dbPathOf(o), { create: false });
-      try {
+      const store = await ResultsStore.open(dbPathOf(o), { readOnly: true });
+      {
         const runs: Awaited<ReturnType<ResultsStore['getRun']>>[] = [];
         for (const id of ids) runs.push(await store.getRun(id));
         for (const r of runs) {
@@ -427,8 +445,6 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
           const header = ['', letters[0], ...letters.slice(1).flatMap((l) => [l, `${l} − ${letters[0]}`])];
           ctx.out(`${title}\n${table(header, body)}\n\n`);
         }
-      } finally {
-        store.close();
       }
       setExit(EXIT_OK);
     });
