@@ -3,10 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, unlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalExecutor } from '../src/engine/simulation.js';
-import { runCli, type CliContext } from '../src/cli/program.js';
 import { ResultsStore } from '../src/store/store.js';
 import { DEFAULT_PRESET } from '../src/scenario/load.js';
+import { inProcessCli } from './helpers/cli-inprocess.js';
 import { hooks, testRegistry } from './helpers/tiny-model.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pano-cli-'));
@@ -33,31 +32,10 @@ function freshDb(): string {
   return join(dir, `db${n++}`, 'results.duckdb');
 }
 
-let signalHandlers: ((s: string) => void)[] = [];
+const cli = inProcessCli(testRegistry, { presetsDir: presets });
 afterEach(() => {
   hooks.onTick = null;
-  signalHandlers = [];
 });
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    registry: testRegistry,
-    presetsDir: presets,
-    version: '9.9.9',
-    out: (s) => (out += s),
-    err: (s) => (err += s),
-    availableMemory: () => 2 ** 30,
-    onSignal: (h) => {
-      signalHandlers.push(h);
-      return () => (signalHandlers = signalHandlers.filter((x) => x !== h));
-    },
-    createExecutor: async () => new LocalExecutor(),
-  };
-  const code = await runCli(argv, ctx);
-  return { code, out, err };
-}
 
 async function runsIn(db: string) {
   const store = await ResultsStore.open(db, { readOnly: true });
@@ -191,7 +169,7 @@ describe('cli: runs', () => {
 
   it('a signal mid-run stores the run as interrupted and exits 130', async () => {
     const db = freshDb();
-    hooks.onTick = () => signalHandlers.forEach((h) => h('SIGINT'));
+    hooks.onTick = () => cli.signalHandlers().forEach((h) => h('SIGINT'));
     const r = await cli(
       'run',
       file('preset: tiny-base\nsteps: 50\nparams: { hookAt: 4 }\n'),

@@ -41,8 +41,16 @@ export interface AccessOptions {
   readonly what?: string;
 }
 
-/** Default wait for the lock: long enough to outlast another run's final import. */
-export const DEFAULT_WAIT_MS = 60_000;
+/**
+ * How long a command waits for another process's transaction by default: the environment
+ * variable PANOPTICON_LOCK_WAIT (seconds) if set, else 60 s — long enough to outlast the
+ * final import of a national run.
+ */
+export function defaultWaitMs(): number {
+  const env = process.env.PANOPTICON_LOCK_WAIT;
+  const seconds = env !== undefined && env.trim() !== '' ? Number(env) : NaN;
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 60_000;
+}
 
 const queues = new Map<string, Promise<unknown>>();
 
@@ -91,7 +99,7 @@ function txOf(connection: DuckDBConnection): StoreTx {
 }
 
 async function openWithRetry(path: string, readOnly: boolean, opts: AccessOptions): Promise<DuckDBInstance> {
-  const waitMs = opts.waitMs ?? DEFAULT_WAIT_MS;
+  const waitMs = opts.waitMs ?? defaultWaitMs();
   const start = performance.now();
   let delay = 5;
   let lastReport = start;

@@ -25,7 +25,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { UserError } from '../scenario/errors.js';
 import {
-  DEFAULT_WAIT_MS,
+  defaultWaitMs,
   readDatabase,
   writeDatabase,
   type AccessOptions,
@@ -147,7 +147,7 @@ export class ResultsStore {
    */
   static async open(path: string, opts: OpenOptions = {}): Promise<ResultsStore> {
     const full = resolve(path);
-    const waitMs = opts.waitMs ?? DEFAULT_WAIT_MS;
+    const waitMs = opts.waitMs ?? defaultWaitMs();
     const readOnly = opts.readOnly ?? false;
     if (readOnly || opts.create === false) {
       if (!existsSync(full))
