@@ -108,10 +108,22 @@ describe('cli: invalid input', () => {
   });
 
   it('--help works for every command and exits 0', async () => {
-    for (const cmd of [[], ['run'], ['validate'], ['presets'], ['sources'], ['runs'], ['export'], ['compare']]) {
+    for (const cmd of [
+      [],
+      ['run'],
+      ['validate'],
+      ['presets'],
+      ['sources'],
+      ['runs'],
+      ['export'],
+      ['compare'],
+      ['recover'],
+    ]) {
       const r = await cli(...cmd, '--help');
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.out).toMatch(/^Usage: panopticon/);
+      // the exit-code table, on every command's help
+      expect(r.out).toMatch(/\nExit codes:\n {4}0 {2}success\n[\s\S]* {4}6 {2}no space left on the device\n {2}130 /);
     }
   });
 });
