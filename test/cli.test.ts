@@ -1,27 +1,15 @@
 /** The CLI run in-process with a tiny test model and a temporary presets folder and store. */
-import { existsSync, mkdirSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResultsStore } from '../src/store/store.js';
 import { DEFAULT_PRESET } from '../src/scenario/load.js';
 import { inProcessCli } from './helpers/cli-inprocess.js';
-import { hooks, testRegistry } from './helpers/tiny-model.js';
+import { hooks, testRegistry, tinyPresets } from './helpers/tiny-model.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pano-cli-'));
-const presets = join(dir, 'presets');
-mkdirSync(presets);
-writeFileSync(
-  join(presets, 'tiny-base.yaml'),
-  `name: tiny-base
-description: a tiny preset
-model: tiny
-seed: 7
-steps: 10
-params: { agents: 20, rate: 0.25 }
-sources: { agents: assumption, rate: EP, mode: assumption, legitimacy: "EP, NL", failAt: assumption, hookAt: assumption }
-`,
-);
+const presets = tinyPresets(dir);
 let n = 0;
 function file(text: string): string {
   const f = join(dir, `s${n++}.yaml`);

@@ -74,6 +74,20 @@ async function completeRun(db: string, file: string, ...extra: string[]): Promis
   return /run id\s+(\S+)/.exec(r.out)![1];
 }
 
+/** A national-blacklist year of `population` residents on one thread, with the progress bar. */
+const regimeOnOneThread = (population: number, db: string) =>
+  spawnPanopticon([
+    'run',
+    '--preset',
+    'national-blacklist',
+    '--population',
+    String(population),
+    '--threads',
+    '1',
+    '--db',
+    db,
+  ]);
+
 const mounts: Tmpfs[] = [];
 afterAll(() => mounts.forEach((m) => m.unmount()));
 
@@ -143,17 +157,7 @@ describe('signals', () => {
   it('SIGTERM during synthesis ends the process at once; the run reads abandoned, never running', async () => {
     const db = join(dir, 'synth', 'results.duckdb');
     // 10 M residents on one thread: several seconds of synchronous synthesis
-    const p = spawnPanopticon([
-      'run',
-      '--preset',
-      'national-blacklist',
-      '--population',
-      '10000000',
-      '--threads',
-      '1',
-      '--db',
-      db,
-    ]);
+    const p = regimeOnOneThread(10_000_000, db);
     await waitFor(p, (out) => out.includes('(synthesizing'));
     p.child.kill('SIGTERM');
     const end = await p.done;
@@ -188,17 +192,7 @@ describe('signals', () => {
   it('a second SIGINT exits at once (130); the run reads abandoned and keeps its ticks', async () => {
     const db = join(dir, 'twice', 'results.duckdb');
     // a tick long enough (a million residents on one thread) for the second signal to arrive during it
-    const p = spawnPanopticon([
-      'run',
-      '--preset',
-      'national-blacklist',
-      '--population',
-      '1000000',
-      '--threads',
-      '1',
-      '--db',
-      db,
-    ]);
+    const p = regimeOnOneThread(1_000_000, db);
     await waitFor(p, (out) => /tick [1-9]\d*\//.test(out));
     p.child.kill('SIGINT');
     await waitFor(p, (_, err) => err.includes('stopping after the current tick'));
@@ -218,6 +212,18 @@ describe('signals', () => {
 });
 
 describe('full disk and read-only media', () => {
+  /** A store on a fresh tmpfs holding one complete run, and that run's fingerprint; or why not. */
+  async function storeOnTmpfs(
+    size: string,
+  ): Promise<{ fs: Tmpfs; db: string; earlier: string; before: string } | string> {
+    const fs = mountTmpfs(size);
+    if (typeof fs === 'string') return fs;
+    mounts.push(fs);
+    const db = join(fs.dir, 'results.duckdb');
+    const earlier = await completeRun(db, CONTAGION);
+    return { fs, db, earlier, before: await fingerprint(db, [earlier]) };
+  }
+
   /** Shrink the tmpfs to what it holds now plus `spare` bytes: the disk is (nearly) full. */
   function fill(fs: Tmpfs, spare: number): void {
     const st = statfsSync(fs.dir);
@@ -226,12 +232,9 @@ describe('full disk and read-only media', () => {
   }
 
   it('a disk that fills during a run: exit 6, one line, the run failed, the store readable and intact', async (ctx) => {
-    const fs = mountTmpfs('64m');
-    if (typeof fs === 'string') return ctx.skip(fs);
-    mounts.push(fs);
-    const db = join(fs.dir, 'results.duckdb');
-    const earlier = await completeRun(db, CONTAGION);
-    const before = await fingerprint(db, [earlier]);
+    const setup = await storeOnTmpfs('64m');
+    if (typeof setup === 'string') return ctx.skip(setup);
+    const { fs, db, earlier, before } = setup;
     fill(fs, 1024 * 1024); // room to record the run, not for its 1.6 million metric rows
     const r = await panopticon(['run', BIG, '--db', db, '--no-progress']);
     expect(r.code, r.err).toBe(6);
@@ -249,12 +252,9 @@ describe('full disk and read-only media', () => {
   });
 
   it('a disk that is full when a run stores its results: exit 6, the results kept, and recover stores them once there is room', async (ctx) => {
-    const fs = mountTmpfs('64m');
-    if (typeof fs === 'string') return ctx.skip(fs);
-    mounts.push(fs);
-    const db = join(fs.dir, 'results.duckdb');
-    const earlier = await completeRun(db, CONTAGION);
-    const before = await fingerprint(db, [earlier]);
+    const setup = await storeOnTmpfs('64m');
+    if (typeof setup === 'string') return ctx.skip(setup);
+    const { fs, db, earlier, before } = setup;
     const p = spawnPanopticon(['run', BIG, '--db', db]);
     await waitFor(p, (out) => /tick ([3-9]\d\d|\d{4,})\//.test(out)); // 300+ ticks staged
     // room for the last buffered ticks, not for importing hundreds of thousands of rows
@@ -282,11 +282,9 @@ describe('full disk and read-only media', () => {
   });
 
   it('a store on read-only media: runs, export and compare work; run and recover fail with exit 5', async (ctx) => {
-    const fs = mountTmpfs('16m');
-    if (typeof fs === 'string') return ctx.skip(fs);
-    mounts.push(fs);
-    const db = join(fs.dir, 'results.duckdb');
-    const a = await completeRun(db, CONTAGION);
+    const setup = await storeOnTmpfs('16m');
+    if (typeof setup === 'string') return ctx.skip(setup);
+    const { fs, db, earlier: a } = setup;
     const b = await completeRun(db, CONTAGION, '--seed', '9');
     fs.remount('ro');
     const listed = await panopticon(['runs', '--db', db]);
