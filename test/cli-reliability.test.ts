@@ -229,6 +229,11 @@ describe('run --json', () => {
     expect(Object.keys(doc.outputs)).toEqual(['active', 'tick_seen']);
     expect(barText).toMatch(/tick \d+\/10/);
 
+    const listed = await cli('runs', '--db', db, '--json');
+    expect(JSON.parse(listed.out)).toMatchObject([
+      { run_id: doc.runId, status: 'complete', ticks_done: 10, staged: false },
+    ]);
+
     const bad = await cli('run', file('model: tiny\nseed: -1\nsteps: 2\n'), '--db', db, '--json');
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.out)).toMatchObject({

@@ -9,6 +9,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { currentOwner } from '../src/store/owner.js';
 import { ResultsStore, stagingFile, type RunOutcome, type RunStart } from '../src/store/store.js';
 import { deadPid, panopticon, spawnPanopticon } from './helpers/cli-process.js';
 
@@ -79,6 +80,29 @@ describe('store access by short transactions', () => {
     const live = await store.beginRun(start);
     expect(await store.recover()).toEqual([]);
     expect((await store.getRun(live)).status).toBe('running');
+  });
+
+  it('heartbeats record progress; an owner on another host is taken for dead only when its heartbeat is stale; a recycled pid is not its owner', async () => {
+    const store = await ResultsStore.open(fresh());
+    const id = await store.beginRun(start);
+    expect(await store.heartbeat(id, 7)).toBe(true);
+    expect(await store.getRun(id)).toMatchObject({ status: 'running', ticks_done: 7 });
+    // another machine sharing the store: alive while it beats
+    const remote = await store.beginRun(start, { host: `not-${hostname()}`, pid: process.pid, token: null });
+    expect((await store.getRun(remote)).status).toBe('running');
+    await store.write((tx) =>
+      tx.run('UPDATE runs SET heartbeat_at = now() - INTERVAL 16 MINUTE WHERE run_id = $1', [remote]),
+    );
+    expect((await store.getRun(remote)).status).toBe('abandoned');
+    // this host, this pid, but another process (the pid was reused after a reboot or a wrap-around)
+    const me = currentOwner();
+    if (me.token) {
+      const [boot, startTicks] = me.token.split(':');
+      for (const token of [`other-boot:${startTicks}`, `${boot}:${Number(startTicks) + 1}`]) {
+        const old = await store.beginRun(start, { host: me.host, pid: me.pid, token });
+        expect((await store.getRun(old)).status, token).toBe('abandoned');
+      }
+    }
   });
 
   it('reads a store of schema version 1 without writing to it, and migrates it on the first write', async () => {
