@@ -59,7 +59,13 @@ export interface ExecuteOptions {
    */
   readonly onStepping?: () => void;
   readonly onTick?: (tick: number) => void;
-  /** Called every few seconds while the final import waits for another process's transaction. */
+  /**
+   * Called when the last tick is done (or the run stopped early), before the results are
+   * stored: from here a signal may take its default effect again, since what the run did
+   * is safe in its staging file.
+   */
+  readonly onSteppingDone?: () => void;
+  /** Called now and then while the final import waits for another process's transaction. */
   readonly onStoreWait?: (holderPid: number | undefined, waitedMs: number) => void;
 }
 
@@ -156,9 +162,11 @@ export async function executeRun(o: ExecuteOptions): Promise<RunReport> {
     });
   } catch (e) {
     clearInterval(beat);
+    o.onSteppingDone?.();
     throw withRunId(e, runId, await failRun(o, staged, runId, e, ticksDone, wall()));
   }
   clearInterval(beat);
+  o.onSteppingDone?.();
 
   const wallSeconds = wall();
   const rss = peakRssBytes();

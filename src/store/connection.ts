@@ -33,7 +33,7 @@ export interface StoreTx {
 export interface AccessOptions {
   /** How long to keep retrying while another process holds the file (ms; Infinity: until it is free). */
   readonly waitMs?: number;
-  /** Called now and then while waiting, with the PID DuckDB names as the holder and the time waited. */
+  /** Called after 2 s of waiting and every 10 s after, with the PID DuckDB names as the holder and the time waited. */
   readonly onWait?: (holderPid: number | undefined, waitedMs: number) => void;
   /** Databases to ATTACH read-only for the transaction, by alias (a write may copy from them). */
   readonly attach?: Readonly<Record<string, string>>;
@@ -102,15 +102,15 @@ async function openWithRetry(path: string, readOnly: boolean, opts: AccessOption
   const waitMs = opts.waitMs ?? defaultWaitMs();
   const start = performance.now();
   let delay = 5;
-  let lastReport = start;
+  let nextReport = start + 2_000; // then every 10 s
   for (;;) {
     try {
       return await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
     } catch (e) {
       const waited = performance.now() - start;
       if (!isLockError(e) || waited >= waitMs) throw storeFailure(e, path, opts.what ?? 'open it');
-      if (opts.onWait && performance.now() - lastReport >= 5_000) {
-        lastReport = performance.now();
+      if (opts.onWait && performance.now() >= nextReport) {
+        nextReport = performance.now() + 10_000;
         opts.onWait(lockHolder((e as Error).message), waited);
       }
       await sleep(Math.min(delay * (0.5 + Math.random()), Math.max(1, waitMs - waited)));

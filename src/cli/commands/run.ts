@@ -226,9 +226,13 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
             agentRate: secs > 0 ? fmtNumber(Math.round((estimate.agents * tick) / secs)) : '-',
           });
         },
+        onSteppingDone: () => {
+          unregister?.();
+          unregister = undefined;
+        },
         onStoreWait: (pid, waited) =>
           ctx.err(
-            `waiting for the results store (held by ${pid ? `process ${pid}` : 'another process'} for ${Math.round(waited / 1000)} s) to store run ${runId}\n`,
+            `waiting ${Math.round(waited / 1000)} s so far for the results store, held by ${pid ? `process ${pid}` : 'another process'}, to store run ${runId} (if you stop now, the next run or \`panopticon recover\` stores it)\n`,
           ),
       });
       bar?.stop();
