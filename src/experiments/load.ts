@@ -23,7 +23,6 @@ import {
   fixedReplicates,
   seriesSpec,
   type DesignSpec,
-  type ExperimentSpec,
   type OutputSpec,
   type SeriesSpec,
 } from './spec.js';
