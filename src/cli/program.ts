@@ -25,6 +25,7 @@ import { sources } from '../scenario/sources.js';
 import { defaultDbPath, ResultsStore, type ExportFormat, type MetricSummary } from '../store/store.js';
 import { fmtNumber, fmtSeconds, keyValues, table } from './format.js';
 import { executeRun, type RunReport } from './runner.js';
+import { registerExperimentCommands } from './experiment.js';
 
 export interface CliContext {
   readonly registry: ModelRegistry;
@@ -433,6 +434,7 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
       setExit(EXIT_OK);
     });
 
+  registerExperimentCommands(program, ctx, setExit);
   return program;
 }
 

@@ -75,7 +75,9 @@ export function buildDesign(factors: readonly Factor[], spec: DesignSpec | undef
       return { type: 'lhs', points: latinHypercube(spec.samples, k, seed).map((u) => fromUnit(factors, u, 'lhs')) };
     case 'sobol': {
       const N = spec.samples;
-      const base = sobolPoints(N, 2 * k);
+      // Point 0 of the sequence is the origin: there A, B and every AB_i coincide (all factors
+      // at their lower ends), so it would cost k + 2 runs and tell nothing. Start at point 1.
+      const base = sobolPoints(N + 1, 2 * k).slice(1);
       const points: DesignPoint[] = [];
       base.forEach((row, j) => {
         const a = row.slice(0, k);

@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS experiment_arms (
 );
 CREATE TABLE IF NOT EXISTS experiment_points (
   experiment_id TEXT NOT NULL, point INTEGER NOT NULL, role TEXT NOT NULL, factor TEXT NOT NULL,
-  value DOUBLE, value_text TEXT,
+  value DOUBLE, value_text TEXT, unit DOUBLE,
   PRIMARY KEY (experiment_id, point, factor)
 );
 CREATE TABLE IF NOT EXISTS experiment_design (
@@ -96,8 +96,9 @@ export async function insertColumns(
   if (!n) return;
   const names = columns.map((c) => c.name).join(', ');
   const select = columns.map((_, i) => `unnest($${i + 1})`).join(', ');
-  const types: Record<string, DuckDBType> = {};
-  columns.forEach((c, i) => (types[String(i + 1)] = LIST(c.type)));
+  // Types must be given as an array when values are (a record would be ignored and the list
+  // types inferred from the first element: a DOUBLE column starting with 0 would become INTEGER).
+  const types = columns.map((c) => LIST(c.type));
   await tx.connection.run(
     `INSERT INTO ${table} (${names}) SELECT ${select} ${conflict}`,
     columns.map((c) => listValue(c.values as never[])),
@@ -193,7 +194,13 @@ export async function registerExperiment(
       { name: 'is_reference', type: BOOLEAN, values: a.map((x) => x.name === exp.reference) },
     ]);
     const pts = exp.design.points.flatMap((p, i) =>
-      exp.factors.map((fac, j) => ({ point: i, role: p.role, factor: fac.name, v: p.values[j] })),
+      exp.factors.map((fac, j) => ({
+        point: i,
+        role: p.role,
+        factor: fac.name,
+        v: p.values[j],
+        u: p.unit?.[j] ?? null,
+      })),
     );
     await insertColumns(tx, 'experiment_points', [
       { name: 'experiment_id', type: VARCHAR, values: id(pts.length) },
@@ -206,6 +213,7 @@ export async function registerExperiment(
         values: pts.map((p) => (typeof p.v === 'number' ? p.v : typeof p.v === 'boolean' ? Number(p.v) : null)),
       },
       { name: 'value_text', type: VARCHAR, values: pts.map((p) => (typeof p.v === 'number' ? null : String(p.v))) },
+      { name: 'unit', type: DOUBLE, values: pts.map((p) => p.u) },
     ]);
     return 'new';
   });
@@ -265,7 +273,7 @@ export async function storeFinished(
     const reader = await tx.connection.runAndReadAll(
       'SELECT run_key, status FROM experiment_runs WHERE experiment_id = $1 AND list_contains($2, run_key)',
       [exp.id, listValue(keys)],
-      { 2: LIST(VARCHAR) },
+      [VARCHAR, LIST(VARCHAR)],
     );
     const have = new Map(reader.getRowObjectsJS().map((r) => [String(r.run_key), String(r.status)]));
     const fresh: FinishedRun[] = [];
