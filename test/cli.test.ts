@@ -60,12 +60,8 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 async function runsIn(db: string) {
-  const store = await ResultsStore.open(db, { create: false });
-  try {
-    return await store.listRuns();
-  } finally {
-    store.close();
-  }
+  const store = await ResultsStore.open(db, { readOnly: true });
+  return store.listRuns();
 }
 
 describe('cli: invalid input', () => {
@@ -213,14 +209,25 @@ describe('cli: runs', () => {
     expect(ex.err).toMatch(/is interrupted, not complete/);
   });
 
-  it('a model failure stores the run as failed and exits non-zero', async () => {
+  it('a model failure stores the run as failed and exits 2 with one line; --debug adds the stack trace', async () => {
     const db = freshDb();
-    const r = await cli('run', file('preset: tiny-base\nparams: { failAt: 2 }\n'), '--db', db, '--no-progress');
+    const f = file('preset: tiny-base\nparams: { failAt: 2 }\n');
+    const r = await cli('run', f, '--db', db, '--no-progress');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/run \S+ failed and is stored as 'failed'/);
-    expect(r.err).toMatch(/internal error: Error: tiny model failure at tick 2/);
+    const [stored, internal, ...rest] = r.err.split('\n');
+    expect(stored).toMatch(/^run \S+ failed and is stored as 'failed'$/);
+    expect(internal).toBe(
+      'internal error: tiny model failure at tick 2 (a bug: run again with --debug for the stack trace, and please report it)',
+    );
+    expect(rest).toEqual(['']);
     const runs = await runsIn(db);
     expect(runs.map((x) => [x.status, x.error])).toEqual([['failed', 'tiny model failure at tick 2']]);
+    // the ticks before the failure are kept, as partial rows of a failed run
+    const store = await ResultsStore.open(db, { readOnly: true });
+    expect(await store.metricRowCount(runs[0].run_id)).toBe(2 * 3);
+    const d = await cli('run', f, '--db', db, '--no-progress', '--debug');
+    expect(d.code).toBe(2);
+    expect(d.err).toMatch(/internal error: Error: tiny model failure at tick 2\n\s+at /);
   });
 
   it('presets and sources list their tables', async () => {

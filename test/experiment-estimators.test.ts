@@ -63,7 +63,7 @@ describe('Sobol indices on the Ishigami function', () => {
       return Math.sqrt(xs.reduce((s, x) => s + (x - mu) ** 2, 0) / (xs.length - 1));
     };
     for (let i = 0; i < k; i++) {
-      const s1Terms = yB.map((b, j) => b * (yAB[i][j] - yA[j]));
+      const s1Terms = yB.map((b, j) => (b - m) * (yAB[i][j] - yA[j]));
       const stTerms = yA.map((a, j) => (a - yAB[i][j]) ** 2 / 2);
       const se1 = sd(s1Terms) / v / Math.sqrt(N);
       const seT = sd(stTerms) / v / Math.sqrt(N);

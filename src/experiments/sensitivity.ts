@@ -74,7 +74,7 @@ export interface SobolIndex {
 
 /**
  * Sobol' indices from a Saltelli design: `yA[j]`, `yB[j]` and `yAB[i][j]` (A with column i
- * from B). First order: Saltelli et al. (2010) eq. (b), S1_i = mean(f_B (f_ABi − f_A)) / V;
+ * from B). First order: Saltelli et al. (2010) eq. (b) with f_B centred, S1_i = mean((f_B − f̄)(f_ABi − f_A)) / V;
  * total: Jansen (1999), ST_i = mean((f_A − f_ABi)²) / 2V; V is the variance of f_A and f_B
  * pooled. Rows j with a missing output are dropped. Intervals: percentile bootstrap over j.
  */
@@ -98,7 +98,9 @@ export function sobolIndices(
       let s1 = 0;
       let st = 0;
       for (const j of js) {
-        s1 += yB[j] * (col[j] - yA[j]);
+        // Centred f_B: same expectation (E[f_ABi − f_A] = 0), much less noise when the
+        // output's mean is large against its spread (counts of thousands, say).
+        s1 += (yB[j] - m) * (col[j] - yA[j]);
         st += (yA[j] - col[j]) ** 2;
       }
       return { s1: s1 / js.length / v, st: st / js.length / (2 * v) };

@@ -7,26 +7,24 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { UserError } from '../scenario/errors.js';
-import { checkMemory } from '../scenario/resolve.js';
-import { defaultDbPath } from '../store/store.js';
-import { analyzeExperiment, type Analysis } from '../experiments/analyze.js';
+import { UserError } from '../../scenario/errors.js';
+import { checkMemory } from '../../scenario/resolve.js';
+import { defaultDbPath } from '../../store/store.js';
+import { analyzeExperiment, type Analysis } from '../../experiments/analyze.js';
 import {
   LocalBackend,
   runExperiment,
   type Backend,
   type ExperimentReport,
   type Progress,
-} from '../experiments/coordinator.js';
-import { openExperimentDb } from '../experiments/db.js';
-import { loadExperimentFile } from '../experiments/load.js';
-import { modelVersion } from '../experiments/plan.js';
-import { RunPool } from '../experiments/pool.js';
-import { fmtNumber, fmtSeconds, keyValues, table } from './format.js';
-import type { CliContext } from './program.js';
-
-/** Exit code of an experiment that finished with failed runs (they are stored as failed; re-run to retry them). */
-export const EXIT_RUNS_FAILED = 3;
+} from '../../experiments/coordinator.js';
+import { openExperimentDb } from '../../experiments/db.js';
+import { loadExperimentFile } from '../../experiments/load.js';
+import { modelVersion } from '../../experiments/plan.js';
+import { RunPool } from '../../experiments/pool.js';
+import { fmtNumber, fmtSeconds, keyValues, table } from '../format.js';
+import type { CliContext } from '../context.js';
+import { EXIT_RUNS_FAILED, EXIT_SIGINT, EXIT_SIGTERM } from '../exit-codes.js';
 
 function positiveInt(v: string | undefined, flag: string, fallback: number): number {
   if (v === undefined) return fallback;
@@ -192,7 +190,7 @@ async function experimentRun(ctx: CliContext, file: string, o: RunOpts): Promise
   for (const arm of exp.arms) checkMemory(arm.scenario, ctx.registry, perRun);
   let backend: Backend;
   if (o.queue) {
-    const { checkRedis, QueueBackend } = await import('../experiments/queue.js');
+    const { checkRedis, QueueBackend } = await import('../../experiments/queue.js');
     await checkRedis(o.queue);
     backend = new QueueBackend(
       o.queue,
@@ -219,42 +217,37 @@ async function experimentRun(ctx: CliContext, file: string, o: RunOpts): Promise
     bar.stop();
     unregister();
     await backend.close();
-    db.close();
     throw e;
   }
   unregister();
   await backend.close();
-  try {
-    ctx.out(
-      keyValues([
-        ['experiment', `${report.id}${report.resumed ? ' (resumed)' : ''}`],
-        ['status', report.status],
-        [
-          'runs',
-          `${fmtNumber(report.planned)} planned: ${fmtNumber(report.skipped)} already stored, ${fmtNumber(report.ran)} run now, ${fmtNumber(report.failures.length)} failed`,
-        ],
-        [
-          'design',
-          `${exp.design.type}, ${fmtNumber(exp.design.points.length)} point${exp.design.points.length === 1 ? '' : 's'} × ${exp.arms.length} arm${exp.arms.length === 1 ? '' : 's'}`,
-        ],
-        [
-          'replicates',
-          exp.replicates.kind === 'fixed'
-            ? `${exp.replicates.count} (seeds ${exp.seed}…${exp.seed + exp.replicates.count - 1}, common to every point and arm)`
-            : (report.adaptive?.note ?? 'adaptive'),
-        ],
-        ['wall time', fmtSeconds(report.wallSeconds)],
-        ['backend', report.backend],
-        ['store', db.path],
-      ]) + '\n',
-    );
-    if (report.status !== 'interrupted') {
-      const analysis = await analyzeExperiment(db, exp.id);
-      ctx.out('\n' + formatAnalysis(analysis, { rows: 20 }) + '\n');
-      ctx.out(`\nfull tables: panopticon experiment analyze ${exp.id} --db ${db.path}\n`);
-    }
-  } finally {
-    db.close();
+  ctx.out(
+    keyValues([
+      ['experiment', `${report.id}${report.resumed ? ' (resumed)' : ''}`],
+      ['status', report.status],
+      [
+        'runs',
+        `${fmtNumber(report.planned)} planned: ${fmtNumber(report.skipped)} already stored, ${fmtNumber(report.ran)} run now, ${fmtNumber(report.failures.length)} failed`,
+      ],
+      [
+        'design',
+        `${exp.design.type}, ${fmtNumber(exp.design.points.length)} point${exp.design.points.length === 1 ? '' : 's'} × ${exp.arms.length} arm${exp.arms.length === 1 ? '' : 's'}`,
+      ],
+      [
+        'replicates',
+        exp.replicates.kind === 'fixed'
+          ? `${exp.replicates.count} (seeds ${exp.seed}…${exp.seed + exp.replicates.count - 1}, common to every point and arm)`
+          : (report.adaptive?.note ?? 'adaptive'),
+      ],
+      ['wall time', fmtSeconds(report.wallSeconds)],
+      ['backend', report.backend],
+      ['store', db.path],
+    ]) + '\n',
+  );
+  if (report.status !== 'interrupted') {
+    const analysis = await analyzeExperiment(db, exp.id);
+    ctx.out('\n' + formatAnalysis(analysis, { rows: 20 }) + '\n');
+    ctx.out(`\nfull tables: panopticon experiment analyze ${exp.id} --db ${db.path}\n`);
   }
   if (report.failures.length) {
     const byError = new Map<string, number>();
@@ -269,7 +262,7 @@ async function experimentRun(ctx: CliContext, file: string, o: RunOpts): Promise
     ctx.err(
       `interrupted by ${report.stopReason}: finished runs are stored; run the same command again to complete the experiment\n`,
     );
-    return report.stopReason === 'SIGTERM' ? 143 : 130;
+    return report.stopReason === 'SIGTERM' ? EXIT_SIGTERM : EXIT_SIGINT;
   }
   return report.failures.length ? EXIT_RUNS_FAILED : 0;
 }
@@ -291,56 +284,52 @@ async function experimentExport(
       `--out: ${clash.join(', ')} already exist${clash.length === 1 ? 's' : ''}; choose an empty folder (nothing is overwritten)`,
     );
   const db = await openExperimentDb(dbPath(o), { create: false });
-  try {
-    await analyzeExperiment(db, id); // also refuses an unknown id, naming the stored ones
-    mkdirSync(dir, { recursive: true });
-    const written = await db.read(async (tx) => {
-      const factors = await tx.query<{ factor: string; text: boolean }>(
-        `SELECT factor, bool_or(value_text IS NOT NULL) AS text FROM experiment_points JOIN experiment_factors USING (experiment_id, factor)
+  await analyzeExperiment(db, id); // also refuses an unknown id, naming the stored ones
+  mkdirSync(dir, { recursive: true });
+  const written = await db.read(async (tx) => {
+    const factors = await tx.query<{ factor: string; text: boolean }>(
+      `SELECT factor, bool_or(value_text IS NOT NULL) AS text FROM experiment_points JOIN experiment_factors USING (experiment_id, factor)
          WHERE experiment_id = $1 GROUP BY factor, position ORDER BY position`,
+      [id],
+    );
+    const outputs = (
+      await tx.query<{ output: string }>(
+        'SELECT output FROM experiment_outputs WHERE experiment_id = $1 ORDER BY position',
         [id],
-      );
-      const outputs = (
-        await tx.query<{ output: string }>(
-          'SELECT output FROM experiment_outputs WHERE experiment_id = $1 ORDER BY position',
-          [id],
-        )
-      ).map((r) => r.output);
-      const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
-      const col = (s: string) => `"${s.replace(/"/g, '""')}"`;
-      const factorCols = factors.map(
-        (f) => `max(${f.text ? 'value_text' : 'value'}) FILTER (factor = ${lit(f.factor)}) AS ${col(f.factor)}`,
-      );
-      const outputCols = outputs.map((name) => `max(value) FILTER (output = ${lit(name)}) AS ${col(name)}`);
-      const options = o.format === 'parquet' ? 'FORMAT parquet, COMPRESSION zstd' : 'FORMAT csv, HEADER true';
-      const queries: Record<(typeof EXPORT_TABLES)[number], string> = {
-        runs: `WITH p AS (SELECT point, any_value(role) AS role${factorCols.map((c) => `, ${c}`).join('')} FROM experiment_points WHERE experiment_id = ${lit(id)} GROUP BY point),
+      )
+    ).map((r) => r.output);
+    const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+    const col = (s: string) => `"${s.replace(/"/g, '""')}"`;
+    const factorCols = factors.map(
+      (f) => `max(${f.text ? 'value_text' : 'value'}) FILTER (factor = ${lit(f.factor)}) AS ${col(f.factor)}`,
+    );
+    const outputCols = outputs.map((name) => `max(value) FILTER (output = ${lit(name)}) AS ${col(name)}`);
+    const options = o.format === 'parquet' ? 'FORMAT parquet, COMPRESSION zstd' : 'FORMAT csv, HEADER true';
+    const queries: Record<(typeof EXPORT_TABLES)[number], string> = {
+      runs: `WITH p AS (SELECT point, any_value(role) AS role${factorCols.map((c) => `, ${c}`).join('')} FROM experiment_points WHERE experiment_id = ${lit(id)} GROUP BY point),
                v AS (SELECT run_key${outputCols.map((c) => `, ${c}`).join('')} FROM experiment_values WHERE experiment_id = ${lit(id)} GROUP BY run_key)
                SELECT d.experiment_id, d.point, p.* EXCLUDE (point), d.arm, d.replicate, d.seed, d.run_key, r.status, r.error, r.wall_seconds, v.* EXCLUDE (run_key)
                FROM experiment_design d JOIN experiment_runs r USING (experiment_id, run_key)
                LEFT JOIN p ON p.point = d.point LEFT JOIN v ON v.run_key = d.run_key
                WHERE d.experiment_id = ${lit(id)} ORDER BY d.point, d.arm, d.replicate`,
-        summary: `SELECT * FROM experiment_summary WHERE experiment_id = ${lit(id)} ORDER BY point, arm, output`,
-        paired: `SELECT * FROM experiment_paired WHERE experiment_id = ${lit(id)} ORDER BY point, arm, output`,
-        morris: `SELECT * FROM experiment_morris WHERE experiment_id = ${lit(id)} ORDER BY arm, reference, output, factor`,
-        sobol: `SELECT * FROM experiment_sobol WHERE experiment_id = ${lit(id)} ORDER BY arm, reference, output, factor`,
-        series: `SELECT d.experiment_id, d.point, d.arm, d.replicate, s.run_key, s.tick, s.metric, s.key, s.value
+      summary: `SELECT * FROM experiment_summary WHERE experiment_id = ${lit(id)} ORDER BY point, arm, output`,
+      paired: `SELECT * FROM experiment_paired WHERE experiment_id = ${lit(id)} ORDER BY point, arm, output`,
+      morris: `SELECT * FROM experiment_morris WHERE experiment_id = ${lit(id)} ORDER BY arm, reference, output, factor`,
+      sobol: `SELECT * FROM experiment_sobol WHERE experiment_id = ${lit(id)} ORDER BY arm, reference, output, factor`,
+      series: `SELECT d.experiment_id, d.point, d.arm, d.replicate, s.run_key, s.tick, s.metric, s.key, s.value
                  FROM experiment_design d JOIN experiment_series s USING (experiment_id, run_key)
                  WHERE d.experiment_id = ${lit(id)} ORDER BY d.point, d.arm, d.replicate, s.tick, s.metric, s.key`,
-      };
-      const out: [string, number][] = [];
-      for (const [i, t] of EXPORT_TABLES.entries()) {
-        const n = (await tx.query<{ n: number }>(`SELECT count(*)::DOUBLE AS n FROM (${queries[t]})`))[0].n;
-        if (!n && (t === 'morris' || t === 'sobol' || t === 'series' || t === 'paired')) continue;
-        await tx.run(`COPY (${queries[t]}) TO ${lit(files[i])} (${options})`);
-        out.push([files[i], n]);
-      }
-      return out;
-    });
-    ctx.out(written.map(([f, n]) => `wrote ${fmtNumber(n)} rows to ${f}`).join('\n') + '\n');
-  } finally {
-    db.close();
-  }
+    };
+    const out: [string, number][] = [];
+    for (const [i, t] of EXPORT_TABLES.entries()) {
+      const n = (await tx.query<{ n: number }>(`SELECT count(*)::DOUBLE AS n FROM (${queries[t]})`))[0].n;
+      if (!n && (t === 'morris' || t === 'sobol' || t === 'series' || t === 'paired')) continue;
+      await tx.run(`COPY (${queries[t]}) TO ${lit(files[i])} (${options})`);
+      out.push([files[i], n]);
+    }
+    return out;
+  });
+  ctx.out(written.map(([f, n]) => `wrote ${fmtNumber(n)} rows to ${f}`).join('\n') + '\n');
   return 0;
 }
 
@@ -378,15 +367,10 @@ export function registerExperimentCommands(program: Command, ctx: CliContext, se
       .option('--rows <n>', 'rows to print per table', '40'),
   ).action(async (id: string, o: { db?: string; out?: string; output?: string[]; rows: string }) => {
     const db = await openExperimentDb(dbPath(o), { create: false });
-    try {
-      const a = await analyzeExperiment(db, id);
-      ctx.out(
-        formatAnalysis(a, { rows: positiveInt(o.rows, '--rows', 40), ...(o.output ? { outputs: o.output } : {}) }) +
-          '\n',
-      );
-    } finally {
-      db.close();
-    }
+    const a = await analyzeExperiment(db, id);
+    ctx.out(
+      formatAnalysis(a, { rows: positiveInt(o.rows, '--rows', 40), ...(o.output ? { outputs: o.output } : {}) }) + '\n',
+    );
     setExit(0);
   });
 
@@ -406,39 +390,35 @@ export function registerExperimentCommands(program: Command, ctx: CliContext, se
   dbOptions(experiment.command('list').description('list the experiments in the results store')).action(
     async (o: { db?: string; out?: string }) => {
       const db = await openExperimentDb(dbPath(o), { create: false });
-      try {
-        const rows = await db.read(async (tx) => {
-          const has = await tx.query<{ n: number }>(
-            "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'experiments'",
-          );
-          if (!has[0].n) return [];
-          return tx.query<Record<string, string | number | null>>(
-            `SELECT experiment_id, status, design, points, arms, runs_planned, runs_stored, runs_failed,
+      const rows = await db.read(async (tx) => {
+        const has = await tx.query<{ n: number }>(
+          "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'experiments'",
+        );
+        if (!has[0].n) return [];
+        return tx.query<Record<string, string | number | null>>(
+          `SELECT experiment_id, status, design, points, arms, runs_planned, runs_stored, runs_failed,
                   strftime(updated_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS updated FROM experiments ORDER BY updated_at`,
-          );
-        });
-        if (!rows.length) ctx.out(`no experiments in ${db.path}\n`);
-        else
-          ctx.out(
-            table(
-              ['experiment', 'status', 'design', 'points', 'arms', 'runs stored', 'failed', 'updated (UTC)'],
-              rows.map((r) => [
-                String(r.experiment_id),
-                String(r.status),
-                String(r.design).startsWith('{')
-                  ? (JSON.parse(String(r.design)) as { type: string }).type
-                  : String(r.design),
-                fmtNumber(Number(r.points)),
-                String(r.arms),
-                `${fmtNumber(Number(r.runs_stored))} of ${r.runs_planned === null ? '?' : fmtNumber(Number(r.runs_planned))}`,
-                fmtNumber(Number(r.runs_failed)),
-                String(r.updated),
-              ]),
-            ) + '\n',
-          );
-      } finally {
-        db.close();
-      }
+        );
+      });
+      if (!rows.length) ctx.out(`no experiments in ${db.path}\n`);
+      else
+        ctx.out(
+          table(
+            ['experiment', 'status', 'design', 'points', 'arms', 'runs stored', 'failed', 'updated (UTC)'],
+            rows.map((r) => [
+              String(r.experiment_id),
+              String(r.status),
+              String(r.design).startsWith('{')
+                ? (JSON.parse(String(r.design)) as { type: string }).type
+                : String(r.design),
+              fmtNumber(Number(r.points)),
+              String(r.arms),
+              `${fmtNumber(Number(r.runs_stored))} of ${r.runs_planned === null ? '?' : fmtNumber(Number(r.runs_planned))}`,
+              fmtNumber(Number(r.runs_failed)),
+              String(r.updated),
+            ]),
+          ) + '\n',
+        );
       setExit(0);
     },
   );
@@ -456,7 +436,7 @@ export function registerExperimentCommands(program: Command, ctx: CliContext, se
       const stall = Number(o.stallTimeout);
       if (!(stall >= 1))
         throw new UserError(`--stall-timeout: got ${JSON.stringify(o.stallTimeout)}; allowed: a number of seconds ≥ 1`);
-      const { checkRedis, redactUrl, serveQueue } = await import('../experiments/queue.js');
+      const { checkRedis, redactUrl, serveQueue } = await import('../../experiments/queue.js');
       await checkRedis(o.queue);
       const pool = new RunPool(concurrency);
       const version = modelVersion();
