@@ -115,7 +115,7 @@ export function resolveExperiment(doc: Record<string, unknown>, file: string, op
     const type = isPlainObject(raw) ? raw.type : undefined;
     if (typeof type !== 'string' || !(DESIGN_TYPES as string[]).includes(type)) {
       problems.push(
-        `design${isPlainObject(raw) ? '.type' : ''}: got ${JSON.stringify(type ?? spec.design)}; allowed: one of ${DESIGN_TYPES.join(', ')}${typeof type === 'string' ? didYouMean(type, DESIGN_TYPES) : ''}`,
+        `design${isPlainObject(spec.design) ? '.type' : ''}: got ${JSON.stringify(type ?? spec.design)}; allowed: one of ${DESIGN_TYPES.join(', ')}${typeof type === 'string' ? didYouMean(type, DESIGN_TYPES) : ''}`,
       );
     } else designSpec = check(designSpecs[type as keyof typeof designSpecs], raw, ['design'], problems) as DesignSpec;
   }
@@ -241,7 +241,7 @@ export function resolveExperiment(doc: Record<string, unknown>, file: string, op
   });
   if (factors.length && !designSpec)
     problems.push(`design: required with factors; allowed: one of ${DESIGN_TYPES.join(', ')}`);
-  if (!factors.length && designSpec) problems.push(`factors: design ${designSpec.type} needs at least one factor`);
+  if (!spec.factors.length && designSpec) problems.push(`factors: design ${designSpec.type} needs at least one factor`);
   if (designSpec && designSpec.type !== 'grid')
     factors.forEach((f, i) => {
       if (f.levels && f.levels.length < 2)

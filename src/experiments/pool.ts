@@ -33,16 +33,27 @@ interface Pending {
   readonly started: number;
 }
 
+/** Which model registry the threads use: the real one by default. */
+export interface RegistrySource {
+  /** URL of a module exporting a ModelRegistry. */
+  readonly registryModule: string;
+  /** Name of the export (default `models`). */
+  readonly registryExport?: string;
+}
+
 class PoolThread {
   worker: Worker;
   current: Pending | null = null;
 
-  constructor(private readonly onFree: (t: PoolThread) => void) {
+  constructor(
+    private readonly onFree: (t: PoolThread) => void,
+    private readonly source: RegistrySource | undefined,
+  ) {
     this.worker = this.spawn();
   }
 
   private spawn(): Worker {
-    const w = new Worker(threadUrl());
+    const w = new Worker(threadUrl(), { workerData: this.source });
     w.on('message', (reply: ThreadReply) => {
       const p = this.current;
       if (!p || p.request.id !== reply.id) return;
@@ -85,9 +96,12 @@ export class RunPool {
   private nextId = 0;
   private closed = false;
 
-  constructor(readonly size: number) {
+  constructor(
+    readonly size: number,
+    source?: RegistrySource,
+  ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`run pool size must be an integer ≥ 1, got ${size}`);
-    this.threads = Array.from({ length: size }, () => new PoolThread((t) => this.dispatch(t)));
+    this.threads = Array.from({ length: size }, () => new PoolThread((t) => this.dispatch(t), source));
   }
 
   /** Runs waiting for a thread plus runs in progress. */

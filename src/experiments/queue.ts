@@ -124,6 +124,7 @@ export interface QueueBackendOptions {
 
 export class QueueBackend implements Backend {
   private readonly connection: Redis;
+  private readonly eventsConnection: Redis;
   private readonly queue: Queue;
   private readonly events: QueueEvents;
   private stopped = false;
@@ -136,7 +137,8 @@ export class QueueBackend implements Backend {
     const name = opts.queueName ?? QUEUE_NAME;
     this.connection = connect(url);
     this.queue = new Queue(name, { connection: this.connection });
-    this.events = new QueueEvents(name, { connection: connect(url) });
+    this.eventsConnection = connect(url);
+    this.events = new QueueEvents(name, { connection: this.eventsConnection });
   }
 
   get description(): string {
@@ -287,9 +289,11 @@ export class QueueBackend implements Backend {
   }
 
   async close(): Promise<void> {
+    // BullMQ closes the connections it made, not the ones it was given.
     await this.events.close();
     await this.queue.close();
     this.connection.disconnect();
+    this.eventsConnection.disconnect();
   }
 }
 
@@ -319,6 +323,7 @@ export function serveQueue(o: WorkerOptions): ServingWorker {
   const name = `${hostname()}:${process.pid}`;
   const stallMs = Math.round((o.stallSeconds ?? 30) * 1000);
   let done = 0;
+  const connection = connect(o.url);
   const worker = new Worker(
     o.queueName ?? QUEUE_NAME,
     async (job: Job): Promise<JobResult> => {
@@ -349,7 +354,7 @@ export function serveQueue(o: WorkerOptions): ServingWorker {
       return { v: JOB_VERSION, worker: name, results };
     },
     {
-      connection: connect(o.url),
+      connection,
       concurrency: o.concurrency,
       name,
       lockDuration: stallMs,
@@ -362,7 +367,10 @@ export function serveQueue(o: WorkerOptions): ServingWorker {
   worker.on('error', (e) => o.log(`worker error: ${e.message}`));
   return {
     name,
-    close: (force = false) => worker.close(force),
+    close: async (force = false) => {
+      await worker.close(force);
+      connection.disconnect();
+    },
     jobsDone: () => done,
   };
 }
