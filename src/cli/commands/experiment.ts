@@ -192,10 +192,10 @@ async function experimentRun(ctx: CliContext, file: string, o: RunOpts): Promise
   if (o.queue) {
     const { checkRedis, QueueBackend } = await import('../../experiments/queue.js');
     await checkRedis(o.queue);
-    backend = new QueueBackend(
-      o.queue,
-      o.runsPerJob ? { runsPerJob: positiveInt(o.runsPerJob, '--runs-per-job', 1) } : {},
-    );
+    backend = new QueueBackend(o.queue, {
+      log: (line) => ctx.err(`${line}\n`),
+      ...(o.runsPerJob ? { runsPerJob: positiveInt(o.runsPerJob, '--runs-per-job', 1) } : {}),
+    });
   } else backend = new LocalBackend(new RunPool(workers));
 
   const db = await openExperimentDb(dbPath(o));
