@@ -53,6 +53,7 @@ const code = await runCli(process.argv.slice(2), {
   availableMemory: () => availableStateBytes(),
   cores: availableParallelism(),
   progress: { stream: process.stdout, isTTY: Boolean(process.stdout.isTTY) },
+  progressErr: { stream: process.stderr, isTTY: Boolean(process.stderr.isTTY) },
   onSignal: addSignalHandler,
   createExecutor: async (threads): Promise<Executor> => {
     if (threads <= 1) return new LocalExecutor();

@@ -40,10 +40,14 @@ export class UserError extends Error {
   readonly problems: readonly string[];
   readonly kind: ErrorKind;
 
-  constructor(problems: string | readonly string[], header?: string, kind: ErrorKind = 'input') {
+  /**
+   * `omitted`: problems found but not passed in (the caller stopped formatting them), added
+   * to the "and N more" count.
+   */
+  constructor(problems: string | readonly string[], header?: string, kind: ErrorKind = 'input', omitted = 0) {
     const all = typeof problems === 'string' ? [problems] : problems;
     const list = all.slice(0, MAX_LISTED_PROBLEMS).map(oneLine);
-    const more = all.length - list.length;
+    const more = all.length - list.length + omitted;
     if (more > 0) list.push(`… and ${more.toLocaleString('en-US')} more problem${more === 1 ? '' : 's'}`);
     const head = header === undefined ? undefined : oneLine(header);
     super(head ? [head, ...list.map((p) => `  ${p}`)].join('\n') : list.join('\n'));
@@ -73,7 +77,7 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** Words longer than this are not typos of a name: no edit distance is computed for them. */
-const MAX_SUGGESTABLE = 100;
+const MAX_SUGGESTABLE = 64;
 
 /** The closest candidate, if it is close enough to be a plausible typo. */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {

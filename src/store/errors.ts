@@ -11,7 +11,7 @@ const FULL = /No space left on device|ENOSPC|Disk quota exceeded|EDQUOT/;
 const READ_ONLY =
   /Read-only file system|EROFS|Permission denied|EACCES|EPERM|Cannot open database .* in read-only mode/i;
 const CORRUPT =
-  /not a valid DuckDB database file|Corrupt database file|database file .* corrupt|checksum|Serialization Error|Deserialization|INTERNAL Error|older than|newer than|version number|Invalid Input Error: Catalog|Catalog Error: Table with name (runs|metrics) does not exist/i;
+  /not a valid DuckDB database file|Corrupt database file|database file .* corrupt|checksum|Could not read enough bytes|Serialization Error|Deserialization|INTERNAL Error|older than|newer than|version number|Catalog Error: Table with name (runs|metrics) does not exist/i;
 
 /** The PID DuckDB names as the lock holder, if any. */
 export function lockHolder(message: string): number | undefined {
@@ -77,7 +77,7 @@ export function storeFailure(e: unknown, path: string, what: string): unknown {
     );
   if (CORRUPT.test(text))
     return new UserError(
-      `results store ${path} is corrupt or not a Panopticon results store: ${line}. Restore it from a copy; see "What the store promises" in docs/guide.md`,
+      `results store ${path} is corrupt or not a Panopticon results store: ${line.replace(/[.!]+$/, '')}. Restore it from a copy; see "What the store promises" in docs/guide.md`,
       undefined,
       'corrupt',
     );

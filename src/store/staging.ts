@@ -13,8 +13,8 @@
  *   flushed), and `panopticon recover` (run by every `panopticon run` too) imports it with
  *   the outcome the run had recorded, or as `abandoned` if it had none.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import {
   DOUBLE,
   DuckDBConnection,
@@ -48,10 +48,15 @@ export function stagingFile(storePath: string, runId: string): string {
   return join(stagingDir(storePath), `${runId}.duckdb`);
 }
 
-/** Delete a staging file and its WAL; missing files are fine. */
+/** Delete a staging file and its WAL, and the staging folder once it is empty; missing files are fine. */
 export function removeStaging(file: string): void {
   rmSync(file, { force: true });
   rmSync(`${file}.wal`, { force: true });
+  try {
+    rmdirSync(dirname(file));
+  } catch {
+    // not empty (another run is staging), or already gone
+  }
 }
 
 const STAGING_SCHEMA = `
@@ -86,23 +91,26 @@ export class StagedRun {
     batchTicks?: number,
   ): Promise<StagedRun> {
     const file = stagingFile(storePath, runId);
-    let instance: DuckDBInstance | undefined;
-    try {
-      mkdirSync(stagingDir(storePath), { recursive: true });
-      removeStaging(file); // a left-over of an id never stored (ids are checked against the store first)
-      instance = await DuckDBInstance.create(file);
-      const con = await instance.connect();
-      await con.run(STAGING_SCHEMA);
-      const appender = await con.createAppender('metrics');
-      return new StagedRun(file, runId, instance, con, new MetricsWriter(appender, runId, metrics, batchTicks));
-    } catch (e) {
+    // Another run may remove the (empty) staging folder between our mkdir and our create: retry once.
+    for (let attempt = 0; ; attempt++) {
+      let instance: DuckDBInstance | undefined;
       try {
-        instance?.closeSync();
-      } catch {
-        /* already failing */
+        mkdirSync(stagingDir(storePath), { recursive: true });
+        instance = await DuckDBInstance.create(file);
+        const con = await instance.connect();
+        await con.run(STAGING_SCHEMA);
+        const appender = await con.createAppender('metrics');
+        return new StagedRun(file, runId, instance, con, new MetricsWriter(appender, runId, metrics, batchTicks));
+      } catch (e) {
+        try {
+          instance?.closeSync();
+        } catch {
+          /* already failing */
+        }
+        if (attempt === 0 && !existsSync(stagingDir(storePath))) continue;
+        removeStaging(file);
+        throw storeFailure(e, file, `create the staging file of run ${runId}`);
       }
-      removeStaging(file);
-      throw storeFailure(e, file, `create the staging file of run ${runId}`);
     }
   }
 

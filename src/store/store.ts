@@ -25,7 +25,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { UserError } from '../scenario/errors.js';
 import {
-  DEFAULT_WAIT_MS,
+  defaultWaitMs,
   readDatabase,
   writeDatabase,
   type AccessOptions,
@@ -147,7 +147,7 @@ export class ResultsStore {
    */
   static async open(path: string, opts: OpenOptions = {}): Promise<ResultsStore> {
     const full = resolve(path);
-    const waitMs = opts.waitMs ?? DEFAULT_WAIT_MS;
+    const waitMs = opts.waitMs ?? defaultWaitMs();
     const readOnly = opts.readOnly ?? false;
     if (readOnly || opts.create === false) {
       if (!existsSync(full))
@@ -338,13 +338,15 @@ export class ResultsStore {
 
   /** Ids of runs with a staging file beside the store. */
   private stagedIds(): Set<string> {
-    const dir = stagingDir(this.path);
-    if (!existsSync(dir)) return new Set();
-    return new Set(
-      readdirSync(dir)
-        .filter((f) => f.endsWith('.duckdb'))
-        .map((f) => basename(f, '.duckdb')),
-    );
+    try {
+      return new Set(
+        readdirSync(stagingDir(this.path))
+          .filter((f) => f.endsWith('.duckdb'))
+          .map((f) => basename(f, '.duckdb')),
+      );
+    } catch {
+      return new Set(); // no staging folder (or one we may not read): nothing staged that we can see
+    }
   }
 
   async getRun(runId: string): Promise<RunDetail> {
