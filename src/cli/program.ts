@@ -5,6 +5,7 @@
  * CliContext (context.ts), so tests run the CLI in-process.
  */
 import { Command, CommanderError } from 'commander';
+import { registerExperimentCommands } from './commands/experiment.js';
 import { registerResultsCommands } from './commands/results.js';
 import { registerRun } from './commands/run.js';
 import { registerScenarioCommands } from './commands/scenarios.js';
@@ -17,7 +18,12 @@ export { EXIT_OK, EXIT_USER, EXIT_INTERNAL } from './exit-codes.js';
 export { autoThreads } from './commands/run.js';
 
 /** The command modules, in the order `--help` lists them. */
-const COMMANDS: readonly RegisterCommands[] = [registerRun, registerScenarioCommands, registerResultsCommands];
+const COMMANDS: readonly RegisterCommands[] = [
+  registerRun,
+  registerScenarioCommands,
+  registerResultsCommands,
+  registerExperimentCommands,
+];
 
 export function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
   const program = new Command('panopticon')
