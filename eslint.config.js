@@ -12,7 +12,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/engine/**/*.ts'],
+    // The engine, and the pool core shared by the Node and browser worker pools.
+    files: ['src/engine/**/*.ts', 'src/runtime/pool.ts', 'src/runtime/shard-worker.ts', 'src/runtime/protocol.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
