@@ -1,0 +1,80 @@
+/**
+ * The page's charts: figures from the shared chart module (src/charts/), drawn live while a
+ * run streams in and overlaid when two scenarios are compared. The module and its renderer
+ * (Vega) load on first use, after the page is up, so they never delay the first paint.
+ */
+import type { Tree } from '../scenario/paths.js';
+import type { MetricInfo } from '../worker/protocol.js';
+import { h } from './dom.js';
+
+/** Anything with metric rows to draw: a run in this page, or a run from the results store. */
+export interface ChartSource {
+  /** "A", "B" in a comparison; "S" for a stored run. */
+  readonly letter: string;
+  readonly label: string;
+  readonly model: string;
+  readonly agents: number;
+  readonly params?: Tree;
+  readonly headline: readonly string[];
+  readonly metrics: readonly MetricInfo[];
+  readonly ticks: number;
+  /** The tick of the first row (0 for a run from its start). */
+  readonly firstTick: number;
+  /** Row-major values: tick t's row starts at t × metrics. */
+  values(): Float64Array;
+  readonly done: boolean;
+}
+
+/** Redraw at most this often while data streams in. */
+const LIVE_REDRAW_MS = 250;
+
+export class ChartPanel {
+  private pending: { sources: readonly ChartSource[]; model: string } | null = null;
+  private drawing = false;
+  private lastDraw = 0;
+  private timer = 0;
+  private generation = 0;
+
+  constructor(readonly element: HTMLElement) {
+    element.setAttribute('aria-busy', 'false');
+  }
+
+  reset(): void {
+    this.generation++;
+    this.pending = null;
+    this.element.replaceChildren();
+  }
+
+  update(sources: readonly ChartSource[], model: string): void {
+    this.pending = { sources, model };
+    const due = this.lastDraw + LIVE_REDRAW_MS - performance.now();
+    const final = sources.length > 0 && sources.every((s) => s.done);
+    if (final || due <= 0) void this.draw();
+    else if (!this.timer) this.timer = window.setTimeout(() => void this.draw(), due);
+  }
+
+  private async draw(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = 0;
+    }
+    if (this.drawing || !this.pending) return;
+    const job = this.pending;
+    const generation = this.generation;
+    this.pending = null;
+    this.drawing = true;
+    this.lastDraw = performance.now();
+    this.element.setAttribute('aria-busy', 'true');
+    try {
+      const { drawFigures } = await import('./chart-render.js');
+      if (generation === this.generation) await drawFigures(this.element, job.sources, job.model);
+    } catch (e) {
+      this.element.replaceChildren(h('p', { class: 'problems' }, `The charts could not be drawn: ${(e as Error).message}`));
+    } finally {
+      this.drawing = false;
+      this.element.setAttribute('aria-busy', 'false');
+      const next = this.pending as { sources: readonly ChartSource[]; model: string } | null;
+      if (next) this.update(next.sources, next.model);
+    }
+  }
+}
