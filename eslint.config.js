@@ -23,6 +23,18 @@ export default tseslint.config(
     },
   },
   {
+    // Chart specs and reports also run in the browser (the explorer); only src/charts/node/ may use Node.
+    files: ['src/charts/**/*.ts'],
+    ignores: ['src/charts/node/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'worker_threads', 'child_process', '@resvg/*', '@duckdb/*', '**/store/*', '**/node/*'], message: 'src/charts (outside src/charts/node/) must stay browser-safe (DESIGN.md §2).' }] },
+      ],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require'],
+    },
+  },
+  {
     files: ['src/engine/**/*.ts', 'src/models/**/*.ts'],
     rules: {
       'no-restricted-syntax': [

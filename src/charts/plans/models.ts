@@ -1,0 +1,131 @@
+/**
+ * Per-model chart plans: which run figures to draw, which metrics are levels (means, ratios)
+ * rather than counts, and which series to overlay when runs are compared.
+ */
+import { METRIC_NAMES } from '../../models/regime/metrics.js';
+import type { RunSeries } from '../series.js';
+import type { FigureSet } from '../types.js';
+import type { RunContext } from './context.js';
+import { EPSTEIN_RUN_METRICS, epsteinRunFigures } from './epstein.js';
+import { genericRunFigures } from './generic.js';
+import { REGIME_RUN_METRICS, regimeRunFigures } from './regime.js';
+
+/** A time series drawn for every run of a comparison, one line per run. */
+export interface Overlay {
+  readonly id: string;
+  readonly title: string;
+  readonly yTitle: string;
+  readonly unit?: string;
+  readonly yZero?: boolean;
+  /** Metrics (key '') the overlay reads. */
+  readonly needs: readonly string[];
+  /** The value at tick index i. */
+  readonly value: (s: RunSeries, i: number) => number | null;
+}
+
+export interface ModelPlan {
+  readonly runFigures: (s: RunSeries, ctx: RunContext) => FigureSet;
+  /** Metrics the run figures and overlays read; undefined means every metric. */
+  readonly metrics?: readonly string[];
+  /** A level (mean, share, ratio) is compared as is; a count is scaled when runs differ in size. */
+  readonly isLevel: (metric: string) => boolean;
+  readonly overlays: readonly Overlay[];
+  /** What one tick is. */
+  readonly tickName: string;
+}
+
+const at = (s: RunSeries, metric: string, i: number) => s.values(metric, '')[i];
+
+const REGIME_LEVELS = new Set(METRIC_NAMES.filter((m) => m.kind === 'mean').map((m) => m.name));
+
+const regimePlan: ModelPlan = {
+  runFigures: regimeRunFigures,
+  metrics: REGIME_RUN_METRICS,
+  isLevel: (m) => REGIME_LEVELS.has(m) || m.startsWith('disparity_'),
+  tickName: 'day',
+  overlays: [
+    {
+      id: 'protest-share',
+      title: 'Protest',
+      yTitle: 'protesting (% of adults)',
+      unit: '%',
+      needs: ['active', 'adults'],
+      value: (s, i) => {
+        const adults = at(s, 'adults', i);
+        const active = at(s, 'active', i);
+        return adults && active !== null ? (100 * active) / adults : null;
+      },
+    },
+    {
+      id: 'legitimacy',
+      title: 'Perceived legitimacy',
+      yTitle: 'mean perceived legitimacy (0–1)',
+      yZero: false,
+      needs: ['legitimacy_mean'],
+      value: (s, i) => at(s, 'legitimacy_mean', i),
+    },
+    {
+      id: 'in-detention',
+      title: 'In detention',
+      yTitle: 'in detention (% of adults)',
+      unit: '%',
+      needs: ['detained', 'adults'],
+      value: (s, i) => {
+        const adults = at(s, 'adults', i);
+        const held = at(s, 'detained', i);
+        return adults && held !== null ? (100 * held) / adults : null;
+      },
+    },
+  ],
+};
+
+const epsteinPlan: ModelPlan = {
+  runFigures: epsteinRunFigures,
+  metrics: [...EPSTEIN_RUN_METRICS, 'citizens'],
+  isLevel: (m) => m === 'legitimacy',
+  tickName: 'tick',
+  overlays: [
+    {
+      id: 'active-share',
+      title: 'Active citizens',
+      yTitle: 'active (% of citizens)',
+      unit: '%',
+      needs: ['active', 'citizens'],
+      value: (s, i) => {
+        const n = at(s, 'citizens', i);
+        const a = at(s, 'active', i);
+        return n && a !== null ? (100 * a) / n : null;
+      },
+    },
+    {
+      id: 'jailed-share',
+      title: 'Jailed citizens',
+      yTitle: 'jailed (% of citizens)',
+      unit: '%',
+      needs: ['jailed', 'citizens'],
+      value: (s, i) => {
+        const n = at(s, 'citizens', i);
+        const j = at(s, 'jailed', i);
+        return n && j !== null ? (100 * j) / n : null;
+      },
+    },
+  ],
+};
+
+const genericPlan: ModelPlan = {
+  runFigures: genericRunFigures,
+  isLevel: () => false,
+  tickName: 'tick',
+  overlays: [],
+};
+
+const PLANS: Readonly<Record<string, ModelPlan>> = {
+  regime: regimePlan,
+  'regime-reference': regimePlan,
+  epstein: epsteinPlan,
+};
+
+/** The plan for a model (the generic plan for models without one). */
+export function planFor(model: string): ModelPlan {
+  return Object.prototype.hasOwnProperty.call(PLANS, model) ? PLANS[model] : genericPlan;
+}
