@@ -25,6 +25,7 @@ import { sources } from '../scenario/sources.js';
 import { defaultDbPath, ResultsStore, type ExportFormat, type MetricSummary } from '../store/store.js';
 import { fmtNumber, fmtSeconds, keyValues, table } from './format.js';
 import { executeRun, type RunReport } from './runner.js';
+import { DEFAULT_PORT, serveCommand } from './serve.js';
 
 export interface CliContext {
   readonly registry: ModelRegistry;
@@ -432,6 +433,22 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
       }
       setExit(EXIT_OK);
     });
+
+  program
+    .command('serve')
+    .description('serve the explorer (simulations run in the browser) and a read-only API over the results store')
+    .option('--port <n>', 'port (0: any free port)', String(DEFAULT_PORT))
+    .option(
+      '--host <address>',
+      'address to listen on; anything but loopback exposes the store to the network',
+      '127.0.0.1',
+    )
+    .option('--out <dir>', 'results folder (holds results.duckdb)', 'panopticon-results')
+    .option('--db <path>', 'results database file (overrides --out)')
+    .option('--app <dir>', 'the built explorer (default: dist/web of this package)')
+    .action(async (o: { port: string; host: string; out?: string; db?: string; app?: string }) =>
+      setExit(await serveCommand(ctx, { ...o, db: dbPathOf(o) })),
+    );
 
   return program;
 }

@@ -83,7 +83,11 @@ export interface TableField extends FieldBase {
 export interface VariantField extends FieldBase {
   readonly kind: 'variant';
   readonly discriminator: string;
-  readonly variants: readonly { readonly value: string; readonly description: string; readonly fields: readonly Field[] }[];
+  readonly variants: readonly {
+    readonly value: string;
+    readonly description: string;
+    readonly fields: readonly Field[];
+  }[];
 }
 export type Field = NumberField | BooleanField | ChoiceField | TextField | NumberListField | TableField | VariantField;
 
@@ -158,7 +162,15 @@ export function fieldOf(schema: unknown, path: string, key: string): Field {
       const minItems = checks.find((c) => c._zod.def.check === 'min_length')?._zod.def.minimum ?? 0;
       const maxItems = checks.find((c) => c._zod.def.check === 'max_length')?._zod.def.maximum ?? 100;
       if (el.type === 'number') {
-        return { kind: 'numberList', path, key, description, item: numberField(element, path, key), minItems, maxItems };
+        return {
+          kind: 'numberList',
+          path,
+          key,
+          description,
+          item: numberField(element, path, key),
+          minItems,
+          maxItems,
+        };
       }
       if (el.type === 'object') {
         const shape = el.shape as Record<string, unknown>;

@@ -56,7 +56,10 @@ function sourceIds(ref: unknown): string[] {
 /** Every source id a preset cites, sorted, `assumption` last. */
 export function citedIds(preset: PresetInfo): string[] {
   const ids = [...new Set(Object.values(preset.sources).flat())];
-  return ids.filter((id) => id !== ASSUMPTION).sort().concat(ids.includes(ASSUMPTION) ? [ASSUMPTION] : []);
+  return ids
+    .filter((id) => id !== ASSUMPTION)
+    .sort()
+    .concat(ids.includes(ASSUMPTION) ? [ASSUMPTION] : []);
 }
 
 export interface PresetCatalog {

@@ -128,7 +128,8 @@ export function decodeShare(catalog: PresetCatalog, fragment: string, fallback: 
   for (const [key] of entries) {
     if (!known.has(key) && !key.startsWith('p.') && !key.startsWith('c.'))
       problems.push(`${key}: not something a link sets (preset, seed, days, agents, compare, p.PATH, c.PATH)`);
-    if (key.startsWith('c.') && !b) problems.push(`${key}: a second scenario's parameter, but the link has no compare=`);
+    if (key.startsWith('c.') && !b)
+      problems.push(`${key}: a second scenario's parameter, but the link has no compare=`);
   }
   const sameModel = b !== null && b.model.name === a.model.name;
   return {

@@ -23,7 +23,6 @@ import {
   type Settings,
   type Side,
 } from '../scenario/state.js';
-import { difference, statOf, type Stat } from '../scenario/stats.js';
 import { ChartPanel, type ChartSource } from './charts.js';
 import { renderForm, type RenderedForm } from './controls.js';
 import { download, fill, fmt, h } from './dom.js';
@@ -75,7 +74,7 @@ export class App {
     const decoded = location.hash.length > 1 ? decodeShare(catalog, location.hash, DEFAULT_PRESET) : null;
     this.state = decoded?.state ?? initialState(catalog, DEFAULT_PRESET);
     if (decoded?.problems.length) this.notice('The link asked for things the page could not apply:', decoded.problems);
-    this.charts = new ChartPanel(h('div', { class: 'charts' }));
+    this.charts = new ChartPanel(h('div', { class: 'charts' }), this.el.summary);
     this.stored = new StoredRuns((doc) => this.openStoredScenario(doc));
     this.layout();
     window.addEventListener('hashchange', () => this.followLink());
@@ -104,7 +103,13 @@ export class App {
         h(
           'div',
           { class: 'side' },
-          h('section', { 'aria-labelledby': 'gallery-h' }, h('h2', { id: 'gallery-h' }, 'Presets'), el.galleryNote, el.gallery),
+          h(
+            'section',
+            { 'aria-labelledby': 'gallery-h' },
+            h('h2', { id: 'gallery-h' }, 'Presets'),
+            el.galleryNote,
+            el.gallery,
+          ),
           h(
             'section',
             { 'aria-labelledby': 'params-h', class: 'params' },
@@ -127,7 +132,13 @@ export class App {
             el.problems,
           ),
           h('section', { 'aria-labelledby': 'charts-h' }, h('h2', { id: 'charts-h' }, 'Charts'), this.charts.element),
-          h('section', { 'aria-labelledby': 'summary-h' }, h('h2', { id: 'summary-h' }, 'Summary'), el.summary, el.timing),
+          h(
+            'section',
+            { 'aria-labelledby': 'summary-h' },
+            h('h2', { id: 'summary-h' }, 'Summary'),
+            el.summary,
+            el.timing,
+          ),
           h('section', { 'aria-labelledby': 'share-h' }, h('h2', { id: 'share-h' }, 'Share and download'), el.share),
           this.stored.element,
           h('section', { 'aria-labelledby': 'sources-h' }, h('h2', { id: 'sources-h' }, 'Sources cited'), el.sources),
@@ -137,7 +148,13 @@ export class App {
         'footer',
         {},
         h('p', {}, SCOPE_LINE),
-        h('p', {}, 'Results are identical to the command line’s for the same scenario and seed: download the scenario and run it with ', h('code', {}, 'npx panopticon run FILE'), '.'),
+        h(
+          'p',
+          {},
+          'Results are identical to the command line’s for the same scenario and seed: download the scenario and run it with ',
+          h('code', {}, 'npx panopticon run FILE'),
+          '.',
+        ),
       ),
     );
     this.renderAll();
@@ -191,7 +208,8 @@ export class App {
       const fresh = sideOf(preset);
       if (letter === 'a') {
         // A preset of another model cannot be compared with the old second scenario.
-        const b = this.state.b && presetOrThrow(this.catalog, this.state.b.preset).model === preset.model ? this.state.b : null;
+        const b =
+          this.state.b && presetOrThrow(this.catalog, this.state.b.preset).model === preset.model ? this.state.b : null;
         const settings =
           presetOrThrow(this.catalog, side.preset).model === preset.model
             ? { ...this.state.settings, steps: preset.steps }
@@ -205,7 +223,9 @@ export class App {
       `Your ${changes.length} changed parameter${changes.length === 1 ? '' : 's'} (${changes
         .slice(0, 6)
         .map(([p]) => p)
-        .join(', ')}${changes.length > 6 ? ', …' : ''}) will be replaced by the preset's values. Copy the share link first to keep them.`,
+        .join(
+          ', ',
+        )}${changes.length > 6 ? ', …' : ''}) will be replaced by the preset's values. Copy the share link first to keep them.`,
       `Switch to ${name}`,
       apply,
     );
@@ -336,7 +356,11 @@ export class App {
         h(
           'details',
           { class: 'card-sources' },
-          h('summary', {}, `Sources: ${ids.filter((id) => id !== ASSUMPTION).join(', ') || 'none'}${ids.includes(ASSUMPTION) ? ' + assumptions' : ''}`),
+          h(
+            'summary',
+            {},
+            `Sources: ${ids.filter((id) => id !== ASSUMPTION).join(', ') || 'none'}${ids.includes(ASSUMPTION) ? ' + assumptions' : ''}`,
+          ),
           h('ul', {}, ...ids.map((id) => h('li', {}, h('strong', {}, id), ' — ', citationText(id)))),
         ),
       );
@@ -350,7 +374,13 @@ export class App {
     const number = (id: string, label: string, value: number, min: number, help: string, set: (n: number) => void) => {
       const input = h('input', { type: 'number', id, min, step: 1, value, 'aria-describedby': `${id}-help` });
       input.addEventListener('change', () => set(input.value.trim() === '' ? NaN : Number(input.value)));
-      return h('div', { class: 'setting' }, h('label', { for: id }, label), input, h('div', { class: 'about', id: `${id}-help` }, help));
+      return h(
+        'div',
+        { class: 'setting' },
+        h('label', { for: id }, label),
+        input,
+        h('div', { class: 'about', id: `${id}-help` }, help),
+      );
     };
     const compare = h('input', { type: 'checkbox', id: 'compare', checked: this.state.b !== null });
     compare.addEventListener('change', () => this.setCompare(compare.checked));
@@ -358,17 +388,36 @@ export class App {
     fill(
       this.el.settings,
       model.scalable
-        ? number('agents', 'Residents', s.agents, 1, 'synthetic residents (100 k answers in about a second or two)', (n) =>
-            this.setSettings({ agents: n }),
+        ? number(
+            'agents',
+            'Residents',
+            s.agents,
+            1,
+            'synthetic residents (100 k answers in about a second or two)',
+            (n) => this.setSettings({ agents: n }),
           )
         : null,
-      number('days', model.scalable ? 'Days' : 'Ticks', s.steps, 1, model.scalable ? 'one tick is one day' : 'steps of the model', (n) =>
-        this.setSettings({ steps: n }),
+      number(
+        'days',
+        model.scalable ? 'Days' : 'Ticks',
+        s.steps,
+        1,
+        model.scalable ? 'one tick is one day' : 'steps of the model',
+        (n) => this.setSettings({ steps: n }),
       ),
-      number('seed', 'Seed', s.seed, 0, this.state.b ? 'both scenarios use it: common random numbers' : 'same seed, same numbers', (n) =>
-        this.setSettings({ seed: n }),
+      number(
+        'seed',
+        'Seed',
+        s.seed,
+        0,
+        this.state.b ? 'both scenarios use it: common random numbers' : 'same seed, same numbers',
+        (n) => this.setSettings({ seed: n }),
       ),
-      h('div', { class: 'setting compare' }, h('label', { for: 'compare' }, compare, ' Compare with a second scenario')),
+      h(
+        'div',
+        { class: 'setting compare' },
+        h('label', { for: 'compare' }, compare, ' Compare with a second scenario'),
+      ),
     );
     if (focusedId) (document.getElementById(focusedId) as HTMLElement | null)?.focus();
   }
@@ -377,16 +426,29 @@ export class App {
     const sessions = this.liveSessions();
     const running = sessions.some((s) => s.status === 'running' || s.status === 'starting');
     const paused = sessions.length > 0 && sessions.every((s) => s.status === 'paused');
-    const invalid = this.validate('a').lines.length > 0 || (this.state.b !== null && this.validate('b').lines.length > 0);
+    const invalid =
+      this.validate('a').lines.length > 0 || (this.state.b !== null && this.validate('b').lines.length > 0);
     const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.action : undefined;
     const button = (action: string, label: string, disabled: boolean, onclick: () => void, title: string) =>
       h('button', { type: 'button', 'data-action': action, disabled, onclick, title }, label);
     fill(
       this.el.buttons,
-      button('run', paused ? 'Resume' : 'Run', running || invalid, () => (paused ? this.resume() : this.run()), 'run the scenario to its last day'),
+      button(
+        'run',
+        paused ? 'Resume' : 'Run',
+        running || invalid,
+        () => (paused ? this.resume() : this.run()),
+        'run the scenario to its last day',
+      ),
       button('pause', 'Pause', !running, () => this.pause(), 'pause after the current day'),
       button('step', 'Step', running || invalid, () => this.step(), 'run one more day, then pause'),
-      button('reset', 'Reset', sessions.length === 0 && this.sessions.a === null, () => this.reset(), 'stop and clear the results'),
+      button(
+        'reset',
+        'Reset',
+        sessions.length === 0 && this.sessions.a === null,
+        () => this.reset(),
+        'stop and clear the results',
+      ),
     );
     if (focused) (this.el.buttons.querySelector(`[data-action="${focused}"]`) as HTMLElement | null)?.focus();
     const problems = [...this.validate('a').lines.map((l) => (this.state.b ? `A: ${l}` : l))];
@@ -394,7 +456,10 @@ export class App {
     fill(
       this.el.problems,
       problems.length
-        ? [h('strong', {}, `${problems.length} problem${problems.length === 1 ? '' : 's'} to fix before running:`), h('ul', {}, ...problems.map((p) => h('li', {}, p)))]
+        ? [
+            h('strong', {}, `${problems.length} problem${problems.length === 1 ? '' : 's'} to fix before running:`),
+            h('ul', {}, ...problems.map((p) => h('li', {}, p))),
+          ]
         : [],
     );
   }
@@ -440,7 +505,11 @@ export class App {
       this.el.form,
       h(
         'div',
-        { id: 'form-panel', role: this.state.b ? 'tabpanel' : null, 'aria-labelledby': this.state.b ? `tab-${letter}` : null },
+        {
+          id: 'form-panel',
+          role: this.state.b ? 'tabpanel' : null,
+          'aria-labelledby': this.state.b ? `tab-${letter}` : null,
+        },
         h('p', { class: 'form-note' }, this.formNote(preset, letter)),
         form.element,
       ),
@@ -449,7 +518,9 @@ export class App {
   }
 
   private formNote(preset: PresetInfo, letter: Letter): string {
-    const n = changedParams(this.catalog, this.side(letter)!, this.state.settings).filter(([p]) => p !== AGENTS_PATH).length;
+    const n = changedParams(this.catalog, this.side(letter)!, this.state.settings).filter(
+      ([p]) => p !== AGENTS_PATH,
+    ).length;
     return `${this.state.b ? `Scenario ${letter.toUpperCase()}: ` : ''}${preset.name} (${preset.model.label}), ${n} parameter${n === 1 ? '' : 's'} changed. Each control shows its source id, “assumption”, or the preset’s value it replaces.`;
   }
 
@@ -480,7 +551,11 @@ export class App {
       const tag = this.state.b ? ` ${letter.toUpperCase()}` : '';
       const session = this.sessions[letter];
       return [
-        h('button', { type: 'button', 'data-action': `yaml-${letter}`, onclick: () => void this.downloadYaml(letter) }, `Scenario${tag} (YAML)`),
+        h(
+          'button',
+          { type: 'button', 'data-action': `yaml-${letter}`, onclick: () => void this.downloadYaml(letter) },
+          `Scenario${tag} (YAML)`,
+        ),
         h(
           'button',
           {
@@ -495,7 +570,11 @@ export class App {
     });
     fill(
       this.el.share,
-      h('p', {}, 'This link reproduces the same numbers, bit for bit: preset, every changed parameter, days, residents and seed.'),
+      h(
+        'p',
+        {},
+        'This link reproduces the same numbers, bit for bit: preset, every changed parameter, days, residents and seed.',
+      ),
       h('div', { class: 'share-row' }, link, copy),
       h('div', { class: 'downloads' }, ...downloads),
       h(
@@ -511,19 +590,33 @@ export class App {
   }
 
   private renderSources(): void {
-    const presets = [this.state.a, this.state.b].filter((s): s is Side => s !== null).map((s) => presetOrThrow(this.catalog, s.preset));
+    const presets = [this.state.a, this.state.b]
+      .filter((s): s is Side => s !== null)
+      .map((s) => presetOrThrow(this.catalog, s.preset));
     const ids = [...new Set(presets.flatMap((p) => citedIds(p)))];
     fill(
       this.el.sources,
-      h('p', {}, `Cited by ${presets.map((p) => p.name).join(' and ')}. “assumption” marks a number no source supports.`),
-      h('ul', { class: 'citations' }, ...ids.map((id) => h('li', { id: `cite-${id}` }, h('strong', {}, id), ' — ', citationText(id)))),
+      h(
+        'p',
+        {},
+        `Cited by ${presets.map((p) => p.name).join(' and ')}. “assumption” marks a number no source supports.`,
+      ),
+      h(
+        'ul',
+        { class: 'citations' },
+        ...ids.map((id) => h('li', { id: `cite-${id}` }, h('strong', {}, id), ' — ', citationText(id))),
+      ),
     );
   }
 
   private renderStale(): void {
     const stale = (['a', 'b'] as const).filter((l) => {
       const side = this.side(l);
-      return side && this.ranDocs[l] !== null && this.ranDocs[l] !== JSON.stringify(runDocument(this.catalog, side, this.state.settings));
+      return (
+        side &&
+        this.ranDocs[l] !== null &&
+        this.ranDocs[l] !== JSON.stringify(runDocument(this.catalog, side, this.state.settings))
+      );
     });
     this.el.stale.hidden = stale.length === 0;
     this.el.stale.textContent = stale.length
@@ -538,7 +631,15 @@ export class App {
         { class: 'notice' },
         h('strong', {}, title),
         h('ul', {}, ...lines.map((l) => h('li', {}, l))),
-        h('button', { type: 'button', class: 'dismiss', onclick: (e: Event) => (e.target as HTMLElement).parentElement?.remove() }, 'Dismiss'),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'dismiss',
+            onclick: (e: Event) => (e.target as HTMLElement).parentElement?.remove(),
+          },
+          'Dismiss',
+        ),
       ),
     );
   }
@@ -619,7 +720,6 @@ export class App {
   private frame = 0;
   /** What the buttons and downloads last showed: redrawn only when it changes, not every tick. */
   private shown = '';
-  private lastSummary = 0;
   private onProgress(): void {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
@@ -632,11 +732,7 @@ export class App {
         this.renderButtons();
         this.renderShare();
       }
-      const finished = sessions.every((s) => !s || !s.active);
-      const now = performance.now();
-      const summary = finished || now - this.lastSummary > 500;
-      if (summary) this.lastSummary = now;
-      this.renderResults(summary);
+      this.renderResults();
     });
   }
 
@@ -684,7 +780,7 @@ export class App {
     } else this.el.timing.textContent = '';
   }
 
-  private renderResults(summary = true): void {
+  private renderResults(): void {
     const sessions = (['a', 'b'] as const).flatMap((l) => {
       const s = this.sessions[l];
       return s && s.info && s.metrics.length ? [{ letter: l.toUpperCase(), session: s, info: s.info }] : [];
@@ -696,61 +792,15 @@ export class App {
       agents: info.agents,
       params: session.doc.params as Tree,
       headline: info.headline,
+      ...(info.comparison ? { comparison: info.comparison } : {}),
       metrics: session.metrics,
       ticks: session.ticks,
       firstTick: 0,
       values: () => session.values(),
       done: session.status === 'done',
     }));
-    this.charts.update(sources, presetOrThrow(this.catalog, this.state.a.preset).model.name);
-    if (summary) this.renderSummary(sessions.map((v) => v.session));
-  }
-
-  private renderSummary(sessions: RunSession[]): void {
-    const first = sessions[0];
-    if (!first || first.ticks === 0 || !first.info) {
-      fill(this.el.summary, h('p', {}, 'Run a scenario to see its numbers.'));
-      return;
-    }
-    const rows: { metric: string; stat: Stat; label: string }[] = first.info.comparison
-      ? [...first.info.comparison.stability, ...first.info.comparison.harm]
-      : first.info.headline.flatMap((metric) =>
-          (['final', 'mean', 'max'] as const).map((stat) => ({ metric, stat, label: `${metric.replace(/_/g, ' ')} (${stat})` })),
-        );
-    const value = (s: RunSession, metric: string, stat: Stat): number | null => {
-      const k = s.metricIndex(metric);
-      return k < 0 || s.ticks === 0 ? null : statOf(s.series(k), stat);
-    };
-    const pair = sessions.length > 1;
-    const head = pair
-      ? ['measure', `A: ${this.state.a.preset}`, `B: ${this.state.b?.preset ?? ''}`, 'B − A', 'change']
-      : ['measure', 'value'];
-    const body = rows.map((r) => {
-      const a = value(first, r.metric, r.stat);
-      if (!pair) return h('tr', { 'data-metric': `${r.metric}:${r.stat}` }, h('th', { scope: 'row' }, r.label), h('td', {}, fmt(a)));
-      const b = value(sessions[1], r.metric, r.stat);
-      const d = a !== null && b !== null ? difference(a, b) : null;
-      return h(
-        'tr',
-        { 'data-metric': `${r.metric}:${r.stat}` },
-        h('th', { scope: 'row' }, r.label),
-        h('td', {}, fmt(a)),
-        h('td', {}, fmt(b)),
-        h('td', {}, d ? `${d.delta >= 0 ? '+' : ''}${fmt(d.delta)}` : '–'),
-        h('td', {}, d?.relative !== null && d?.relative !== undefined ? `${d.relative >= 0 ? '+' : ''}${(100 * d.relative).toFixed(1)} %` : '–'),
-      );
-    });
-    const partial = sessions.some((s) => s.status !== 'done');
-    fill(
-      this.el.summary,
-      h(
-        'table',
-        { class: 'summary-table' },
-        h('caption', {}, pair ? `Headline differences, same seed ${this.state.settings.seed} (common random numbers)` : 'Headline numbers', partial ? ' — so far' : ''),
-        h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, ...body),
-      ),
-    );
+    if (sources.length) this.charts.update(sources);
+    else fill(this.el.summary, h('p', {}, 'Run a scenario to see its numbers.'));
   }
 
   // ---- downloads -----------------------------------------------------------------------
@@ -766,11 +816,17 @@ export class App {
     const session = this.sessions[letter];
     const side = this.side(letter);
     if (!session || !side) return;
-    download(`${side.preset}-metrics.csv`, metricsCsv('explorer', session.metrics, session.values(), session.ticks), 'text/csv');
+    download(
+      `${side.preset}-metrics.csv`,
+      metricsCsv('explorer', session.metrics, session.values(), session.ticks),
+      'text/csv',
+    );
   }
 
   /** For tests and the benchmark: the current runs' rows, exactly. */
-  snapshot(letter: Letter): { status: string; metrics: readonly { name: string; key: string }[]; ticks: number; values: number[] } | null {
+  snapshot(
+    letter: Letter,
+  ): { status: string; metrics: readonly { name: string; key: string }[]; ticks: number; values: number[] } | null {
     const s = this.sessions[letter];
     return s ? { status: s.status, metrics: s.metrics, ticks: s.ticks, values: Array.from(s.values()) } : null;
   }

@@ -3,6 +3,7 @@
  * run streams in and overlaid when two scenarios are compared. The module and its renderer
  * (Vega) load on first use, after the page is up, so they never delay the first paint.
  */
+import type { ModelEntry } from '../../../src/models/registry.js';
 import type { Tree } from '../scenario/paths.js';
 import type { MetricInfo } from '../worker/protocol.js';
 import { h } from './dom.js';
@@ -16,6 +17,8 @@ export interface ChartSource {
   readonly agents: number;
   readonly params?: Tree;
   readonly headline: readonly string[];
+  /** What `panopticon compare` shows for the model (regime: stability and harm rows). */
+  readonly comparison?: ModelEntry['comparison'];
   readonly metrics: readonly MetricInfo[];
   readonly ticks: number;
   /** The tick of the first row (0 for a run from its start). */
@@ -29,13 +32,17 @@ export interface ChartSource {
 const LIVE_REDRAW_MS = 250;
 
 export class ChartPanel {
-  private pending: { sources: readonly ChartSource[]; model: string } | null = null;
+  private pending: readonly ChartSource[] | null = null;
   private drawing = false;
   private lastDraw = 0;
   private timer = 0;
   private generation = 0;
 
-  constructor(readonly element: HTMLElement) {
+  constructor(
+    readonly element: HTMLElement,
+    /** Where the summary table goes, if anywhere. */
+    private readonly summary: HTMLElement | null = null,
+  ) {
     element.setAttribute('aria-busy', 'false');
   }
 
@@ -43,10 +50,11 @@ export class ChartPanel {
     this.generation++;
     this.pending = null;
     this.element.replaceChildren();
+    this.summary?.replaceChildren();
   }
 
-  update(sources: readonly ChartSource[], model: string): void {
-    this.pending = { sources, model };
+  update(sources: readonly ChartSource[]): void {
+    this.pending = sources;
     const due = this.lastDraw + LIVE_REDRAW_MS - performance.now();
     const final = sources.length > 0 && sources.every((s) => s.done);
     if (final || due <= 0) void this.draw();
@@ -67,14 +75,16 @@ export class ChartPanel {
     this.element.setAttribute('aria-busy', 'true');
     try {
       const { drawFigures } = await import('./chart-render.js');
-      if (generation === this.generation) await drawFigures(this.element, job.sources, job.model);
+      if (generation === this.generation) await drawFigures(this.element, this.summary, job);
     } catch (e) {
-      this.element.replaceChildren(h('p', { class: 'problems' }, `The charts could not be drawn: ${(e as Error).message}`));
+      this.element.replaceChildren(
+        h('p', { class: 'problems' }, `The charts could not be drawn: ${(e as Error).message}`),
+      );
     } finally {
       this.drawing = false;
       this.element.setAttribute('aria-busy', 'false');
-      const next = this.pending as { sources: readonly ChartSource[]; model: string } | null;
-      if (next) this.update(next.sources, next.model);
+      const next = this.pending as readonly ChartSource[] | null;
+      if (next) this.update(next);
     }
   }
 }

@@ -81,8 +81,7 @@ function provenance(ctx: FormContext, path: string, value: unknown, holder: HTML
   const { ids, via } = citationOf(ctx.preset, path);
   const label = via ? `source${ids.length > 1 ? 's' : ''}` : 'uncited model default:';
   holder.append(h('span', { class: 'src-label' }, label));
-  for (const id of ids)
-    holder.append(' ', h('a', { href: `#cite-${id}`, class: 'src', title: citationText(id) }, id));
+  for (const id of ids) holder.append(' ', h('a', { href: `#cite-${id}`, class: 'src', title: citationText(id) }, id));
 }
 
 function shortValue(v: unknown): string {
@@ -143,7 +142,8 @@ function numberControl(field: NumberField, path: string, ctx: FormContext, compa
       const isNull = value === null;
       if (none) none.checked = isNull;
       input.disabled = isNull;
-      if (document.activeElement !== input) input.value = typeof value === 'number' ? String(value) : String(value ?? '');
+      if (document.activeElement !== input)
+        input.value = typeof value === 'number' ? String(value) : String(value ?? '');
       if (slider) {
         slider.disabled = isNull;
         if (typeof value === 'number') {
@@ -162,7 +162,13 @@ function numberControl(field: NumberField, path: string, ctx: FormContext, compa
     'div',
     { class: 'field number' },
     h('label', { for: id }, label, ' ', h('span', { class: 'unit' }, field.unit)),
-    h('div', { class: 'inputs' }, slider, input, none ? h('label', { class: 'none' }, none, ` ${field.nullMeaning}`) : null),
+    h(
+      'div',
+      { class: 'inputs' },
+      slider,
+      input,
+      none ? h('label', { class: 'none' }, none, ` ${field.nullMeaning}`) : null,
+    ),
     h('div', { class: 'about', id: `${id}-about` }, field.description),
     src,
     problems,
@@ -184,7 +190,11 @@ function simpleControl(field: Field, path: string, ctx: FormContext, compact: bo
     read = () => box.checked;
     write = (v) => (box.checked = v === true);
   } else if (field.kind === 'choice') {
-    const select = h('select', { id, 'data-path': path, ...named }, ...field.options.map((o) => h('option', { value: o }, o)));
+    const select = h(
+      'select',
+      { id, 'data-path': path, ...named },
+      ...field.options.map((o) => h('option', { value: o }, o)),
+    );
     control = select;
     read = () => select.value;
     write = (v) => (select.value = String(v));
@@ -336,23 +346,45 @@ export function renderForm(groups: readonly FieldGroup[], ctx: FormContext): Ren
           class: 'remove-row',
           disabled: !canRemove,
           'aria-label': `remove ${humanize(field.key).toLowerCase()} ${i + 1}`,
-          onclick: () => ctx.set(path, rows.filter((_, j) => j !== i)),
+          onclick: () =>
+            ctx.set(
+              path,
+              rows.filter((_, j) => j !== i),
+            ),
         },
         '×',
       );
     if (field.kind === 'numberList') {
       const cells = rows.map((_, i) => {
-        const [element, binding] = numberControl({ ...field.item, key: `${field.key} ${i + 1}` }, `${path}.${i}`, ctx, true);
+        const [element, binding] = numberControl(
+          { ...field.item, key: `${field.key} ${i + 1}` },
+          `${path}.${i}`,
+          ctx,
+          true,
+        );
         bindings.push(binding);
         return h('div', { class: 'list-item' }, h('span', { class: 'index' }, String(i + 1)), element, remove(i));
       });
-      return [title, h('span', { class: 'unit' }, field.item.unit), h('div', { class: 'number-list' }, ...cells), add, about, src, problems];
+      return [
+        title,
+        h('span', { class: 'unit' }, field.item.unit),
+        h('div', { class: 'number-list' }, ...cells),
+        add,
+        about,
+        src,
+        problems,
+      ];
     }
     const head = h(
       'tr',
       {},
       ...field.columns.map((c) =>
-        h('th', { scope: 'col', title: c.description }, humanize(c.key), c.kind === 'number' ? h('span', { class: 'unit' }, c.unit) : null),
+        h(
+          'th',
+          { scope: 'col', title: c.description },
+          humanize(c.key),
+          c.kind === 'number' ? h('span', { class: 'unit' }, c.unit) : null,
+        ),
       ),
       h('th', {}, h('span', { class: 'visually-hidden' }, 'remove')),
     );
@@ -375,7 +407,11 @@ export function renderForm(groups: readonly FieldGroup[], ctx: FormContext): Ren
     );
     return [
       title,
-      h('div', { class: 'table-scroll' }, h('table', { class: 'param-table' }, h('thead', {}, head), h('tbody', {}, ...body))),
+      h(
+        'div',
+        { class: 'table-scroll' },
+        h('table', { class: 'param-table' }, h('thead', {}, head), h('tbody', {}, ...body)),
+      ),
       add,
       about,
       src,

@@ -38,7 +38,11 @@ export class StoredRuns {
   constructor(private readonly rerun: (scenario: Tree) => void) {
     this.element.append(
       h('h2', { id: 'stored-h' }, 'Stored runs'),
-      h('p', {}, 'Runs in the results store this page is served from (read only). Chart one here, or run its scenario again in the browser.'),
+      h(
+        'p',
+        {},
+        'Runs in the results store this page is served from (read only). Chart one here, or run its scenario again in the browser.',
+      ),
       this.list,
       this.caption,
       this.chart.element,
@@ -86,7 +90,12 @@ export class StoredRuns {
       h(
         'div',
         { class: 'table-scroll' },
-        h('table', {}, h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, ...rows)),
+        h(
+          'table',
+          {},
+          h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))),
+          h('tbody', {}, ...rows),
+        ),
       ),
     );
   }
@@ -116,7 +125,7 @@ export class StoredRuns {
     };
     this.caption.textContent = `${run.run_id}: ${run.status}, ${run.preset ?? run.model}, seed ${run.seed}, ${fmt(data.ticks.length)} ticks stored.`;
     this.chart.reset();
-    this.chart.update([source], run.model);
+    this.chart.update([source]);
   }
 
   private async rerunStored(run: StoredRun): Promise<void> {
