@@ -129,7 +129,7 @@ function numberField(schema: unknown, path: string, key: string): NumberField {
 }
 
 function nullMeaning(description: string): string {
-  const m = /null = ([^;)]+)/.exec(description);
+  const m = /null = ([^;]+)/.exec(description);
   return m ? m[1].trim() : 'none';
 }
 
