@@ -687,6 +687,8 @@ export class App {
     }
     this.charts.reset();
     this.renderStale();
+    // At once, not on the next frame: the status must never show the previous run's end.
+    this.renderProgress();
     this.onProgress();
   }
 
