@@ -210,8 +210,8 @@ describe('the read-only store API', () => {
       values: (number | null)[];
     };
     expect(body.ticks).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    const store = await ResultsStore.open(db, { create: false });
-    try {
+    const store = await ResultsStore.open(db, { readOnly: true });
+    {
       const rows = await store.query<{ tick: number; metric: string; key: string; value: number }>(
         'SELECT tick, metric, key, value FROM metrics WHERE run_id = $1',
         [id],
@@ -224,8 +224,6 @@ describe('the read-only store API', () => {
         if (Number.isNaN(row.value)) expect(got).toBeNull();
         else expect(Object.is(got, row.value), `${row.metric} ${row.key} ${row.tick}`).toBe(true);
       }
-    } finally {
-      store.close();
     }
   });
 
@@ -234,12 +232,8 @@ describe('the read-only store API', () => {
     expect((await get(port, '/api/runs/991231-2359-zzzz')).status).toBe(404);
     expect((await get(port, '/api/sql?q=DROP%20TABLE%20runs')).status).toBe(404);
     expect(JSON.parse((await get(port, '/api/nothing')).body).error).toMatch(/try \/api\/runs/);
-    const store = await ResultsStore.open(db, { create: false });
-    try {
-      expect((await store.listRuns()).length).toBe(2);
-    } finally {
-      store.close();
-    }
+    const store = await ResultsStore.open(db, { readOnly: true });
+    expect((await store.listRuns()).length).toBe(2);
   });
 });
 

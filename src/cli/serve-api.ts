@@ -6,7 +6,7 @@
  * by other processes while the server runs.
  */
 import { existsSync } from 'node:fs';
-import { ResultsStore, type RunRow } from '../store/store.js';
+import { ResultsStore, type RunDetail, type RunRow } from '../store/store.js';
 import { isUserError } from '../scenario/errors.js';
 
 /** Metric rows one response may carry; a larger run is better read with `panopticon export`. */
@@ -22,26 +22,22 @@ export interface ApiReply {
 const reply = (status: number, body: unknown): ApiReply => ({ status, body });
 const problem = (status: number, error: string): ApiReply => reply(status, { error });
 
-type ListedRun = Omit<RunRow, 'scenario_json'>;
-
-function listed(r: RunRow): ListedRun {
-  const { scenario_json: _scenario, ...rest } = r;
+function listed(r: RunRow | RunDetail): RunRow {
+  const { scenario_json: _scenario, ...rest } = r as RunDetail;
   return rest;
 }
 
-async function withStore<T>(dbPath: string, fn: (store: ResultsStore) => Promise<T>): Promise<T | ApiReply> {
+/** How long a request waits for a writer's transaction to end (runs hold the store only briefly). */
+const STORE_WAIT_MS = 5_000;
+
+async function withStore(dbPath: string, fn: (store: ResultsStore) => Promise<ApiReply>): Promise<ApiReply> {
   if (!existsSync(dbPath)) return problem(404, `no results store at ${dbPath}: run a scenario first`);
-  let store: ResultsStore;
   try {
-    store = await ResultsStore.open(dbPath, { create: false });
+    // Read only: nothing here can change the store, and runs may write to it meanwhile.
+    return await fn(await ResultsStore.open(dbPath, { readOnly: true, waitMs: STORE_WAIT_MS }));
   } catch (e) {
-    if (isUserError(e)) return problem(503, e.message);
+    if (isUserError(e)) return problem(503, e.message.split('\n')[0]);
     throw e;
-  }
-  try {
-    return await fn(store);
-  } finally {
-    store.close();
   }
 }
 
@@ -92,14 +88,27 @@ export async function handleApi(dbPath: string, path: string): Promise<ApiReply>
     const runId = parts[1];
     if (!RUN_ID.test(runId)) return problem(400, `not a run id: ${JSON.stringify(runId.slice(0, 40))}`);
     return withStore(dbPath, async (store) => {
-      let run: RunRow;
+      let run: RunDetail;
       try {
         run = await store.getRun(runId);
       } catch (e) {
         if (isUserError(e)) return problem(404, `no run ${runId} in the store`);
         throw e;
       }
-      if (parts.length === 3) return metrics(store, runId);
+      if (parts.length === 3) {
+        // A run's metrics reach the store with its final status, in one transaction.
+        if (run.status === 'running')
+          return problem(
+            409,
+            `run ${runId} is still running (tick ${run.ticks_done ?? 0} of ${run.steps}): its metrics are stored when it ends`,
+          );
+        if (run.staged)
+          return problem(
+            409,
+            `run ${runId} is ${run.status} and its metrics are not in the store yet; \`panopticon recover\` stores them`,
+          );
+        return metrics(store, runId);
+      }
       let scenario: unknown = null;
       try {
         scenario = JSON.parse(run.scenario_json);

@@ -15,7 +15,9 @@ import { extname, join, resolve, sep } from 'node:path';
 import { UserError } from '../scenario/errors.js';
 import { packageRoot } from '../scenario/load.js';
 import { ISOLATION_HEADERS } from './isolation.js';
-import type { CliContext } from './program.js';
+import { dbPathOf } from './commands/run.js';
+import type { CliContext, RegisterCommands } from './context.js';
+import { EXIT_OK } from './exit-codes.js';
 import { handleApi, type ApiReply } from './serve-api.js';
 
 export const DEFAULT_PORT = 8321;
@@ -304,5 +306,23 @@ export async function serveCommand(ctx: CliContext, o: ServeCliOptions): Promise
   });
   await running.close();
   ctx.out('stopped\n');
-  return 0;
+  return EXIT_OK;
 }
+
+export const registerServe: RegisterCommands = (program, ctx, setExit) => {
+  program
+    .command('serve')
+    .description('serve the explorer (simulations run in the browser) and a read-only API over the results store')
+    .option('--port <n>', 'port (0: any free port)', String(DEFAULT_PORT))
+    .option(
+      '--host <address>',
+      'address to listen on; anything but loopback exposes the store to the network',
+      '127.0.0.1',
+    )
+    .option('--out <dir>', 'results folder (holds results.duckdb)', 'panopticon-results')
+    .option('--db <path>', 'results database file (overrides --out)')
+    .option('--app <dir>', 'the built explorer (default: dist/web of this package)')
+    .action(async (o: { port: string; host: string; out?: string; db?: string; app?: string }) =>
+      setExit(await serveCommand(ctx, { ...o, db: dbPathOf(o) })),
+    );
+};

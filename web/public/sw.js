@@ -44,7 +44,10 @@ self.addEventListener('activate', (event) => {
 
 async function fromCache(request) {
   const cache = await caches.open(CACHE);
-  return (await cache.match(request, { ignoreSearch: true })) ?? (request.mode === 'navigate' ? cache.match(scope) : undefined);
+  return (
+    (await cache.match(request, { ignoreSearch: true })) ??
+    (request.mode === 'navigate' ? cache.match(scope) : undefined)
+  );
 }
 
 async function handle(request) {

@@ -797,6 +797,7 @@ export class App {
       ...(info.comparison ? { comparison: info.comparison } : {}),
       metrics: session.metrics,
       ticks: session.ticks,
+      expectedTicks: info.steps + 1,
       firstTick: 0,
       values: () => session.values(),
       done: session.status === 'done',

@@ -22,7 +22,12 @@ import { renderSvg } from '../../../src/charts/render.js';
 import type { ChartSource } from './charts.js';
 import { fill, h } from './dom.js';
 
-/** While a run streams in, only the first figures are redrawn: the rest follow when it ends. */
+performance.mark('explorer:charts-loaded');
+
+/**
+ * While a run streams in, only the first figures are redrawn (one until a tenth of the run
+ * has arrived, so that the first chart shows as soon as it can): the rest follow at the end.
+ */
 const LIVE_FIGURES = 2;
 
 /** The metric rows of a source, only those of the metrics named when a set is given. */
@@ -117,7 +122,8 @@ export async function drawFigures(
   if (summary) drawSummary(summary, sources, series);
   const live = sources.some((s) => !s.done);
   const { figures, skipped } = figuresOf(sources, series);
-  const shown = live ? figures.slice(0, LIVE_FIGURES) : figures;
+  const early = sources.some((s) => s.ticks < s.expectedTicks / 10);
+  const shown = live ? figures.slice(0, early ? 1 : LIVE_FIGURES) : figures;
   const ids = new Set(shown.map((f) => `fig-${f.id}`));
   for (const old of [...host.querySelectorAll<HTMLElement>('figure.chart')])
     if (!ids.has(old.id) && !live) old.remove();

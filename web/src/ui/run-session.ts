@@ -42,7 +42,11 @@ export class RunSession {
     readonly doc: Tree,
     options: { readonly threads: number; readonly paused: boolean; readonly stepBudget: number },
   ) {
-    this.worker = new Worker(new URL('../worker/run-worker.ts', import.meta.url), { type: 'module', name: 'run' });
+    // The name tells the run worker how many shard workers to start before it knows its scenario.
+    this.worker = new Worker(new URL('../worker/run-worker.ts', import.meta.url), {
+      type: 'module',
+      name: `run:${Math.max(1, options.threads)}`,
+    });
     this.worker.addEventListener('message', (e: MessageEvent<FromRunner>) => this.receive(e.data));
     this.worker.addEventListener('error', (e) => {
       this.fail(`the run worker failed: ${e.message || 'it could not be loaded'}`);
@@ -117,6 +121,8 @@ export class RunSession {
     switch (msg.type) {
       case 'started':
         this.metrics = msg.metrics;
+        if (!performance.getEntriesByName('explorer:worker-started').length)
+          performance.mark('explorer:worker-started');
         this.info = msg;
         this.rows = new Float64Array(Math.max(1, msg.metrics.length * Math.min(msg.steps + 1, 4096)));
         if (this.status === 'starting') this.status = 'running';
@@ -131,7 +137,10 @@ export class RunSession {
         }
         this.rows.set(msg.values, msg.first * m);
         this.ticks = msg.first + msg.count;
-        if (this.ticks === 1) this.initMs = performance.now() - this.startedAt;
+        if (this.ticks === 1) {
+          this.initMs = performance.now() - this.startedAt;
+          if (!performance.getEntriesByName('explorer:first-tick').length) performance.mark('explorer:first-tick');
+        }
         break;
       }
       case 'paused':

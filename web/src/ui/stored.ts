@@ -119,6 +119,7 @@ export class StoredRuns {
       headline: [],
       metrics: data.metrics,
       ticks: data.ticks.length,
+      expectedTicks: data.ticks.length,
       firstTick: data.ticks[0] ?? 0,
       values: () => values,
       done: true,

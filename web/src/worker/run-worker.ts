@@ -12,7 +12,7 @@ import { isUserError } from '../../../src/scenario/errors.js';
 import { checkMemory, resolveScenario } from '../../../src/scenario/resolve.js';
 import type { FromRunner, RunRequest, ToRunner } from './protocol.js';
 import { workerScope } from './scope.js';
-import { canShareMemory, createWebPool } from './web-pool.js';
+import { canShareMemory, SpareWorkers } from './web-pool.js';
 
 /** State a page may ask for: beyond this a browser tab risks running out of memory. */
 export const BROWSER_STATE_BYTES = 2 * 2 ** 30;
@@ -20,6 +20,9 @@ export const BROWSER_STATE_BYTES = 2 * 2 ** 30;
 const BATCH_MS = 40;
 
 const scope = workerScope();
+/** The page names this worker `run:N` for N shard workers: they start loading at once. */
+const hinted = Number(/^run:(\d+)$/.exec((self as unknown as { name?: string }).name ?? '')?.[1] ?? 0);
+const spare = new SpareWorkers(hinted);
 const send = (msg: FromRunner, transfer: Transferable[] = []): void => scope.postMessage(msg, transfer);
 
 let paused = false;
@@ -107,7 +110,12 @@ async function run(request: RunRequest): Promise<void> {
     rows = [];
   };
 
-  const executor: Executor = threads > 1 ? createWebPool(threads) : new LocalExecutor();
+  let executor: Executor;
+  if (threads > 1) executor = spare.take(threads);
+  else {
+    spare.release();
+    executor = new LocalExecutor();
+  }
   const t0 = performance.now();
   let tInit = t0;
   let lastFlush = t0;

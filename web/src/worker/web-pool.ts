@@ -6,7 +6,7 @@
 import { PoolExecutor, type PoolWorker } from '../../../src/runtime/pool.js';
 import type { WorkerReply, WorkerRequest } from '../../../src/runtime/protocol.js';
 
-function webWorker(): PoolWorker {
+export function webWorker(): PoolWorker {
   const worker = new Worker(new URL('./shard-worker.ts', import.meta.url), { type: 'module', name: 'shard' });
   return {
     post: (message: WorkerRequest) => worker.postMessage(message),
@@ -24,7 +24,28 @@ export function canShareMemory(): boolean {
   return typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated === true;
 }
 
-export function createWebPool(threads: number): PoolExecutor {
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be an integer ≥ 1, got ${threads}`);
-  return new PoolExecutor(Array.from({ length: threads }, webWorker));
+/**
+ * Shard workers started before they are needed: their code loads while the run worker
+ * reads its scenario. `take(n)` hands out n of them (starting more if needed) and ends the rest.
+ */
+export class SpareWorkers {
+  private readonly spare: PoolWorker[];
+
+  constructor(count: number) {
+    this.spare = canShareMemory() ? Array.from({ length: count }, webWorker) : [];
+  }
+
+  take(threads: number): PoolExecutor {
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new RangeError(`threads must be an integer ≥ 1, got ${threads}`);
+    const workers = this.spare.splice(0, threads);
+    while (workers.length < threads) workers.push(webWorker());
+    this.release();
+    return new PoolExecutor(workers);
+  }
+
+  /** End the workers not taken. */
+  release(): void {
+    for (const w of this.spare.splice(0)) void w.terminate();
+  }
 }
