@@ -24,6 +24,7 @@ import type { ResolvedScenario } from '../scenario/schema.js';
 import { sources } from '../scenario/sources.js';
 import { defaultDbPath, ResultsStore, type ExportFormat, type MetricSummary } from '../store/store.js';
 import { fmtNumber, fmtSeconds, keyValues, table } from './format.js';
+import { registerReport } from './report.js';
 import { executeRun, type RunReport } from './runner.js';
 
 export interface CliContext {
@@ -432,6 +433,8 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
       }
       setExit(EXIT_OK);
     });
+
+  registerReport(program, ctx, setExit);
 
   return program;
 }

@@ -1,0 +1,123 @@
+/** Runs read from the results store into what reports need: metric series, facts and provenance. */
+import type { ModelRegistry } from '../../models/registry.js';
+import { UserError } from '../../scenario/errors.js';
+import type { ResultsStore, RunRow } from '../../store/store.js';
+import type { CompareSection } from '../plans/compare.js';
+import type { ReportRun } from '../report/document.js';
+import { oddPathFor, parameterRecords, type RunProvenance } from '../report/provenance.js';
+import { RunSeries } from '../series.js';
+import type { MetricRow } from '../types.js';
+import { docHref } from './software.js';
+
+interface StoredScenario {
+  name?: string;
+  description?: string;
+  preset?: string;
+  params?: Record<string, unknown>;
+  sources?: Record<string, string[]>;
+}
+
+function parseScenario(run: RunRow): StoredScenario {
+  try {
+    const s = JSON.parse(run.scenario_json) as StoredScenario;
+    return s && typeof s === 'object' ? s : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The run's git commit, if this store records one (a column named commit or git_commit). */
+async function storedCommit(store: ResultsStore, runId: string): Promise<string | null> {
+  const rows = await store.query<Record<string, unknown>>('SELECT * FROM runs WHERE run_id = $1', [runId]);
+  const row = rows[0] ?? {};
+  const c = row.commit ?? row.git_commit;
+  return typeof c === 'string' && c ? c : null;
+}
+
+export async function runProvenance(store: ResultsStore, run: RunRow): Promise<RunProvenance> {
+  const s = parseScenario(run);
+  const odd = oddPathFor(run.model);
+  return {
+    runId: run.run_id,
+    model: run.model,
+    preset: run.preset,
+    name: s.name ?? null,
+    description: s.description ?? null,
+    version: run.version,
+    commit: await storedCommit(store, run.run_id),
+    scenarioHash: run.scenario_hash,
+    seed: run.seed,
+    steps: run.steps,
+    agents: run.agents,
+    threads: run.threads,
+    status: run.status,
+    startedAt: run.started_at,
+    finishedAt: run.finished_at,
+    wallSeconds: run.wall_seconds,
+    parameters: s.params ? parameterRecords(s.params, s.sources ?? {}) : [],
+    odd: odd ? { path: odd, href: docHref(odd) } : null,
+  };
+}
+
+/**
+ * Look the runs up and refuse, before anything is read or written, ones that are missing or
+ * (unless `force`) not complete; several runs must be of one model.
+ */
+export async function checkRuns(store: ResultsStore, ids: readonly string[], force: boolean): Promise<RunRow[]> {
+  const runs: RunRow[] = [];
+  for (const id of ids) runs.push(await store.getRun(id));
+  const partial = runs.filter((r) => r.status !== 'complete');
+  if (partial.length && !force)
+    throw new UserError(
+      partial.map(
+        (r) =>
+          `run ${r.run_id} is ${r.status}, not complete: its metrics are partial; pass --force to report on it anyway`,
+      ),
+    );
+  const models = [...new Set(runs.map((r) => r.model.replace(/-reference$/, '')))];
+  if (models.length > 1)
+    throw new UserError(
+      `runs: got runs of models ${models.join(', ')} (${runs.map((r) => `${r.run_id}: ${r.model}`).join(', ')}); allowed: runs of one model, whose measures mean the same thing`,
+    );
+  return runs;
+}
+
+export async function loadReportRun(store: ResultsStore, run: RunRow, registry: ModelRegistry): Promise<ReportRun> {
+  const rows = await store.query<MetricRow>(
+    'SELECT tick, metric, key, value FROM metrics WHERE run_id = $1 ORDER BY tick',
+    [run.run_id],
+  );
+  const s = parseScenario(run);
+  const entry = registry[run.model];
+  return {
+    provenance: await runProvenance(store, run),
+    series: new RunSeries(rows),
+    facts: {
+      model: run.model,
+      preset: run.preset,
+      seed: run.seed,
+      steps: run.steps,
+      agents: run.agents,
+      ...(s.params ? { params: s.params } : {}),
+      ...(entry ? { headline: entry.headline } : {}),
+    },
+  };
+}
+
+/** What `compare` shows for a model: its stability and harm rows, or its headline metrics' final, mean and max. */
+export function comparisonSections(registry: ModelRegistry, model: string): CompareSection[] {
+  const entry = registry[model];
+  if (entry?.comparison)
+    return [
+      { title: 'stability', rows: entry.comparison.stability },
+      { title: 'harm', rows: entry.comparison.harm },
+    ];
+  return [
+    {
+      title: 'headline',
+      rows: (entry?.headline ?? []).flatMap((metric) =>
+        (['final', 'mean', 'max'] as const).map((stat) => ({ metric, stat, label: `${metric} (${stat})` })),
+      ),
+    },
+  ];
+}
