@@ -24,6 +24,7 @@ import type { ResolvedScenario } from '../scenario/schema.js';
 import { sources } from '../scenario/sources.js';
 import { defaultDbPath, ResultsStore, type ExportFormat, type MetricSummary } from '../store/store.js';
 import { fmtNumber, fmtSeconds, keyValues, table } from './format.js';
+import { writeExportCrate } from '../charts/node/crate.js';
 import { registerReport } from './report.js';
 import { executeRun, type RunReport } from './runner.js';
 
@@ -359,6 +360,16 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
       try {
         const rows = await store.exportRun(runId, o.format, o.out, o.force);
         ctx.out(`exported ${fmtNumber(rows)} rows of run ${runId} to ${o.out}\n`);
+        // provenance beside the file, noted on stderr (hook from the reports work: src/charts/node/crate.ts)
+        ctx.err(
+          await writeExportCrate(
+            store,
+            runId,
+            o.out,
+            o.format,
+            `panopticon export ${runId} --format ${o.format} --out ${o.out}`,
+          ),
+        );
       } finally {
         store.close();
       }

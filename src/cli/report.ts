@@ -7,7 +7,6 @@ import { dirname, extname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { checkRuns, comparisonSections, loadReportRun } from '../charts/node/load.js';
 import {
-  checkCrateTarget,
   checkFileTarget,
   checkFolderTarget,
   checkNoneExist,
@@ -55,6 +54,12 @@ function crateFile(path: string, fig?: Figure): CrateFile {
   };
 }
 
+function crateLine(dir: string, written: string | null): string {
+  return written
+    ? `wrote ${relative(process.cwd(), written) || written}`
+    : `left ${join(dir, 'ro-crate-metadata.json')} alone: another tool wrote it, so no RO-Crate metadata was added for these files`;
+}
+
 async function reportCommand(ctx: CliContext, ids: string[], o: ReportOpts): Promise<string> {
   // 1. what to write, checked before the store is opened
   if (!o.out && !o.figures)
@@ -86,11 +91,7 @@ async function reportCommand(ctx: CliContext, ids: string[], o: ReportOpts): Pro
   // 2. every file this would replace is refused now, before anything is written
   const outDir = o.out ? dirname(resolve(o.out)) : null;
   const figDir = o.figures ? resolve(o.figures) : null;
-  if (figDir) {
-    checkNoneExist(figureFiles(figDir, doc.figures), '--figures', o.force);
-    checkCrateTarget(figDir, o.force);
-  }
-  if (outDir && outDir !== figDir) checkCrateTarget(outDir, o.force);
+  if (figDir) checkNoneExist(figureFiles(figDir, doc.figures), '--figures', o.force);
 
   // 3. render, then write
   const svgs = new Map<string, string>();
@@ -118,15 +119,9 @@ async function reportCommand(ctx: CliContext, ids: string[], o: ReportOpts): Pro
     lines.push(`wrote ${o.out} (${fmtNumber(doc.figures.length)} figures, ${formatBytes(Buffer.byteLength(html))})`);
     const reportEntry = crateFile(relative(outDir, resolve(o.out)));
     if (outDir === figDir) figureEntries = [reportEntry, ...figureEntries];
-    else
-      lines.push(
-        `wrote ${relative(process.cwd(), writeCrate(outDir, crate([reportEntry]), o.force)) || 'ro-crate-metadata.json'}`,
-      );
+    else lines.push(crateLine(outDir, writeCrate(outDir, crate([reportEntry]))));
   }
-  if (figDir)
-    lines.push(
-      `wrote ${relative(process.cwd(), writeCrate(figDir, crate(figureEntries.map((e) => ({ ...e, path: e.path.split('\\').join('/') }))), o.force))}`,
-    );
+  if (figDir) lines.push(crateLine(figDir, writeCrate(figDir, crate(figureEntries))));
   if (doc.skipped.length) lines.push(`not drawn: ${doc.skipped.map((s) => `${s.id} (${s.reason})`).join('; ')}`);
   return lines.join('\n') + '\n';
 }

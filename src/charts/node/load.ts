@@ -34,7 +34,12 @@ async function storedCommit(store: ResultsStore, runId: string): Promise<string 
   return typeof c === 'string' && c ? c : null;
 }
 
-export async function runProvenance(store: ResultsStore, run: RunRow): Promise<RunProvenance> {
+/** A stored run's provenance; `commit` and the ODD link come from outside (the store, the installed package). */
+export function provenanceOf(
+  run: RunRow,
+  commit: string | null,
+  oddHref: (path: string) => string | null,
+): RunProvenance {
   const s = parseScenario(run);
   const odd = oddPathFor(run.model);
   return {
@@ -44,7 +49,7 @@ export async function runProvenance(store: ResultsStore, run: RunRow): Promise<R
     name: s.name ?? null,
     description: s.description ?? null,
     version: run.version,
-    commit: await storedCommit(store, run.run_id),
+    commit,
     scenarioHash: run.scenario_hash,
     seed: run.seed,
     steps: run.steps,
@@ -55,7 +60,35 @@ export async function runProvenance(store: ResultsStore, run: RunRow): Promise<R
     finishedAt: run.finished_at,
     wallSeconds: run.wall_seconds,
     parameters: s.params ? parameterRecords(s.params, s.sources ?? {}) : [],
-    odd: odd ? { path: odd, href: docHref(odd) } : null,
+    odd: odd ? { path: odd, href: oddHref(odd) } : null,
+  };
+}
+
+export async function runProvenance(store: ResultsStore, run: RunRow): Promise<RunProvenance> {
+  return provenanceOf(run, await storedCommit(store, run.run_id), docHref);
+}
+
+/** A stored run and its metric rows as the report code takes them. */
+export function reportRunOf(
+  run: RunRow,
+  rows: readonly MetricRow[],
+  registry: ModelRegistry,
+  provenance: RunProvenance,
+): ReportRun {
+  const s = parseScenario(run);
+  const entry = registry[run.model];
+  return {
+    provenance,
+    series: new RunSeries(rows),
+    facts: {
+      model: run.model,
+      preset: run.preset,
+      seed: run.seed,
+      steps: run.steps,
+      agents: run.agents,
+      ...(s.params ? { params: s.params } : {}),
+      ...(entry ? { headline: entry.headline } : {}),
+    },
   };
 }
 
@@ -87,21 +120,7 @@ export async function loadReportRun(store: ResultsStore, run: RunRow, registry: 
     'SELECT tick, metric, key, value FROM metrics WHERE run_id = $1 ORDER BY tick',
     [run.run_id],
   );
-  const s = parseScenario(run);
-  const entry = registry[run.model];
-  return {
-    provenance: await runProvenance(store, run),
-    series: new RunSeries(rows),
-    facts: {
-      model: run.model,
-      preset: run.preset,
-      seed: run.seed,
-      steps: run.steps,
-      agents: run.agents,
-      ...(s.params ? { params: s.params } : {}),
-      ...(entry ? { headline: entry.headline } : {}),
-    },
-  };
+  return reportRunOf(run, rows, registry, await runProvenance(store, run));
 }
 
 /** What `compare` shows for a model: its stability and harm rows, or its headline metrics' final, mean and max. */

@@ -57,40 +57,30 @@ export function checkNoneExist(paths: readonly string[], flag: string, force: bo
     );
 }
 
-/**
- * A crate file may be written beside new files when none is there, when the one there was
- * written by Panopticon (it is extended, even with `force`), or with `force` (another tool's
- * is replaced).
- */
-export function checkCrateTarget(dir: string, force: boolean): void {
+/** Whether `dir` holds a crate file another tool wrote (which Panopticon leaves alone). */
+export function foreignCrateIn(dir: string): boolean {
   const path = join(dir, CRATE_FILE);
-  if (!existsSync(path) || force) return;
+  if (!existsSync(path)) return false;
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
     doc = undefined;
   }
-  if (!isPanopticonCrate(doc))
-    throw new UserError(
-      `${path} exists and was not written by Panopticon; pass --force to replace it, or write into another folder`,
-    );
+  return !isPanopticonCrate(doc);
 }
 
-/** Write (or extend) the crate in `dir`. */
-export function writeCrate(dir: string, crate: RoCrate, force: boolean): string {
+/**
+ * Write the crate in `dir`, or extend the one Panopticon wrote there before (earlier files keep
+ * their entries). A crate file written by another tool is left alone: returns null, and the
+ * caller says so.
+ */
+export function writeCrate(dir: string, crate: RoCrate): string | null {
   const path = join(dir, CRATE_FILE);
   let out = crate;
   if (existsSync(path)) {
-    let old: unknown;
-    try {
-      old = JSON.parse(readFileSync(path, 'utf8'));
-    } catch {
-      old = undefined;
-    }
-    // Ours: extended, so earlier files keep their entries. Another tool's: replaced only with force.
-    if (isPanopticonCrate(old)) out = mergeCrates(old, crate);
-    else if (!force) throw new UserError(`${path} exists and was not written by Panopticon`);
+    if (foreignCrateIn(dir)) return null;
+    out = mergeCrates(JSON.parse(readFileSync(path, 'utf8')) as RoCrate, crate);
   }
   writeAtomic(path, JSON.stringify(out, null, 2) + '\n');
   return path;
