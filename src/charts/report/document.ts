@@ -87,19 +87,19 @@ export function compareReport(
   }));
   const set = compareFigures(compared, sections);
   const tables: ReportTable[] = compareTables(compared, sections).map((t) => ({
-    caption: `${t.title[0].toUpperCase()}${t.title.slice(1)}: each run, and its difference from run A`,
+    caption: `${t.title[0].toUpperCase()}${t.title.slice(1)}: each run, and its difference from run A (${letters.map((l, i) => `${l} = ${labels[i]}`).join(', ')})`,
     header: ['measure', 'A', ...letters.slice(1).flatMap((l) => [l, `${l} − A`])],
     numeric: [false, true, ...letters.slice(1).flatMap(() => [true, true])],
     rows: t.rows.map((row) => [
       row.label,
       fmt(row.cells[0].value),
       ...row.cells.slice(1).flatMap((c) => {
+        const sign = (v: number) => (v > 0 ? '+' : v < 0 ? '−' : '');
         const rel =
           c.ratio !== null && c.difference !== null
-            ? ` (${c.difference >= 0 ? '+' : '−'}${fmt(Math.abs(100 * (c.ratio - 1)))} %)`
+            ? ` (${sign(c.ratio - 1)}${fmt(Math.abs(100 * (c.ratio - 1)))} %)`
             : '';
-        const diff =
-          c.difference === null ? 'n/a' : `${c.difference >= 0 ? '+' : '−'}${fmt(Math.abs(c.difference))}${rel}`;
+        const diff = c.difference === null ? 'n/a' : `${sign(c.difference)}${fmt(Math.abs(c.difference))}${rel}`;
         return [fmt(c.value), diff];
       }),
     ]),

@@ -126,14 +126,21 @@ function parametersTable(runs: readonly RunProvenance[]): string {
   const rows = paths.map((path) => {
     const recs = runs.map((r) => r.parameters.find((p) => p.path === path));
     const values = recs.map((p) => (p ? showValue(p.value) : '—'));
-    const srcs = recs.map((p) => (p ? p.sources.join(', ') : '—'));
+    // source ids link to their full citations under "Sources cited"
+    const srcs = recs.map((p) =>
+      p ? p.sources.map((id) => `<a href="#src-${escapeHtml(id)}">${escapeHtml(id)}</a>`).join(', ') : '—',
+    );
     const sameSrc = srcs.every((s) => s === srcs[0]);
-    const source = sameSrc ? srcs[0] : recs.map((_, i) => `${runs[i].letter ?? runs[i].runId}: ${srcs[i]}`).join('; ');
+    const source = sameSrc
+      ? srcs[0]
+      : recs.map((_, i) => `${escapeHtml(runs[i].letter ?? runs[i].runId)}: ${srcs[i]}`).join('; ');
     const differs = multi && values.some((v) => v !== values[0]);
-    const cells = [path, ...values, source];
-    return `<tr${differs ? ' class="differs"' : ''}>${cells
-      .map((c, i) => `<td${i === 0 ? ' class="path"' : i <= runs.length ? ' class="num"' : ''}>${escapeHtml(c)}</td>`)
-      .join('')}</tr>`;
+    const cells = [
+      `<td class="path">${escapeHtml(path)}</td>`,
+      ...values.map((v) => `<td class="num">${escapeHtml(v)}</td>`),
+      `<td>${source}</td>`,
+    ];
+    return `<tr${differs ? ' class="differs"' : ''}>${cells.join('')}</tr>`;
   });
   const note = multi ? ' Highlighted rows differ between runs.' : '';
   const cited = runs

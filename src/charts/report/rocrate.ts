@@ -34,8 +34,10 @@ export interface CrateInput {
   readonly files: readonly CrateFile[];
   readonly runs: readonly RunProvenance[];
   readonly generator: GeneratorInfo;
-  /** What wrote the files: "report", "figures", "export". */
+  /** What wrote the files: "report", "export". */
   readonly action: string;
+  /** The action's @id; a new UUID by default. */
+  readonly actionId?: string;
 }
 
 const ref = (id: string): Ref => ({ '@id': id });
@@ -120,7 +122,8 @@ export function roCrate(input: CrateInput): RoCrate {
     encodingFormat: f.encodingFormat,
     ...(f.description ? { description: f.description } : {}),
   }));
-  const actionId = `#${input.action}-${g.at.replace(/[^0-9A-Za-z]/g, '')}`;
+  // A fresh id per action (RO-Crate recommends UUIDs), so writing twice in one second keeps both.
+  const actionId = input.actionId ?? `#${input.action}-${globalThis.crypto.randomUUID()}`;
   const write: Entity = {
     '@id': actionId,
     '@type': 'CreateAction',
