@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { lineChart } from '../src/charts/builders/line.js';
+import { roCrateSidecar } from '../src/charts/node/crate.js';
 import { inkIn, svgToPng, PNG_ZOOM } from '../src/charts/node/png.js';
 import { renderSvg, titleBoxes } from '../src/charts/render.js';
 import { leafPaths } from '../src/scenario/resolve.js';
@@ -36,6 +37,7 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
     availableMemory: () => 2 ** 32,
     onSignal: () => () => undefined,
     createExecutor: async () => new LocalExecutor(),
+    exportSidecars: [roCrateSidecar],
   };
   const code = await runCli(argv, ctx);
   return { code, out, err };
@@ -120,7 +122,6 @@ describe('panopticon report: one run', () => {
   it('carries provenance: version, scenario hash, seed, every parameter with its source and full citation, the ODD', async () => {
     const store = await ResultsStore.open(db, { create: false });
     const row = await store.getRun(ids['high-intensity']);
-    store.close();
     const scenario = JSON.parse(row.scenario_json) as {
       params: Record<string, unknown>;
       sources: Record<string, string[]>;

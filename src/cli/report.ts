@@ -32,6 +32,7 @@ interface ReportOpts {
   figures?: string;
   db: string;
   force: boolean;
+  partial: boolean;
 }
 
 const FORMATS: Record<string, string> = {
@@ -74,19 +75,15 @@ async function reportCommand(ctx: CliContext, ids: string[], o: ReportOpts): Pro
   }
   if (o.figures) checkFolderTarget(o.figures, '--figures');
 
-  const store = await ResultsStore.open(o.db, { create: false });
-  let doc: ReportDocument;
-  try {
-    const rows = await checkRuns(store, ids, o.force);
-    const runs = [];
-    for (const r of rows) runs.push(await loadReportRun(store, r, ctx.registry));
-    const sections = comparisonSections(ctx.registry, rows[0].model);
-    const command = `panopticon report ${ids.join(' ')}${o.out ? ` --out ${o.out}` : ''}${o.figures ? ` --figures ${o.figures}` : ''}${o.force ? ' --force' : ''}`;
-    const generator = generatorInfo(command);
-    doc = runs.length === 1 ? runReport(runs[0], sections, generator) : compareReport(runs, sections, generator);
-  } finally {
-    store.close();
-  }
+  const store = await ResultsStore.open(o.db, { readOnly: true });
+  const rows = await checkRuns(store, ids, o.partial);
+  const runs = [];
+  for (const r of rows) runs.push(await loadReportRun(store, r, ctx.registry));
+  const sections = comparisonSections(ctx.registry, rows[0].model);
+  const command = `panopticon report ${ids.join(' ')}${o.out ? ` --out ${o.out}` : ''}${o.figures ? ` --figures ${o.figures}` : ''}${o.force ? ' --force' : ''}${o.partial ? ' --partial' : ''}`;
+  const generator = generatorInfo(command);
+  const doc: ReportDocument =
+    runs.length === 1 ? runReport(runs[0], sections, generator) : compareReport(runs, sections, generator);
 
   // 2. every file this would replace is refused now, before anything is written
   const outDir = o.out ? dirname(resolve(o.out)) : null;
@@ -136,7 +133,12 @@ export function registerReport(program: Command, ctx: CliContext, setExit: (code
     .option('--out <file>', 'the HTML report to write, e.g. report.html')
     .option('--figures <dir>', 'write each figure as SVG, PNG (2x) and Vega-Lite JSON into this folder')
     .option('--db <path>', 'results database file', join('panopticon-results', 'results.duckdb'))
-    .option('--force', 'replace existing files, and report on runs that are not complete', false)
+    .option('--force', 'replace existing files', false)
+    .option(
+      '--partial',
+      'report on runs that are not complete (interrupted, failed, abandoned: partial metrics)',
+      false,
+    )
     .action(async (ids: string[], o: ReportOpts) => {
       ctx.out(await reportCommand(ctx, ids, o));
       setExit(0);

@@ -13,7 +13,7 @@ import { runCli } from '../../src/cli/program.js';
 import { LocalExecutor } from '../../src/engine/simulation.js';
 import { models } from '../../src/models/registry.js';
 import { packageVersion } from '../../src/scenario/load.js';
-import { ResultsStore, type RunRow } from '../../src/store/store.js';
+import { ResultsStore, type RunDetail } from '../../src/store/store.js';
 import { encodeFixture } from './chart-fixtures.js';
 
 const CASES: { name: string; args: string[] }[] = [
@@ -45,9 +45,9 @@ try {
     });
     if (code !== 0) throw new Error(`run ${c.name} failed (${code})`);
     const runId = /run id\s+(\S+)/.exec(out)![1];
-    const store = await ResultsStore.open(db, { create: false });
-    try {
-      const run: RunRow = await store.getRun(runId);
+    const store = await ResultsStore.open(db, { readOnly: true });
+    {
+      const run: RunDetail = await store.getRun(runId);
       const plan = planFor(run.model);
       const wanted = new Set([
         ...(plan.metrics ?? []),
@@ -64,8 +64,6 @@ try {
       const file = join(outDir, `${c.name}.json`);
       writeFileSync(file, JSON.stringify(encodeFixture(run, kept)) + '\n');
       console.log(`${file}: ${kept.length} rows`);
-    } finally {
-      store.close();
     }
   }
 } finally {

@@ -9,12 +9,12 @@ import { provenanceOf, reportRunOf } from '../../src/charts/node/load.js';
 import type { ReportRun } from '../../src/charts/report/document.js';
 import type { MetricRow } from '../../src/charts/types.js';
 import { models } from '../../src/models/registry.js';
-import type { RunRow } from '../../src/store/store.js';
+import type { RunDetail } from '../../src/store/store.js';
 
 type Cell = number | 'NaN' | 'Infinity' | '-Infinity';
 
 export interface ChartFixture {
-  readonly run: RunRow;
+  readonly run: RunDetail;
   readonly ticks: readonly number[];
   readonly series: readonly [metric: string, key: string, values: readonly Cell[]][];
 }
@@ -25,7 +25,7 @@ function encode(v: number): Cell {
   return Number(v.toPrecision(6));
 }
 
-export function encodeFixture(run: RunRow, rows: readonly MetricRow[]): ChartFixture {
+export function encodeFixture(run: RunDetail, rows: readonly MetricRow[]): ChartFixture {
   const ticks = [...new Set(rows.map((r) => r.tick))].sort((a, b) => a - b);
   const at = new Map(ticks.map((t, i) => [t, i]));
   const series = new Map<string, Cell[]>();

@@ -1,7 +1,7 @@
 /** Runs read from the results store into what reports need: metric series, facts and provenance. */
 import type { ModelRegistry } from '../../models/registry.js';
 import { UserError } from '../../scenario/errors.js';
-import type { ResultsStore, RunRow } from '../../store/store.js';
+import type { ResultsStore, RunDetail } from '../../store/store.js';
 import type { CompareSection } from '../plans/compare.js';
 import type { ReportRun } from '../report/document.js';
 import { oddPathFor, parameterRecords, type RunProvenance } from '../report/provenance.js';
@@ -17,7 +17,7 @@ interface StoredScenario {
   sources?: Record<string, string[]>;
 }
 
-function parseScenario(run: RunRow): StoredScenario {
+function parseScenario(run: RunDetail): StoredScenario {
   try {
     const s = JSON.parse(run.scenario_json) as StoredScenario;
     return s && typeof s === 'object' ? s : {};
@@ -36,7 +36,7 @@ async function storedCommit(store: ResultsStore, runId: string): Promise<string 
 
 /** A stored run's provenance; `commit` and the ODD link come from outside (the store, the installed package). */
 export function provenanceOf(
-  run: RunRow,
+  run: RunDetail,
   commit: string | null,
   oddHref: (path: string) => string | null,
 ): RunProvenance {
@@ -64,13 +64,13 @@ export function provenanceOf(
   };
 }
 
-export async function runProvenance(store: ResultsStore, run: RunRow): Promise<RunProvenance> {
+export async function runProvenance(store: ResultsStore, run: RunDetail): Promise<RunProvenance> {
   return provenanceOf(run, await storedCommit(store, run.run_id), docHref);
 }
 
 /** A stored run and its metric rows as the report code takes them. */
 export function reportRunOf(
-  run: RunRow,
+  run: RunDetail,
   rows: readonly MetricRow[],
   registry: ModelRegistry,
   provenance: RunProvenance,
@@ -94,17 +94,17 @@ export function reportRunOf(
 
 /**
  * Look the runs up and refuse, before anything is read or written, ones that are missing or
- * (unless `force`) not complete; several runs must be of one model.
+ * (unless `partial`) not complete; several runs must be of one model.
  */
-export async function checkRuns(store: ResultsStore, ids: readonly string[], force: boolean): Promise<RunRow[]> {
-  const runs: RunRow[] = [];
+export async function checkRuns(store: ResultsStore, ids: readonly string[], partial: boolean): Promise<RunDetail[]> {
+  const runs: RunDetail[] = [];
   for (const id of ids) runs.push(await store.getRun(id));
-  const partial = runs.filter((r) => r.status !== 'complete');
-  if (partial.length && !force)
+  const incomplete = runs.filter((r) => r.status !== 'complete');
+  if (incomplete.length && !partial)
     throw new UserError(
-      partial.map(
+      incomplete.map(
         (r) =>
-          `run ${r.run_id} is ${r.status}, not complete: its metrics are partial; pass --force to report on it anyway`,
+          `run ${r.run_id} is ${r.status}, not complete: its metrics are partial; pass --partial to report on it anyway`,
       ),
     );
   const models = [...new Set(runs.map((r) => r.model.replace(/-reference$/, '')))];
@@ -115,7 +115,7 @@ export async function checkRuns(store: ResultsStore, ids: readonly string[], for
   return runs;
 }
 
-export async function loadReportRun(store: ResultsStore, run: RunRow, registry: ModelRegistry): Promise<ReportRun> {
+export async function loadReportRun(store: ResultsStore, run: RunDetail, registry: ModelRegistry): Promise<ReportRun> {
   const rows = await store.query<MetricRow>(
     'SELECT tick, metric, key, value FROM metrics WHERE run_id = $1 ORDER BY tick',
     [run.run_id],
