@@ -56,8 +56,9 @@ function crateFile(path: string, fig?: Figure): CrateFile {
 }
 
 function crateLine(dir: string, written: string | null): string {
+  const shown = written && relative(process.cwd(), written);
   return written
-    ? `wrote ${relative(process.cwd(), written) || written}`
+    ? `wrote ${shown && !shown.startsWith('..') ? shown : written}`
     : `left ${join(dir, 'ro-crate-metadata.json')} alone: another tool wrote it, so no RO-Crate metadata was added for these files`;
 }
 
