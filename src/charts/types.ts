@@ -26,6 +26,8 @@ export interface Figure {
   readonly alt: string;
   /** Printed under the figure: units, definitions, what was left out and why. */
   readonly caption?: string;
+  /** The report section it belongs in ("Over time", "Who bears the harm"…). */
+  readonly section?: string;
   readonly spec: VegaLiteSpec;
 }
 

@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerResultsCommands } from './commands/results.js';
+import { registerReport } from './report.js';
 import { registerRun } from './commands/run.js';
 import { registerScenarioCommands } from './commands/scenarios.js';
 import { registerServe } from './serve.js';
@@ -22,6 +23,7 @@ const COMMANDS: readonly RegisterCommands[] = [
   registerRun,
   registerScenarioCommands,
   registerResultsCommands,
+  registerReport,
   registerServe,
 ];
 

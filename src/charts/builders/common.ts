@@ -14,6 +14,8 @@ export interface FigureText {
   readonly caption?: string;
   /** Replaces the generated alt text (the generated one describes the data). */
   readonly alt?: string;
+  /** The report section the figure belongs in. */
+  readonly section?: string;
 }
 
 const ID = /^[a-z0-9][a-z0-9-]*$/;
@@ -30,7 +32,14 @@ export function makeFigure(text: FigureText, alt: string, body: Record<string, u
     config: chartConfig(),
     ...body,
   } as unknown as VegaLiteSpec;
-  return { id: text.id, title: text.title, alt: description, ...(text.caption ? { caption: text.caption } : {}), spec };
+  return {
+    id: text.id,
+    title: text.title,
+    alt: description,
+    ...(text.caption ? { caption: text.caption } : {}),
+    ...(text.section ? { section: text.section } : {}),
+    spec,
+  };
 }
 
 /** Series in the order given, then any others in first-seen order. */

@@ -10,7 +10,7 @@ import { fmt, listWords } from '../format.js';
 import { SERIES_COLOURS } from '../theme.js';
 import type { RunSeries, Stat } from '../series.js';
 import type { Figure, FigureSet, SeriesPoint, SkippedFigure } from '../types.js';
-import type { RunContext } from './context.js';
+import { inSections, type RunContext } from './context.js';
 import { metricFigureId } from './generic.js';
 import { planFor, type Overlay } from './models.js';
 
@@ -182,6 +182,7 @@ export function compareFigures(runs: readonly CompareRun[], sections: readonly C
     );
   }
   const plan = planFor(runs[0].model);
+  const overlayIds = new Set<string>();
   for (const o of overlaysFor(runs)) {
     const id = `compare-${o.id}`;
     const lacking = runs.filter((r) => o.needs.some((m) => !r.series.has(m, '')));
@@ -196,6 +197,7 @@ export function compareFigures(runs: readonly CompareRun[], sections: readonly C
     const points: SeriesPoint[] = runs.flatMap((r, k) =>
       r.series.ticks.map((t, i) => ({ x: t, y: o.value(r.series, i), series: names[k] })),
     );
+    overlayIds.add(id);
     figures.push(
       lineChart({
         id,
@@ -211,5 +213,11 @@ export function compareFigures(runs: readonly CompareRun[], sections: readonly C
       }),
     );
   }
-  return { figures, skipped };
+  const placed = Object.fromEntries(
+    figures.map((f) => [
+      f.id,
+      f.id.endsWith('-ratio') ? `Against run ${runs[0].letter}` : overlayIds.has(f.id) ? 'Over time' : 'Side by side',
+    ]),
+  );
+  return { figures: inSections(figures, placed, 'Side by side'), skipped };
 }

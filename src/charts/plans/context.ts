@@ -5,6 +5,7 @@ export interface RunContext {
   readonly label: string;
   /** Agents in the run (residents for the regime model). */
   readonly agents: number;
+  readonly seed?: number;
   /** The run's resolved model parameters, when known: group order, score bands, what is enabled. */
   readonly params?: Readonly<Record<string, unknown>>;
   /** Whole-population metrics to draw when the model has no plan of its own. */
@@ -27,4 +28,13 @@ export function namesAt(params: RunContext['params'], path: string): string[] | 
   if (!Array.isArray(v)) return undefined;
   const names = v.map((x) => (x && typeof x === 'object' ? (x as { name?: unknown }).name : undefined));
   return names.every((n): n is string => typeof n === 'string') ? names : undefined;
+}
+
+/** Put each figure in its report section: `sections[id]`, else `fallback`. */
+export function inSections<T extends { readonly id: string }>(
+  figures: readonly T[],
+  sections: Readonly<Record<string, string>>,
+  fallback: string,
+): (T & { section: string })[] {
+  return figures.map((f) => ({ ...f, section: sections[f.id] ?? fallback }));
 }

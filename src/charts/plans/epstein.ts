@@ -3,7 +3,7 @@ import { lineChart } from '../builders/line.js';
 import { fmt, listWords } from '../format.js';
 import type { RunSeries } from '../series.js';
 import type { Figure, FigureSet, SeriesPoint, SkippedFigure } from '../types.js';
-import type { RunContext } from './context.js';
+import { inSections, type RunContext } from './context.js';
 
 export const EPSTEIN_RUN_METRICS: readonly string[] = ['quiet', 'active', 'jailed', 'arrests', 'legitimacy'];
 
@@ -67,5 +67,5 @@ export function epsteinRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
         }),
       );
   }
-  return { figures, skipped };
+  return { figures: inSections(figures, {}, 'Over time'), skipped };
 }

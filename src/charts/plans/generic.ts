@@ -3,7 +3,7 @@ import { lineChart } from '../builders/line.js';
 import { fmt } from '../format.js';
 import type { RunSeries } from '../series.js';
 import type { Figure, FigureSet, SkippedFigure } from '../types.js';
-import type { RunContext } from './context.js';
+import { inSections, type RunContext } from './context.js';
 
 export function metricFigureId(metric: string): string {
   return `metric-${metric
@@ -33,5 +33,5 @@ export function genericRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
       }),
     );
   }
-  return { figures, skipped };
+  return { figures: inSections(figures, {}, 'Over time'), skipped };
 }

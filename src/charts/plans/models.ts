@@ -3,7 +3,7 @@
  * rather than counts, and which series to overlay when runs are compared.
  */
 import { METRIC_NAMES } from '../../models/regime/metrics.js';
-import type { RunSeries } from '../series.js';
+import type { RunSeries, Stat } from '../series.js';
 import type { FigureSet } from '../types.js';
 import type { RunContext } from './context.js';
 import { EPSTEIN_RUN_METRICS, epsteinRunFigures } from './epstein.js';
@@ -32,6 +32,15 @@ export interface ModelPlan {
   readonly overlays: readonly Overlay[];
   /** What one tick is. */
   readonly tickName: string;
+  /** The few measures a report's paragraph compares across runs, with plain labels. */
+  readonly keyRows: readonly KeyRow[];
+}
+
+export interface KeyRow {
+  readonly metric: string;
+  readonly stat: Stat;
+  /** Reads after a number: "arrests", "protesters on an average day". */
+  readonly label: string;
 }
 
 const at = (s: RunSeries, metric: string, i: number) => s.values(metric, '')[i];
@@ -43,6 +52,14 @@ const regimePlan: ModelPlan = {
   metrics: REGIME_RUN_METRICS,
   isLevel: (m) => REGIME_LEVELS.has(m) || m.startsWith('disparity_'),
   tickName: 'day',
+  keyRows: [
+    { metric: 'active', stat: 'mean', label: 'protesters on an average day' },
+    { metric: 'legitimacy_mean', stat: 'final', label: 'mean perceived legitimacy at the end' },
+    { metric: 'detentions_reactive', stat: 'total', label: 'arrests' },
+    { metric: 'detentions_preemptive', stat: 'total', label: 'pre-emptive detentions' },
+    { metric: 'blacklist_entries', stat: 'total', label: 'blacklistings' },
+    { metric: 'false_camera', stat: 'total', label: 'face-recognition false matches' },
+  ],
   overlays: [
     {
       id: 'protest-share',
@@ -84,6 +101,11 @@ const epsteinPlan: ModelPlan = {
   metrics: [...EPSTEIN_RUN_METRICS, 'citizens'],
   isLevel: (m) => m === 'legitimacy',
   tickName: 'tick',
+  keyRows: [
+    { metric: 'active', stat: 'mean', label: 'active citizens on an average tick' },
+    { metric: 'jailed', stat: 'final', label: 'citizens in jail at the end' },
+    { metric: 'arrests', stat: 'total', label: 'arrests' },
+  ],
   overlays: [
     {
       id: 'active-share',
@@ -116,6 +138,7 @@ const genericPlan: ModelPlan = {
   runFigures: genericRunFigures,
   isLevel: () => false,
   tickName: 'tick',
+  keyRows: [],
   overlays: [],
 };
 

@@ -11,7 +11,7 @@ import { ratioChart } from '../builders/ratio.js';
 import { fmt, listWords } from '../format.js';
 import { keyLabel, type RunSeries } from '../series.js';
 import type { BarDatum, Figure, FigureSet, RatioDatum, SeriesPoint, SkippedFigure } from '../types.js';
-import { namesAt, paramAt, type RunContext } from './context.js';
+import { inSections, namesAt, paramAt, type RunContext } from './context.js';
 
 /** Harms whose disparity the model reports, with plain labels (order of the model's list). */
 export const REGIME_HARM_LABELS: Readonly<Record<string, string>> = {
@@ -297,5 +297,11 @@ export function regimeRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
         }),
       );
   }
-  return { figures, skipped };
+  return { figures: inSections(figures, REGIME_SECTIONS, 'Over time'), skipped };
 }
+
+const REGIME_SECTIONS: Readonly<Record<string, string>> = {
+  'harm-by-group': 'Who bears the harm',
+  disparity: 'Who bears the harm',
+  'score-grades': 'Scores',
+};
