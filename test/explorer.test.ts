@@ -44,7 +44,12 @@ function ensureBuilt(): void {
   const index = join(appDir, 'index.html');
   const sources = Math.max(newest(join(root, 'web')), newest(join(root, 'src')), newest(join(root, 'scenarios')));
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  const built = spawnSync('npm', ['run', 'build:web'], { cwd: root, encoding: 'utf8' });
+  // NODE_ENV=test (vitest's) would make Vite build a development bundle.
+  const built = spawnSync('npm', ['run', 'build:web'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   if (built.status !== 0) throw new Error(`npm run build:web failed:\n${built.stdout}\n${built.stderr}`);
 }
 
@@ -361,15 +366,14 @@ describe('the explorer in Chromium', () => {
       const page = await open(SMALL, ctx, own.url);
       await done(page);
       // The service worker controls the page and has cached the whole build (the manifest goes in last).
-      await page.waitForFunction(
-        async () => {
+      const ready = () =>
+        page.evaluate(async () => {
           if (!navigator.serviceWorker.controller) return false;
           const cache = await caches.open('panopticon-explorer');
           return (await cache.keys()).some((r) => r.url.endsWith('offline-manifest.json'));
-        },
-        null,
-        { timeout: 30_000 },
-      );
+        });
+      for (let i = 0; i < 300 && !(await ready()); i++) await page.waitForTimeout(100);
+      expect(await ready()).toBe(true);
       await own.close(); // the server is gone
       await page.goto('about:blank');
       await page.goto(`${own.url}#preset=epstein-run1&days=60`);

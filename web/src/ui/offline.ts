@@ -6,7 +6,8 @@
 const RELOAD_FLAG = 'panopticon-isolation-reload';
 
 export function registerOfflineWorker(): void {
-  if (!import.meta.env.PROD || !('serviceWorker' in navigator) || !window.isSecureContext) return;
+  // Not under the dev server (hot reloading), whatever NODE_ENV the build ran with.
+  if (import.meta.hot || !('serviceWorker' in navigator) || !window.isSecureContext) return;
   navigator.serviceWorker.register('./sw.js', { scope: './' }).then(
     () => {
       if (globalThis.crossOriginIsolated || sessionStorage.getItem(RELOAD_FLAG)) return;
