@@ -350,6 +350,15 @@ describe('the explorer in Chromium', () => {
       await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => /Day 12 of 12: done/.test(document.querySelector('.status')?.textContent ?? ''));
+    // A folded mechanism opens from its title, and its switch is the next stop.
+    expect(await page.getAttribute('details[data-group="cameras"]', 'open')).toBeNull();
+    await page.focus('details[data-group="cameras"] > summary');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.path)).toBe('cameras.enabled');
+    await page.keyboard.press('Space');
+    expect(page.url()).toContain('p.cameras.enabled=true');
+    expect(await page.textContent('details[data-group="cameras"] > summary')).toMatch(/Cameras on 1 changed/);
     // A slider moves with the arrow keys.
     await page.focus('input[type="range"][data-path="police.arrestProbability"]');
     const before = await page.inputValue('input[type="number"][data-path="police.arrestProbability"]');

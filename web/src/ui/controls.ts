@@ -4,7 +4,7 @@
  * value comes from (the preset's source ids, `assumption`, or "changed", with a way back to
  * the preset's value) and the problems the schema finds with it.
  */
-import { getAt, sameValue, type Tree } from '../scenario/paths.js';
+import { diffLeaves, getAt, sameValue, type Tree } from '../scenario/paths.js';
 import type { Field, FieldGroup, NumberField } from '../scenario/form.js';
 import { citationOf, citationText, type PresetInfo } from '../scenario/presets.js';
 import { fmt, h, uid } from './dom.js';
@@ -421,29 +421,43 @@ export function renderForm(groups: readonly FieldGroup[], ctx: FormContext): Ren
 
   const element = h('div', { class: 'param-form' });
   for (const group of groups) {
-    const fieldset = h('fieldset', { class: 'group', 'data-group': group.path || group.title });
-    const legend = h('legend', {}, group.title);
+    // A mechanism that is switched off starts folded: its values change nothing until it is on.
+    const on = !group.toggle || getAt(ctx.params(), group.toggle.path) !== false;
+    const details = h('details', { class: 'group', 'data-group': group.path || group.title, open: on });
+    const state = h('span', { class: 'group-state' });
+    const changes = h('span', { class: 'group-changes' });
+    details.append(h('summary', {}, h('span', { class: 'group-title' }, group.title), ' ', state, ' ', changes));
     if (group.toggle) {
       const [toggle, binding] = simpleControl(
         { ...group.toggle, key: `${group.title} on` },
         group.toggle.path,
         ctx,
-        true,
+        false,
       );
       toggle.classList.add('group-toggle');
       bindings.push({
         path: binding.path,
         update(value, problems) {
           binding.update(value, problems);
-          fieldset.classList.toggle('off', value === false);
+          details.classList.toggle('off', value === false);
+          state.textContent = value === false ? 'off' : 'on';
         },
       });
-      legend.append(toggle);
+      details.append(toggle);
     }
-    fieldset.append(legend);
-    if (group.description) fieldset.append(h('div', { class: 'about' }, group.description));
-    for (const field of group.fields) renderField(field, field.path, fieldset);
-    element.append(fieldset);
+    if (group.description) details.append(h('div', { class: 'about' }, group.description));
+    for (const field of group.fields) renderField(field, field.path, details);
+    // How many of the group's values differ from the preset's, shown on the folded title.
+    const paths = [...(group.toggle ? [group.toggle.path] : []), ...group.fields.map((f) => f.path)];
+    bindings.push({
+      path: group.path,
+      update() {
+        const params = ctx.params();
+        const n = paths.reduce((sum, p) => sum + diffLeaves(getAt(ctx.preset.base, p), getAt(params, p)).length, 0);
+        changes.textContent = n ? `${n} changed` : '';
+      },
+    });
+    element.append(details);
   }
 
   const refresh = (problems: ReadonlyMap<string, readonly string[]>): void => {
