@@ -25,7 +25,8 @@ import {
 } from '../scenario/state.js';
 import { ChartPanel, type ChartSource } from './charts.js';
 import { renderForm, type RenderedForm } from './controls.js';
-import { download, fill, fmt, h } from './dom.js';
+import { download, fill, h } from './dom.js';
+import { fmt } from '../../../src/charts/format.js';
 import { RunSession } from './run-session.js';
 import { StoredRuns } from './stored.js';
 

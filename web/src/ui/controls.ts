@@ -7,7 +7,8 @@
 import { diffLeaves, getAt, sameValue, type Tree } from '../scenario/paths.js';
 import type { Field, FieldGroup, NumberField } from '../scenario/form.js';
 import { citationOf, citationText, type PresetInfo } from '../scenario/presets.js';
-import { fmt, h, uid } from './dom.js';
+import { h, uid } from './dom.js';
+import { fmt } from '../../../src/charts/format.js';
 
 export interface FormContext {
   readonly preset: PresetInfo;

@@ -45,16 +45,6 @@ export function uid(prefix: string): string {
   return `${prefix}-${nextId}`;
 }
 
-/** Numbers for people: 1234567 → "1,234,567"; 0.01234 → "0.0123". */
-export function fmt(v: number | null | undefined): string {
-  if (v === null || v === undefined || Number.isNaN(v)) return 'n/a';
-  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
-  if (Number.isInteger(v)) return v.toLocaleString('en-US');
-  const a = Math.abs(v);
-  if (a >= 1000) return Math.round(v).toLocaleString('en-US');
-  return Number(v.toPrecision(3)).toString();
-}
-
 /** Save text as a file the user downloads. */
 export function download(name: string, text: string, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));

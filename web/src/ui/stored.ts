@@ -7,7 +7,8 @@
 import type { Tree } from '../scenario/paths.js';
 import type { MetricInfo } from '../worker/protocol.js';
 import { ChartPanel, type ChartSource } from './charts.js';
-import { fill, fmt, h } from './dom.js';
+import { fill, h } from './dom.js';
+import { fmt } from '../../../src/charts/format.js';
 
 /** A run as `GET api/runs` lists it. */
 export interface StoredRun {
@@ -71,13 +72,13 @@ export class StoredRuns {
         h('td', {}, r.status),
         h('td', {}, r.model),
         h('td', {}, r.preset ?? '–'),
-        h('td', {}, String(r.seed)),
-        h('td', {}, fmt(r.steps)),
-        h('td', {}, fmt(r.agents)),
-        h('td', {}, r.started_at),
+        h('td', { class: 'num' }, String(r.seed)),
+        h('td', { class: 'num' }, fmt(r.steps)),
+        h('td', { class: 'num' }, fmt(r.agents)),
+        h('td', { class: 'when' }, r.started_at.replace('T', ' ').replace('Z', '')),
         h(
           'td',
-          {},
+          { class: 'actions' },
           h('button', { type: 'button', 'data-action': 'chart-run', onclick: () => void this.show(r) }, 'Chart'),
           ' ',
           h('button', { type: 'button', 'data-action': 'rerun', onclick: () => void this.rerunStored(r) }, 'Run here'),
