@@ -17,24 +17,14 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { defaultAppDir, startServer } from '../src/cli/serve.js';
 import { LocalExecutor, runSimulation, type Executor } from '../src/engine/simulation.js';
 import { models } from '../src/models/registry.js';
 import { createNodeExecutor } from '../src/runtime/node-pool.js';
 import { loadPreset, packageRoot } from '../src/scenario/load.js';
+import { launchChromium } from './chromium.js';
 import { describeMachine, machine } from './machine.js';
-
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -170,10 +160,7 @@ async function main(): Promise<void> {
   const agents = 100_000;
   const appDir = defaultAppDir();
   const server = await startServer({ appDir, dbPath: join(appDir, 'no-store.duckdb'), host: '127.0.0.1', port: 0 });
-  const browser = await chromium.launch({
-    executablePath: process.env.PANOPTICON_CHROMIUM ?? '/usr/bin/chromium',
-    args: FLAGS,
-  });
+  const browser = await launchChromium();
   const m = machine();
   console.log(`explorer benchmark — ${describeMachine(m)}; Chromium ${browser.version()}`);
   try {

@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../bench/chromium.js';
 import { defaultAppDir, startServer } from '../src/cli/serve.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -35,19 +36,7 @@ execFileSync(
 );
 
 const server = await startServer({ appDir: defaultAppDir(), dbPath: db, host: '127.0.0.1', port: 0 });
-const browser = await chromium.launch({
-  executablePath: process.env.PANOPTICON_CHROMIUM ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-    '--disable-sync',
-    '--disable-quic',
-  ],
-});
+const browser = await launchChromium();
 const done = (page: Page) =>
   page.waitForFunction(
     () =>

@@ -8,30 +8,21 @@
  * numbers for the scenario file it writes, chart and re-run stored runs, be usable from the
  * keyboard alone, and keep working offline. Screenshots go to test-results/explorer/.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium } from '../bench/chromium.js';
 import { startServer, type RunningServer } from '../src/cli/serve.js';
+import { panopticon as run } from './helpers/cli-process.js';
 
 const root = resolve(import.meta.dirname, '..');
 const appDir = join(root, 'dist', 'web');
 const shots = join(root, 'test-results', 'explorer');
 const dir = mkdtempSync(join(tmpdir(), 'pano-explorer-browser-'));
 const db = join(dir, 'results.duckdb');
-
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
 
 function newest(path: string): number {
   const s = statSync(path);
@@ -53,22 +44,11 @@ function ensureBuilt(): void {
   if (built.status !== 0) throw new Error(`npm run build:web failed:\n${built.stdout}\n${built.stderr}`);
 }
 
-/** The real CLI in a child process (worker-thread pool included). */
-function panopticon(...args: string[]): Promise<string> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', rej);
-    child.on('close', (code) =>
-      code === 0 ? res(out) : rej(new Error(`panopticon ${args.join(' ')}: exit ${code}\n${err}`)),
-    );
-  });
+/** The real CLI in a child process (worker-thread pool included); its stdout. */
+async function panopticon(...args: string[]): Promise<string> {
+  const p = await run(args);
+  if (p.code !== 0) throw new Error(`panopticon ${args.join(' ')}: exit ${p.code}\n${p.err}`);
+  return p.out;
 }
 
 /** A run stored by the CLI, exported as CSV (the run id column dropped, to compare with the page's). */
@@ -111,7 +91,7 @@ beforeAll(async () => {
   await panopticon('export', id, '--format', 'csv', '--out', file, '--db', db);
   storedRun = { id, csv: dropRunId(readFileSync(file, 'utf8')) };
   server = await startServer({ appDir, dbPath: db, host: '127.0.0.1', port: 0 });
-  browser = await chromium.launch({ executablePath: inject('chromiumPath'), args: FLAGS });
+  browser = await launchChromium(inject('chromiumPath'));
   context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
 });
 

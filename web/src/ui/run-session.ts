@@ -8,18 +8,8 @@ import type { FromRunner, MetricInfo, RunRequest, ToRunner } from '../worker/pro
 
 export type RunStatus = 'starting' | 'running' | 'paused' | 'done' | 'failed' | 'stopped';
 
-export interface RunInfo {
-  readonly agents: number;
-  readonly steps: number;
-  readonly threads: number;
-  readonly shards: number;
-  readonly stateBytes: number;
-  readonly shared: boolean;
-  readonly headline: readonly string[];
-  readonly comparison?: FromRunnerStarted['comparison'];
-}
-
-type FromRunnerStarted = Extract<FromRunner, { type: 'started' }>;
+/** What the run worker says when it starts: population, days, threads, shards, the model's summary rows. */
+export type RunInfo = Omit<Extract<FromRunner, { type: 'started' }>, 'type' | 'metrics'>;
 
 export class RunSession {
   status: RunStatus = 'starting';
