@@ -13,18 +13,27 @@ import { renderSvg } from '../src/charts/render.js';
 import { compareReport, runReport } from '../src/charts/report/document.js';
 import type { Figure } from '../src/charts/types.js';
 import { models } from '../src/models/registry.js';
-import { fixtureRun } from './helpers/chart-fixtures.js';
+import { fixtureRun, loadExperimentFixture } from './helpers/chart-fixtures.js';
+import { experimentFigures } from '../src/charts/plans/experiment.js';
 
 const root = join(import.meta.dirname, '..');
 const galleryDir = join(root, 'docs', 'gallery');
 const update = process.env.CHARTS_UPDATE === '1';
 
-/** Round every decimal to two places (renderers differ in the last digits, not in the picture). */
+/**
+ * Round every decimal inside attribute values (coordinates, paths, transforms) to two places:
+ * renderers differ in the last digits, not in the picture. Text (labels, titles, alt text) is
+ * compared exactly.
+ */
 export function normaliseSvg(svg: string): string {
-  return svg.replace(/-?\d+\.\d+(e[+-]?\d+)?/g, (n) => {
+  const round = (n: string) => {
     const r = Math.round(Number(n) * 100) / 100;
     return Object.is(r, -0) ? '0' : String(r);
-  });
+  };
+  return svg.replace(
+    /(\s[\w:-]+=")([^"]*)(")/g,
+    (_, a: string, value: string, b: string) => `${a}${value.replace(/-?\d+\.\d+(e[+-]?\d+)?/g, round)}${b}`,
+  );
 }
 
 const generator = {
@@ -50,6 +59,14 @@ function runCase(fixture: string, only?: readonly string[]): () => readonly Figu
     const doc = runReport(run, comparisonSections(models, run.provenance.model), generator);
     return doc.figures.filter((f) => !only || only.includes(f.id));
   };
+}
+
+function experimentCase(fixture: string, only?: readonly string[]): () => readonly Figure[] {
+  return () => experimentFigures(loadExperimentFixture(fixture)).figures.filter((f) => !only || only.includes(f.id));
+}
+
+function experimentCommands(file: string): string {
+  return `npx panopticon experiment run test/fixtures/charts/experiments/${file}.yaml\nnpx panopticon report EXPERIMENT_ID --out experiment.html --figures figures/`;
 }
 
 const CASES: Case[] = [
@@ -84,6 +101,30 @@ const CASES: Case[] = [
       const runs = ['regime-baseline', 'regime-high-intensity', 'regime-municipal-points'].map(fixtureRun);
       return compareReport(runs, comparisonSections(models, 'regime'), generator).figures;
     },
+  },
+  {
+    name: 'experiment-arms',
+    title: 'An experiment: three presets, 6 replicates each on common random numbers (20,000 residents, 60 days)',
+    commands: experimentCommands('three-presets'),
+    figures: experimentCase('three-presets'),
+  },
+  {
+    name: 'experiment-grid',
+    title: 'A grid design: false-match rate × informant density (high-intensity, 10,000 residents, 3 replicates)',
+    commands: experimentCommands('grid'),
+    figures: experimentCase('grid', ['heatmap-false-camera-total', 'heatmap-legitimacy-mean-final']),
+  },
+  {
+    name: 'experiment-morris',
+    title: 'Morris screening of four assumptions (high-intensity, 10,000 residents, 5 trajectories)',
+    commands: experimentCommands('morris'),
+    figures: experimentCase('morris', ['morris-detentions-preemptive-total', 'morris-legitimacy-mean-final']),
+  },
+  {
+    name: 'experiment-sobol',
+    title: 'Sobol indices of three assumptions (high-intensity, 5,000 residents, N = 16)',
+    commands: experimentCommands('sobol'),
+    figures: experimentCase('sobol', ['sobol-detentions-preemptive-total', 'sobol-legitimacy-mean-final']),
   },
   {
     name: 'epstein',

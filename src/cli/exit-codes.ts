@@ -14,6 +14,8 @@ export const EXIT_BUSY = 3;
 export const EXIT_CORRUPT = 4;
 export const EXIT_READ_ONLY = 5;
 export const EXIT_DISK_FULL = 6;
+/** An experiment finished, but some of its runs failed (stored as failed; running it again retries them). */
+export const EXIT_RUNS_FAILED = 7;
 /** 128 + the signal number, as a shell reports a process ended by it. */
 export const EXIT_SIGINT = 130;
 export const EXIT_SIGTERM = 143;
@@ -38,6 +40,7 @@ export const EXIT_CODE_TABLE: readonly (readonly [number, string])[] = [
   [EXIT_CORRUPT, 'the results store is corrupt or not a Panopticon store'],
   [EXIT_READ_ONLY, 'a file or folder to write is read-only'],
   [EXIT_DISK_FULL, 'no space left on the device'],
+  [EXIT_RUNS_FAILED, 'an experiment finished with failed runs (running it again retries them)'],
   [EXIT_SIGINT, 'stopped by SIGINT (Ctrl-C)'],
   [EXIT_SIGTERM, 'stopped by SIGTERM'],
 ];

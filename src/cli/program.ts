@@ -5,6 +5,7 @@
  * CliContext (context.ts), so tests run the CLI in-process.
  */
 import { Command, CommanderError } from 'commander';
+import { registerExperimentCommands } from './commands/experiment.js';
 import { registerResultsCommands } from './commands/results.js';
 import { registerReport } from './report.js';
 import { registerRun } from './commands/run.js';
@@ -23,6 +24,7 @@ const COMMANDS: readonly RegisterCommands[] = [
   registerRun,
   registerScenarioCommands,
   registerResultsCommands,
+  registerExperimentCommands,
   registerReport,
   registerServe,
 ];

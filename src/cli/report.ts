@@ -15,9 +15,11 @@ import {
   writeCrate,
   writeFigures,
 } from '../charts/node/output.js';
+import { isExperiment, loadExperiment } from '../charts/node/experiment.js';
 import { generatorInfo } from '../charts/node/software.js';
 import { renderSvg } from '../charts/render.js';
 import { compareReport, runReport } from '../charts/report/document.js';
+import { experimentReport } from '../charts/report/experiment.js';
 import { reportHtml, type ReportDocument } from '../charts/report/html.js';
 import { roCrate, type CrateFile } from '../charts/report/rocrate.js';
 import type { Figure } from '../charts/types.js';
@@ -76,15 +78,24 @@ async function reportCommand(ctx: CliContext, ids: string[], o: ReportOpts): Pro
   }
   if (o.figures) checkFolderTarget(o.figures, '--figures');
 
-  const store = await ResultsStore.open(o.db, { readOnly: true });
-  const rows = await checkRuns(store, ids, o.partial);
-  const runs = [];
-  for (const r of rows) runs.push(await loadReportRun(store, r, ctx.registry));
-  const sections = comparisonSections(ctx.registry, rows[0].model);
   const command = `panopticon report ${ids.join(' ')}${o.out ? ` --out ${o.out}` : ''}${o.figures ? ` --figures ${o.figures}` : ''}${o.force ? ' --force' : ''}${o.partial ? ' --partial' : ''}`;
   const generator = generatorInfo(command);
-  const doc: ReportDocument =
-    runs.length === 1 ? runReport(runs[0], sections, generator) : compareReport(runs, sections, generator);
+  let doc: ReportDocument;
+  const reader = await ResultsStore.open(o.db, { readOnly: true });
+  if (await isExperiment(reader, ids[0])) {
+    if (ids.length > 1)
+      throw new UserError(`runs: ${ids[0]} is an experiment; allowed: one experiment id, or one or more run ids`);
+    // the analysis is recomputed and stored, as `experiment analyze` does: the store must be writable
+    const store = await ResultsStore.open(o.db, { create: false });
+    const { data, provenance } = await loadExperiment(store, ids[0], ctx.registry);
+    doc = experimentReport(data, provenance, generator);
+  } else {
+    const rows = await checkRuns(reader, ids, o.partial);
+    const runs = [];
+    for (const r of rows) runs.push(await loadReportRun(reader, r, ctx.registry));
+    const sections = comparisonSections(ctx.registry, rows[0].model);
+    doc = runs.length === 1 ? runReport(runs[0], sections, generator) : compareReport(runs, sections, generator);
+  }
 
   // 2. every file this would replace is refused now, before anything is written
   const outDir = o.out ? dirname(resolve(o.out)) : null;
@@ -101,6 +112,7 @@ async function reportCommand(ctx: CliContext, ids: string[], o: ReportOpts): Pro
       description: `${doc.subtitle}. ${doc.paragraphs.join(' ')}`,
       files,
       runs: doc.runs,
+      ...(doc.experiment ? { experiment: doc.experiment } : {}),
       generator: doc.generator,
       action: 'report',
     });
@@ -128,9 +140,12 @@ export function registerReport(program: Command, ctx: CliContext, setExit: (code
   program
     .command('report')
     .description(
-      'write a report for a run, or for runs compared against the first: one self-contained HTML page (--out) and/or each figure as SVG, PNG and Vega-Lite JSON (--figures), with provenance and ro-crate-metadata.json beside them',
+      'write a report for a run, for runs compared against the first, or for an experiment: one self-contained HTML page (--out) and/or each figure as SVG, PNG and Vega-Lite JSON (--figures), with provenance and ro-crate-metadata.json beside them',
     )
-    .argument('<runs...>', 'a run id, or several to compare (the first is the reference; see `panopticon runs`)')
+    .argument(
+      '<ids...>',
+      'a run id, several to compare (the first is the reference; see `panopticon runs`), or one experiment id (see `panopticon experiment list`)',
+    )
     .option('--out <file>', 'the HTML report to write, e.g. report.html')
     .option('--figures <dir>', 'write each figure as SVG, PNG (2x) and Vega-Lite JSON into this folder')
     .option('--db <path>', 'results database file', join('panopticon-results', 'results.duckdb'))

@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { provenanceOf, reportRunOf } from '../../src/charts/node/load.js';
+import { keyOutputs, type ExperimentData } from '../../src/charts/plans/experiment.js';
+import { planFor } from '../../src/charts/plans/models.js';
 import type { ReportRun } from '../../src/charts/report/document.js';
 import type { MetricRow } from '../../src/charts/types.js';
 import { models } from '../../src/models/registry.js';
@@ -72,4 +74,65 @@ export function fixtureRun(name: string): ReportRun {
     models,
     provenanceOf(f.run, null, () => null),
   );
+}
+
+/** An experiment's chart data cut to what its figures read: key outputs, overlay series, rounded values. */
+export function reduceExperiment(e: ExperimentData): ExperimentData {
+  const keys = new Set(keyOutputs(e).map((o) => o.name));
+  const needs = new Set(planFor(e.model).overlays.flatMap((o) => o.needs));
+  const r = (v: number | null) => (v === null ? null : Number(v.toPrecision(6)));
+  return {
+    ...e,
+    outputs: e.outputs.filter((o) => keys.has(o.name)),
+    summary: e.summary
+      .filter((x) => keys.has(x.output))
+      .map((x) => ({ ...x, mean: r(x.mean), low: r(x.low), high: r(x.high) })),
+    paired: e.paired
+      .filter((x) => keys.has(x.output))
+      .map((x) => ({ ...x, mean: r(x.mean), low: r(x.low), high: r(x.high), a: r(x.a) })),
+    morris: e.morris.filter((x) => keys.has(x.output) && x.reference === null),
+    sobol: e.sobol.filter((x) => keys.has(x.output) && x.reference === null),
+    series: e.series.filter((x) => x.key === '' && needs.has(x.metric)).map((x) => ({ ...x, value: r(x.value) })),
+  };
+}
+
+/** Series kept compactly: one row of values per run and metric, over shared ticks. */
+interface CompactSeries {
+  readonly ticks: readonly number[];
+  readonly rows: readonly [
+    arm: string,
+    point: number,
+    replicate: number,
+    metric: string,
+    key: string,
+    values: (number | null)[],
+  ][];
+}
+
+export function encodeExperiment(e: ExperimentData): Omit<ExperimentData, 'series'> & { series: CompactSeries } {
+  const ticks = [...new Set(e.series.map((x) => x.tick))].sort((a, b) => a - b);
+  const at = new Map(ticks.map((t, i) => [t, i]));
+  const rows = new Map<string, [string, number, number, string, string, (number | null)[]]>();
+  for (const x of e.series) {
+    const id = [x.arm, x.point, x.replicate, x.metric, x.key].join('\u0000');
+    let row = rows.get(id);
+    if (!row)
+      rows.set(
+        id,
+        (row = [x.arm, x.point, x.replicate, x.metric, x.key, new Array<number | null>(ticks.length).fill(null)]),
+      );
+    row[5][at.get(x.tick)!] = x.value;
+  }
+  return { ...e, series: { ticks, rows: [...rows.values()] } };
+}
+
+export function loadExperimentFixture(name: string): ExperimentData {
+  const path = join(import.meta.dirname, '..', 'fixtures', 'charts', `experiment-${name}.json`);
+  const f = JSON.parse(readFileSync(path, 'utf8')) as ReturnType<typeof encodeExperiment>;
+  return {
+    ...f,
+    series: f.series.rows.flatMap(([arm, point, replicate, metric, key, values]) =>
+      values.map((value, i) => ({ arm, point, replicate, metric, key, tick: f.series.ticks[i], value })),
+    ),
+  };
 }

@@ -5,7 +5,14 @@
  */
 import { fmt } from '../format.js';
 import type { Figure, SkippedFigure } from '../types.js';
-import { citationsFor, showValue, type GeneratorInfo, type RunProvenance } from './provenance.js';
+import {
+  citationsFor,
+  showValue,
+  type ExperimentProvenance,
+  type GeneratorInfo,
+  type ParameterRecord,
+  type RunProvenance,
+} from './provenance.js';
 
 export interface ReportTable {
   readonly caption: string;
@@ -24,6 +31,8 @@ export interface ReportDocument {
   /** Tables after the figures (the end-of-run summary, the compare table). */
   readonly tables: readonly ReportTable[];
   readonly runs: readonly RunProvenance[];
+  /** Set for an experiment's report (then `runs` is empty). */
+  readonly experiment?: ExperimentProvenance;
   readonly generator: GeneratorInfo;
 }
 
@@ -82,17 +91,10 @@ function shortCommit(c: string | null): string {
 }
 
 function runFacts(r: RunProvenance): string {
-  const facts: [string, string][] = [
+  return factsList([
     ['run id', `<code>${escapeHtml(r.runId)}</code>`],
     ['model', escapeHtml(r.model)],
-    [
-      'model description (ODD)',
-      r.odd
-        ? r.odd.href
-          ? `<a href="${escapeHtml(r.odd.href)}">${escapeHtml(r.odd.path)}</a> (Panopticon ${escapeHtml(r.version)})`
-          : `${escapeHtml(r.odd.path)} in Panopticon ${escapeHtml(r.version)}`
-        : 'none for this model',
-    ],
+    ['model description (ODD)', oddLink(r.odd, r.version)],
     ['preset', escapeHtml(r.preset ?? '— (a scenario file)')],
     ...(r.name && r.name !== r.preset ? [['scenario name', escapeHtml(r.name)] as [string, string]] : []),
     ...(r.description ? [['description', escapeHtml(r.description)] as [string, string]] : []),
@@ -107,34 +109,42 @@ function runFacts(r: RunProvenance): string {
     ['started (UTC)', escapeHtml(r.startedAt)],
     ['finished (UTC)', escapeHtml(r.finishedAt ?? '—')],
     ['wall time', r.wallSeconds === null ? '—' : `${fmt(r.wallSeconds)} s`],
-  ];
-  return `<dl class="facts">${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl>`;
+  ]);
 }
 
-/** One parameters table for all runs: a value column per run; rows where runs differ are marked. */
-function parametersTable(runs: readonly RunProvenance[]): string {
+interface ParameterColumn {
+  readonly label: string;
+  readonly parameters: readonly ParameterRecord[];
+}
+
+function sourceLinks(p: ParameterRecord | undefined): string {
+  if (!p) return '—';
+  if (!p.sources.length) return 'not recorded';
+  return p.sources.map((id) => `<a href="#src-${escapeHtml(id)}">${escapeHtml(id)}</a>`).join(', ');
+}
+
+/** One parameters table for several runs or arms: a value column each; rows where they differ are marked. */
+function parametersTable(columns: readonly ParameterColumn[]): string {
   const paths: string[] = [];
   const seen = new Set<string>();
-  for (const r of runs)
-    for (const p of r.parameters)
+  for (const c of columns)
+    for (const p of c.parameters)
       if (!seen.has(p.path)) {
         seen.add(p.path);
         paths.push(p.path);
       }
-  const multi = runs.length > 1;
-  const header = ['parameter', ...runs.map((r) => (multi ? `value in ${r.letter ?? r.runId}` : 'value')), 'source'];
+  const multi = columns.length > 1;
+  const anyVaried = columns.some((c) => c.parameters.some((p) => p.varied));
+  const header = ['parameter', ...columns.map((c) => (multi ? `value in ${c.label}` : 'value')), 'source'];
   const rows = paths.map((path) => {
-    const recs = runs.map((r) => r.parameters.find((p) => p.path === path));
-    const values = recs.map((p) => (p ? showValue(p.value) : '—'));
+    const recs = columns.map((c) => c.parameters.find((p) => p.path === path));
+    const values = recs.map((p) => (p ? `${showValue(p.value)}${p.varied ? ` (varied: ${p.varied})` : ''}` : '—'));
     // source ids link to their full citations under "Sources cited"
-    const srcs = recs.map((p) =>
-      p ? p.sources.map((id) => `<a href="#src-${escapeHtml(id)}">${escapeHtml(id)}</a>`).join(', ') : '—',
-    );
-    const sameSrc = srcs.every((s) => s === srcs[0]);
-    const source = sameSrc
+    const srcs = recs.map(sourceLinks);
+    const source = srcs.every((x) => x === srcs[0])
       ? srcs[0]
-      : recs.map((_, i) => `${escapeHtml(runs[i].letter ?? runs[i].runId)}: ${srcs[i]}`).join('; ');
-    const differs = multi && values.some((v) => v !== values[0]);
+      : srcs.map((x, i) => `${escapeHtml(columns[i].label)}: ${x}`).join('; ');
+    const differs = (multi && values.some((v) => v !== values[0])) || recs.some((p) => p?.varied);
     const cells = [
       `<td class="path">${escapeHtml(path)}</td>`,
       ...values.map((v) => `<td class="num">${escapeHtml(v)}</td>`),
@@ -142,19 +152,79 @@ function parametersTable(runs: readonly RunProvenance[]): string {
     ];
     return `<tr${differs ? ' class="differs"' : ''}>${cells.join('')}</tr>`;
   });
-  const note = multi ? ' Highlighted rows differ between runs.' : '';
-  const cited = runs
-    .flatMap((r) => r.parameters)
-    .filter((p) => !(p.sources.length === 1 && p.sources[0] === 'assumption')).length;
-  const total = runs.reduce((n, r) => n + r.parameters.length, 0);
-  return `<p class="note">Every model parameter in effect (${fmt(total)} values; ${fmt(cited)} cite a documented source, the rest are assumptions). A source applies to the parameter named and everything under it; “assumption” means no documented source supports the number — a modelling choice to vary in sensitivity analysis.${note}</p>
+  const all = columns.flatMap((c) => c.parameters);
+  const cited = all.filter(
+    (p) => p.sources.length && !(p.sources.length === 1 && p.sources[0] === 'assumption'),
+  ).length;
+  const note = anyVaried
+    ? ' Highlighted rows differ between arms or are varied by the design (their value here is at the first design point).'
+    : multi
+      ? ' Highlighted rows differ between runs.'
+      : '';
+  return `<p class="note">Every model parameter in effect (${fmt(all.length)} values; ${fmt(cited)} cite a documented source). A source applies to the parameter named and everything under it; “assumption” means no documented source supports the number — a modelling choice to vary in sensitivity analysis.${note}</p>
 <table class="params"><thead><tr>${header.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>`;
 }
 
-function references(runs: readonly RunProvenance[]): string {
-  const ids = runs.flatMap((r) => r.parameters.flatMap((p) => p.sources));
+function oddLink(odd: RunProvenance['odd'], version: string): string {
+  if (!odd) return 'none for this model';
+  return odd.href
+    ? `<a href="${escapeHtml(odd.href)}">${escapeHtml(odd.path)}</a> (Panopticon ${escapeHtml(version)})`
+    : `${escapeHtml(odd.path)} in Panopticon ${escapeHtml(version)}`;
+}
+
+function factsList(facts: readonly (readonly [string, string])[]): string {
+  return `<dl class="facts">${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${v}</dd>`).join('')}</dl>`;
+}
+
+function experimentProvenance(e: ExperimentProvenance): string {
+  const facts: [string, string][] = [
+    ['experiment id', `<code>${escapeHtml(e.id)}</code>`],
+    ...(e.description ? [['description', escapeHtml(e.description)] as [string, string]] : []),
+    ['experiment file', escapeHtml(e.file)],
+    ['design', escapeHtml(e.design)],
+    ['design points', fmt(e.points)],
+    [
+      'replicates',
+      `${escapeHtml(e.replicates)} (replicate r runs with seed ${e.seed} + r at every point and arm: common random numbers)`,
+    ],
+    ['steps', fmt(e.steps)],
+    ['Panopticon version', escapeHtml(e.version)],
+    ['definition hash (SHA-256)', `<code>${escapeHtml(e.definitionHash)}</code>`],
+    ['status', escapeHtml(e.status)],
+    ['runs', `${fmt(e.runsStored)} stored of ${fmt(e.runsPlanned)} planned, ${fmt(e.runsFailed)} failed`],
+    ['created, updated (UTC)', `${escapeHtml(e.createdAt)}, ${escapeHtml(e.updatedAt)}`],
+  ];
+  const factors: ReportTable = {
+    caption: 'Factors',
+    header: ['factor', 'parameter path', 'range or levels'],
+    rows: e.factors.map((f) => [f.name, f.path, f.range]),
+  };
+  const outputs: ReportTable = {
+    caption: 'Outputs',
+    header: ['output', 'metric', 'statistic', 'over', 'window'],
+    rows: e.outputs.map((o) => [o.name, o.metric, o.stat, o.key, o.window]),
+  };
+  const arms: ReportTable = {
+    caption: 'Arms',
+    header: ['arm', 'scenario', 'model', 'citations'],
+    rows: e.arms.map((a) => [`${a.name}${a.isReference ? ' (reference)' : ''}`, a.source, a.model, a.sourcesNote]),
+  };
+  const odd = e.arms[0]?.odd ?? null;
+  return `<h3>Experiment ${escapeHtml(e.id)}</h3>
+${factsList([...facts, ['model description (ODD)', oddLink(odd, e.version)]])}
+${e.factors.length ? table(factors) : ''}
+${table(outputs)}
+${table(arms)}
+<h3>Parameters</h3>
+${parametersTable(e.arms.map((a) => ({ label: a.name, parameters: a.parameters })))}
+<h3>Sources cited</h3>
+${references(e.arms.flatMap((a) => a.parameters))}`;
+}
+
+function references(parameters: readonly ParameterRecord[]): string {
+  const ids = parameters.flatMap((p) => p.sources);
   const refs = citationsFor(ids);
   return `<ol class="refs">${refs.map((c) => `<li id="src-${escapeHtml(c.id)}"><strong>${escapeHtml(c.id)}</strong>: ${escapeHtml(c.citation)}</li>`).join('')}</ol>`;
 }
@@ -190,13 +260,17 @@ ${sized}
     ? `<section><h2>In numbers</h2>\n${doc.tables.map((t) => table(t)).join('\n')}\n</section>`
     : '';
   const g = doc.generator;
-  const provenance = `<section id="provenance"><h2>Provenance</h2>
-<p class="note">What produced these numbers. Re-running a run with the same Panopticon version, model and scenario hash gives identical results, whatever the thread count.</p>
-${doc.runs.map((r) => `<h3>${r.letter ? `Run ${escapeHtml(r.letter)}: ` : ''}${escapeHtml(r.preset ?? r.name ?? r.runId)}</h3>\n${runFacts(r)}`).join('\n')}
+  const runsPart = doc.runs.length
+    ? `${doc.runs.map((r) => `<h3>${r.letter ? `Run ${escapeHtml(r.letter)}: ` : ''}${escapeHtml(r.preset ?? r.name ?? r.runId)}</h3>\n${runFacts(r)}`).join('\n')}
 <h3>Parameters</h3>
-${parametersTable(doc.runs)}
+${parametersTable(doc.runs.map((r) => ({ label: r.letter ?? r.runId, parameters: r.parameters })))}
 <h3>Sources cited</h3>
-${references(doc.runs)}
+${references(doc.runs.flatMap((r) => r.parameters))}`
+    : '';
+  const provenance = `<section id="provenance"><h2>Provenance</h2>
+<p class="note">What produced these numbers. Re-running with the same Panopticon version, model, scenario (hash) and seeds gives identical results, whatever the thread count.</p>
+${doc.experiment ? experimentProvenance(doc.experiment) : ''}
+${runsPart}
 </section>`;
   return `<!DOCTYPE html>
 <html lang="en">

@@ -10,10 +10,12 @@ export interface ParameterRecord {
   /** Dotted path into the model's parameters, e.g. `cameras.falseMatchRate`. */
   readonly path: string;
   readonly value: unknown;
-  /** Source ids from the sources registry; ['assumption'] when none is cited. */
+  /** Source ids from the sources registry; ['assumption'] when none is cited; [] when the citations are not known. */
   readonly sources: readonly string[];
   /** The path (itself or a parent) the citation is attached to; null for a model default nobody cited. */
   readonly citedAt: string | null;
+  /** Set when an experiment varies this parameter: its range or levels. */
+  readonly varied?: string;
 }
 
 export interface RunProvenance {
@@ -60,9 +62,10 @@ export interface GeneratorInfo {
  */
 export function parameterRecords(
   params: Readonly<Record<string, unknown>>,
-  cited: Readonly<Record<string, readonly string[]>>,
+  cited: Readonly<Record<string, readonly string[]>> | null,
 ): ParameterRecord[] {
   return leafPaths(params).map((path) => {
+    if (cited === null) return { path, value: valueAt(params, path), sources: [], citedAt: null };
     let at: string | null = null;
     for (const key of Object.keys(cited)) {
       if ((path === key || path.startsWith(`${key}.`)) && (at === null || key.length > at.length)) at = key;
@@ -110,4 +113,40 @@ export function showValue(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return JSON.stringify(v);
+}
+
+export interface ExperimentArmProvenance {
+  readonly name: string;
+  /** `preset NAME` or the scenario file it came from. */
+  readonly source: string;
+  readonly model: string;
+  readonly isReference: boolean;
+  /** Parameters of the arm's first design point (factors' values there; `varied` says how they vary). */
+  readonly parameters: readonly ParameterRecord[];
+  /** Where the citations came from, or why they are not known. */
+  readonly sourcesNote: string;
+  readonly odd: { readonly path: string; readonly href: string | null } | null;
+}
+
+export interface ExperimentProvenance {
+  readonly id: string;
+  readonly description: string | null;
+  readonly file: string;
+  readonly design: string;
+  readonly points: number;
+  readonly seed: number;
+  readonly steps: number;
+  readonly replicates: string;
+  readonly definitionHash: string;
+  /** Panopticon version that ran it (with the commit when the version string carries one). */
+  readonly version: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly status: string;
+  readonly runsPlanned: number | null;
+  readonly runsStored: number | null;
+  readonly runsFailed: number | null;
+  readonly factors: readonly { name: string; path: string; range: string }[];
+  readonly outputs: readonly { name: string; metric: string; stat: string; key: string; window: string }[];
+  readonly arms: readonly ExperimentArmProvenance[];
 }

@@ -7,7 +7,14 @@
  * Spec: https://w3id.org/ro/crate/1.1, profile: https://w3id.org/ro/wfrun/process/0.5.
  */
 import { ASSUMPTION } from '../../scenario/sources.js';
-import { citationsFor, showValue, type GeneratorInfo, type RunProvenance } from './provenance.js';
+import {
+  citationsFor,
+  showValue,
+  type ExperimentProvenance,
+  type GeneratorInfo,
+  type ParameterRecord,
+  type RunProvenance,
+} from './provenance.js';
 
 export const CRATE_FILE = 'ro-crate-metadata.json';
 const RO_CRATE = 'https://w3id.org/ro/crate/1.1';
@@ -33,6 +40,7 @@ export interface CrateInput {
   readonly description: string;
   readonly files: readonly CrateFile[];
   readonly runs: readonly RunProvenance[];
+  readonly experiment?: ExperimentProvenance;
   readonly generator: GeneratorInfo;
   /** What wrote the files: "report", "export". */
   readonly action: string;
@@ -58,15 +66,22 @@ function software(version: string, commit: string | null): Entity {
   };
 }
 
-function runEntities(r: RunProvenance): Entity[] {
-  const id = `#run-${r.runId}`;
-  const params: Entity[] = r.parameters.map((p) => ({
-    '@id': `${id}/param/${p.path}`,
+function parameterEntities(prefix: string, parameters: readonly ParameterRecord[]): Entity[] {
+  return parameters.map((p) => ({
+    '@id': `${prefix}/param/${p.path}`,
     '@type': 'PropertyValue',
     name: p.path,
     value: typeof p.value === 'number' || typeof p.value === 'boolean' ? p.value : showValue(p.value),
-    citation: p.sources.map((s) => ref(`#source-${s}`)),
+    ...(p.sources.length ? { citation: p.sources.map((s) => ref(`#source-${s}`)) } : {}),
+    ...(p.varied
+      ? { description: `varied by the experiment's design: ${p.varied} (value at the first design point)` }
+      : {}),
   }));
+}
+
+function runEntities(r: RunProvenance): Entity[] {
+  const id = `#run-${r.runId}`;
+  const params = parameterEntities(id, r.parameters);
   const envelope: Entity[] = [
     { '@id': `${id}/seed`, '@type': 'PropertyValue', name: 'seed', value: r.seed },
     { '@id': `${id}/steps`, '@type': 'PropertyValue', name: 'steps', value: r.steps },
@@ -112,6 +127,56 @@ function runEntities(r: RunProvenance): Entity[] {
   return [action, software(r.version, r.commit), results, ...envelope, ...params, ...odd];
 }
 
+function experimentEntities(e: ExperimentProvenance): Entity[] {
+  const id = `#experiment-${e.id}`;
+  const factors: Entity[] = e.factors.map((f) => ({
+    '@id': `${id}/factor/${f.name}`,
+    '@type': 'PropertyValue',
+    name: `factor ${f.name}: ${f.path}`,
+    value: f.range,
+  }));
+  const arms = e.arms.flatMap((a) => parameterEntities(`${id}/arm/${a.name}`, a.parameters));
+  const envelope: Entity[] = [
+    { '@id': `${id}/design`, '@type': 'PropertyValue', name: 'design', value: e.design },
+    {
+      '@id': `${id}/seed`,
+      '@type': 'PropertyValue',
+      name: 'seed of replicate 0 (replicate r: seed + r)',
+      value: e.seed,
+    },
+    { '@id': `${id}/replicates`, '@type': 'PropertyValue', name: 'replicates', value: e.replicates },
+    {
+      '@id': `${id}/definition-hash`,
+      '@type': 'PropertyValue',
+      name: 'definition hash (SHA-256)',
+      value: e.definitionHash,
+    },
+  ];
+  const results: Entity = {
+    '@id': `${id}/tables`,
+    '@type': 'CreativeWork',
+    name: `Tables of experiment ${e.id}`,
+    description: `Rows with experiment_id = '${e.id}' in the results store's experiment tables (experiment_runs, experiment_values, experiment_summary, experiment_paired, experiment_morris, experiment_sobol, …).`,
+  };
+  const action: Entity = {
+    '@id': id,
+    '@type': 'CreateAction',
+    name: `Experiment ${e.id}: ${e.design} design, ${e.points} point(s), arms ${e.arms.map((a) => a.name).join(', ')}`,
+    description:
+      `${e.description ?? ''} ${e.runsStored ?? 0} runs stored of ${e.runsPlanned ?? '?'} planned, ${e.runsFailed ?? 0} failed; ${e.steps} steps each.`.trim(),
+    instrument: ref(`#panopticon-${e.version}`),
+    startTime: e.createdAt,
+    endTime: e.updatedAt,
+    actionStatus: ref(
+      e.status === 'complete' ? 'http://schema.org/CompletedActionStatus' : 'http://schema.org/FailedActionStatus',
+    ),
+    ...(e.status !== 'complete' ? { error: `experiment ${e.status}` } : {}),
+    object: [...envelope, ...factors, ...arms].map((x) => ref(x['@id'])),
+    result: ref(results['@id']),
+  };
+  return [action, software(e.version, null), results, ...envelope, ...factors, ...arms];
+}
+
 /** The crate for files just written. */
 export function roCrate(input: CrateInput): RoCrate {
   const g = input.generator;
@@ -132,10 +197,17 @@ export function roCrate(input: CrateInput): RoCrate {
     instrument: ref(`#panopticon-${g.version}`),
     endTime: g.at,
     actionStatus: ref('http://schema.org/CompletedActionStatus'),
-    object: input.runs.map((r) => ref(`#run-${r.runId}/metrics`)),
+    object: [
+      ...input.runs.map((r) => ref(`#run-${r.runId}/metrics`)),
+      ...(input.experiment ? [ref(`#experiment-${input.experiment.id}/tables`)] : []),
+    ],
     result: files.map((f) => ref(f['@id'])),
   };
-  const ids = new Set(input.runs.flatMap((r) => r.parameters.flatMap((p) => p.sources)));
+  const parameters = [
+    ...input.runs.flatMap((r) => r.parameters),
+    ...(input.experiment?.arms.flatMap((a) => a.parameters) ?? []),
+  ];
+  const ids = new Set(parameters.flatMap((p) => p.sources));
   ids.add(ASSUMPTION);
   const sources: Entity[] = citationsFor(ids).map((c) => ({
     '@id': `#source-${c.id}`,
@@ -153,13 +225,18 @@ export function roCrate(input: CrateInput): RoCrate {
       datePublished: g.at,
       conformsTo: ref(PROCESS_RUN_CRATE),
       hasPart: files.map((f) => ref(f['@id'])),
-      mentions: [...input.runs.map((r) => ref(`#run-${r.runId}`)), ref(actionId)],
+      mentions: [
+        ...input.runs.map((r) => ref(`#run-${r.runId}`)),
+        ...(input.experiment ? [ref(`#experiment-${input.experiment.id}`)] : []),
+        ref(actionId),
+      ],
     },
     { '@id': PROCESS_RUN_CRATE, '@type': 'CreativeWork', name: 'Process Run Crate', version: '0.5' },
     software(g.version, g.commit),
     write,
     ...files,
     ...input.runs.flatMap(runEntities),
+    ...(input.experiment ? experimentEntities(input.experiment) : []),
     ...sources,
   ];
   return {
