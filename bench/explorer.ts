@@ -159,7 +159,13 @@ async function main(): Promise<void> {
   const presets = arg('presets', 'national-blacklist,high-intensity,baseline-no-surveillance').split(',');
   const agents = 100_000;
   const appDir = defaultAppDir();
-  const server = await startServer({ appDir, dbPath: join(appDir, 'no-store.duckdb'), host: '127.0.0.1', port: 0 });
+  const server = await startServer({
+    appDir,
+    dbPath: join(appDir, 'no-store.duckdb'),
+    registry: models,
+    host: '127.0.0.1',
+    port: 0,
+  });
   const browser = await launchChromium();
   const m = machine();
   console.log(`explorer benchmark — ${describeMachine(m)}; Chromium ${browser.version()}`);

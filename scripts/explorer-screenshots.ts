@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../bench/chromium.js';
 import { defaultAppDir, startServer } from '../src/cli/serve.js';
+import { models } from '../src/models/registry.js';
 
 const root = resolve(import.meta.dirname, '..');
 const out = join(root, 'docs', 'images');
@@ -35,7 +36,7 @@ execFileSync(
   { cwd: root, stdio: 'ignore' },
 );
 
-const server = await startServer({ appDir: defaultAppDir(), dbPath: db, host: '127.0.0.1', port: 0 });
+const server = await startServer({ appDir: defaultAppDir(), dbPath: db, registry: models, host: '127.0.0.1', port: 0 });
 const browser = await launchChromium();
 const done = (page: Page) =>
   page.waitForFunction(
@@ -62,7 +63,7 @@ try {
   await page.locator('.summary').screenshot({ path: join(out, 'explorer-compare-table.png') });
 
   await page.locator('.stored [data-action="chart-run"]').first().click();
-  await page.waitForSelector('.stored-charts #fig-protest-share svg');
+  await page.waitForSelector('.stored-charts [data-figure="protest-share"] svg');
   await page.waitForTimeout(500);
   await page.locator('.stored').screenshot({ path: join(out, 'explorer-stored.png') });
   console.log(`screenshots in ${out}`);

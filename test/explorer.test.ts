@@ -16,6 +16,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium } from '../bench/chromium.js';
 import { startServer, type RunningServer } from '../src/cli/serve.js';
+import { models } from '../src/models/registry.js';
 import { panopticon as run } from './helpers/cli-process.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -90,7 +91,9 @@ beforeAll(async () => {
   const file = join(dir, 'stored.csv');
   await panopticon('export', id, '--format', 'csv', '--out', file, '--db', db);
   storedRun = { id, csv: dropRunId(readFileSync(file, 'utf8')) };
-  server = await startServer({ appDir, dbPath: db, host: '127.0.0.1', port: 0 });
+  const experiment = join(import.meta.dirname, 'fixtures', 'explorer', 'two-arms.yaml');
+  await panopticon('experiment', 'run', experiment, '--db', db, '--workers', '1', '--no-progress');
+  server = await startServer({ appDir, dbPath: db, registry: models, host: '127.0.0.1', port: 0 });
   browser = await launchChromium(inject('chromiumPath'));
   context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
 });
@@ -270,12 +273,19 @@ describe('the explorer in Chromium', () => {
     await page.close();
   });
 
-  it('lists, charts and re-runs the runs in the results store', async () => {
+  it('lists, charts and re-runs the runs in the results store, and charts its experiments', async () => {
     const page = await open(SMALL);
     await done(page);
+    await page.locator('.stored tr[data-experiment="two-arms"] [data-action="chart-experiment"]').click();
+    await page.waitForSelector('.stored-charts figure.chart svg');
+    expect(await page.textContent('.stored-caption')).toMatch(/Experiment two-arms: .*arms baseline, blacklist/);
+    await page.locator('.stored').screenshot({ path: join(shots, 'stored-experiment.png') });
     const row = page.locator(`.stored tr[data-run="${storedRun.id}"]`);
     await row.locator('[data-action="chart-run"]').click();
-    await page.waitForSelector('.stored-charts #fig-protest-share svg');
+    await page.waitForSelector('.stored-charts [data-figure="protest-share"] svg');
+    // The page's own figures and the stored run's keep their ids apart.
+    expect(await page.locator('#fig-protest-share').count()).toBe(1);
+    expect(await page.locator('#stored-fig-protest-share').count()).toBe(1);
     await page.locator('.stored').screenshot({ path: join(shots, 'stored.png') });
     await row.locator('[data-action="rerun"]').click();
     await page.waitForFunction(() => location.hash.includes('preset=grid-informants'));
@@ -349,7 +359,7 @@ describe('the explorer in Chromium', () => {
   });
 
   it('keeps working offline once loaded', async () => {
-    const own = await startServer({ appDir, dbPath: db, host: '127.0.0.1', port: 0 });
+    const own = await startServer({ appDir, dbPath: db, registry: models, host: '127.0.0.1', port: 0 });
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     try {
       const page = await open(SMALL, ctx, own.url);

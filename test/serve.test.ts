@@ -67,6 +67,9 @@ beforeEach(() => {
   clock += 60_000;
 });
 
+/** A tiny experiment: two presets head to head on common random numbers. */
+const TWO_ARMS = join(import.meta.dirname, 'fixtures', 'explorer', 'two-arms.yaml');
+
 let server: RunningServer;
 let port: number;
 let clock = 0;
@@ -93,7 +96,15 @@ beforeAll(async () => {
   );
   const b = await cli('run', '--preset', 'epstein-run2', '--steps', '8', '--db', db, '--no-progress');
   runIds = [a, b].map((out) => /run id\s+(\S+)/.exec(out)![1]);
-  server = await startServer({ appDir: app, dbPath: db, host: '127.0.0.1', port: 0, now: () => clock });
+  await cli('experiment', 'run', TWO_ARMS, '--db', db, '--workers', '1', '--no-progress');
+  server = await startServer({
+    appDir: app,
+    dbPath: db,
+    registry: models,
+    host: '127.0.0.1',
+    port: 0,
+    now: () => clock,
+  });
   port = Number(new URL(server.url).port);
 });
 
@@ -225,6 +236,31 @@ describe('the read-only store API', () => {
         else expect(Object.is(got, row.value), `${row.metric} ${row.key} ${row.tick}`).toBe(true);
       }
     }
+  });
+
+  it('lists the experiments and gives one as the chart module draws it', async () => {
+    const list = JSON.parse((await get(port, '/api/experiments')).body) as {
+      experiments: { experiment_id: string; status: string }[];
+    };
+    expect(list.experiments.map((e) => [e.experiment_id, e.status])).toEqual([['two-arms', 'complete']]);
+    const r = await get(port, '/api/experiments/two-arms');
+    expect(r.status).toBe(200);
+    const { data } = JSON.parse(r.body) as {
+      data: {
+        arms: string[];
+        reference: string;
+        summary: unknown[];
+        paired: { arm: string; n: number }[];
+        series: unknown[];
+      };
+    };
+    expect(data.arms).toEqual(['baseline', 'blacklist']);
+    expect(data.summary.length).toBeGreaterThan(0);
+    expect(data.paired.every((p) => p.arm === 'blacklist' && p.n === 2)).toBe(true);
+    expect(data.series.length).toBe(2 * 2 * 9 * 2); // arms × replicates × ticks 0–8 × series metrics
+    expect((await get(port, '/api/experiments/nope')).status).toBe(404);
+    expect((await get(port, "/api/experiments/x';DROP%20TABLE%20runs")).status).toBe(400);
+    expect((await get(port, '/api/experiments/..%2f..')).status).toBe(404);
   });
 
   it('accepts nothing but a run id where one goes, and says what it has', async () => {

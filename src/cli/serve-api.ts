@@ -6,13 +6,19 @@
  * by other processes while the server runs.
  */
 import { existsSync } from 'node:fs';
-import { ResultsStore, type RunDetail, type RunRow } from '../store/store.js';
+import { isExperiment, loadExperiment } from '../charts/node/experiment.js';
+import type { ModelRegistry } from '../models/registry.js';
 import { isUserError } from '../scenario/errors.js';
+import { ResultsStore, type RunDetail, type RunRow } from '../store/store.js';
 
 /** Metric rows one response may carry; a larger run is better read with `panopticon export`. */
 export const MAX_METRIC_ROWS = 3_000_000;
 /** A run id as the store makes them (`YYMMDD-HHMM-xxxx`), with room for longer suffixes. */
 const RUN_ID = /^[0-9]{6}-[0-9]{4}-[a-z0-9]{2,16}$/;
+/** An experiment's name, as experiment files allow them. */
+const EXPERIMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** An experiment's data (summaries, indices, per-tick series) larger than this is refused. */
+export const MAX_EXPERIMENT_BYTES = 64 * 2 ** 20;
 
 export interface ApiReply {
   readonly status: number;
@@ -77,9 +83,57 @@ async function metrics(store: ResultsStore, runId: string): Promise<ApiReply> {
   });
 }
 
+interface ExperimentListed {
+  experiment_id: string;
+  description: string | null;
+  design: string;
+  points: number;
+  steps: number;
+  status: string;
+  runs_planned: number | null;
+  runs_stored: number | null;
+  runs_failed: number | null;
+  updated_at: string;
+}
+
+/** The experiments (issue 11's tables), or none when the store has never held one. */
+async function experiments(store: ResultsStore): Promise<ApiReply> {
+  const rows = await store.read(async (tx) => {
+    const t = await tx.query<{ n: number }>(
+      "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'experiments'",
+    );
+    if (!t[0]?.n) return [];
+    return tx.query<ExperimentListed>(
+      `SELECT experiment_id, description, design, points, steps, status, runs_planned, runs_stored, runs_failed,
+              strftime(updated_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS updated_at
+       FROM experiments ORDER BY created_at, experiment_id`,
+    );
+  });
+  return reply(200, { experiments: rows });
+}
+
+/** One experiment as the chart module draws it (the analysis recomputed from the stored values, as reports do). */
+async function experiment(store: ResultsStore, id: string, registry: ModelRegistry): Promise<ApiReply> {
+  if (!(await isExperiment(store, id))) return problem(404, `no experiment ${id} in the store`);
+  const { data } = await loadExperiment(store, id, registry);
+  const body = JSON.stringify({ data });
+  if (body.length > MAX_EXPERIMENT_BYTES)
+    return problem(
+      413,
+      `experiment ${id} is ${Math.round(body.length / 2 ** 20)} MiB of data, more than the page loads; use \`panopticon report ${id}\``,
+    );
+  return { status: 200, body: JSON.parse(body) as unknown };
+}
+
 /** Answer `GET /api/…` (path without the query, already decoded and bounded by the server). */
-export async function handleApi(dbPath: string, path: string): Promise<ApiReply> {
+export async function handleApi(dbPath: string, path: string, registry: ModelRegistry): Promise<ApiReply> {
   const parts = path.split('/').filter(Boolean).slice(1); // drop 'api'
+  if (parts.length === 1 && parts[0] === 'experiments') return withStore(dbPath, experiments);
+  if (parts.length === 2 && parts[0] === 'experiments') {
+    const id = parts[1];
+    if (!EXPERIMENT_ID.test(id)) return problem(400, `not an experiment name: ${JSON.stringify(id.slice(0, 40))}`);
+    return withStore(dbPath, (store) => experiment(store, id, registry));
+  }
   if (parts.length === 1 && parts[0] === 'runs') {
     const out = await withStore(dbPath, async (store) => reply(200, { runs: (await store.listRuns()).map(listed) }));
     return out;
@@ -118,5 +172,5 @@ export async function handleApi(dbPath: string, path: string): Promise<ApiReply>
       return reply(200, { run: listed(run), scenario });
     });
   }
-  return problem(404, `no such API path: /${['api', ...parts].join('/')} (try /api/runs)`);
+  return problem(404, `no such API path: /${['api', ...parts].join('/')} (try /api/runs or /api/experiments)`);
 }

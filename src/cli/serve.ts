@@ -12,6 +12,7 @@
 import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import type { ModelRegistry } from '../models/registry.js';
 import { UserError } from '../scenario/errors.js';
 import { packageRoot } from '../scenario/load.js';
 import { ISOLATION_HEADERS } from './isolation.js';
@@ -59,6 +60,8 @@ export interface ServeOptions {
   readonly appDir: string;
   /** The results store the API reads. */
   readonly dbPath: string;
+  /** The models, to read experiments' arms and labels. */
+  readonly registry: ModelRegistry;
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
@@ -211,7 +214,7 @@ export function startServer(o: ServeOptions): Promise<RunningServer> {
         } catch {
           return sendJson(res, { status: 400, body: { error: 'malformed URL encoding' } });
         }
-        const out = await timeout(handleApi(o.dbPath, decoded), API_TIMEOUT_MS);
+        const out = await timeout(handleApi(o.dbPath, decoded, o.registry), API_TIMEOUT_MS);
         if (out === 'timeout')
           return sendJson(res, {
             status: 503,
@@ -292,7 +295,13 @@ export async function serveCommand(ctx: CliContext, o: ServeCliOptions): Promise
     throw new UserError(`--port: got ${JSON.stringify(o.port)}; allowed: an integer in [0, 65535] (0: any free port)`);
   const host = o.host.trim();
   if (!host) throw new UserError('--host: got an empty string; allowed: an address of this machine, e.g. 127.0.0.1');
-  const running = await startServer({ appDir: o.app ?? defaultAppDir(), dbPath: o.db, host, port });
+  const running = await startServer({
+    appDir: o.app ?? defaultAppDir(),
+    dbPath: o.db,
+    registry: ctx.registry,
+    host,
+    port,
+  });
   if (!isLoopback(host))
     ctx.err(
       `warning: serving on ${host}, not only to this machine: anyone who can reach it can open the explorer and read every run in ${o.db} (read only)\n`,

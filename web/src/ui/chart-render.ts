@@ -18,6 +18,7 @@ import {
   type MetricRow,
   type SkippedFigure,
 } from '../../../src/charts/index.js';
+import { experimentFigures, type ExperimentData } from '../../../src/charts/plans/experiment.js';
 import { renderSvg } from '../../../src/charts/render.js';
 import type { ChartSource } from './charts.js';
 import { fill, h } from './dom.js';
@@ -114,6 +115,7 @@ export async function drawFigures(
   host: HTMLElement,
   summary: HTMLElement | null,
   sources: readonly ChartSource[],
+  prefix = '',
 ): Promise<void> {
   const ready = sources.filter((s) => s.ticks > 0);
   if (ready.length !== sources.length || !ready.length) return;
@@ -123,27 +125,46 @@ export async function drawFigures(
   const live = sources.some((s) => !s.done);
   const { figures, skipped } = figuresOf(sources, series);
   const early = sources.some((s) => s.ticks < s.expectedTicks / 10);
-  const shown = live ? figures.slice(0, early ? 1 : LIVE_FIGURES) : figures;
-  const ids = new Set(shown.map((f) => `fig-${f.id}`));
-  for (const old of [...host.querySelectorAll<HTMLElement>('figure.chart')])
-    if (!ids.has(old.id) && !live) old.remove();
-  for (const figure of shown) {
-    const svg = await renderSvg(figure);
-    let el = host.querySelector<HTMLElement>(`#fig-${CSS.escape(figure.id)}`);
+  await place(host, live ? figures.slice(0, early ? 1 : LIVE_FIGURES) : figures, live ? [] : skipped, !live, prefix);
+}
+
+/** An experiment's figures (bands across replicates, paired differences, sensitivity indices). */
+export async function drawExperiment(host: HTMLElement, data: ExperimentData, prefix: string): Promise<void> {
+  const { figures, skipped } = experimentFigures(data);
+  await place(host, figures, skipped, true, prefix);
+}
+
+/**
+ * Put figures into `host`, each in a <figure> kept across redraws. `prefix` keeps the ids
+ * of one panel's figures (and of the SVG elements inside them) apart from another's.
+ */
+async function place(
+  host: HTMLElement,
+  figures: readonly Figure[],
+  skipped: readonly SkippedFigure[],
+  complete: boolean,
+  prefix: string,
+): Promise<void> {
+  const idOf = (f: Figure): string => `${prefix}fig-${f.id}`;
+  const ids = new Set(figures.map(idOf));
+  if (complete)
+    for (const old of [...host.querySelectorAll<HTMLElement>('figure.chart')]) if (!ids.has(old.id)) old.remove();
+  for (const figure of figures) {
+    const svg = await renderSvg(prefix ? { ...figure, id: `${prefix}${figure.id}` } : figure);
+    let el = host.querySelector<HTMLElement>(`#${CSS.escape(idOf(figure))}`);
     if (!el) {
       el = h(
         'figure',
-        { class: 'chart', id: `fig-${figure.id}`, 'data-figure': figure.id },
+        { class: 'chart', id: idOf(figure), 'data-figure': figure.id },
         h('div', { class: 'svg' }),
         h('figcaption', {}, figure.caption ?? ''),
       );
       host.append(el);
     }
     el.querySelector('.svg')!.innerHTML = svg;
-    el.dataset.ticks = String(Math.max(...sources.map((s) => s.ticks)));
   }
   let note = host.querySelector<HTMLElement>('.skipped');
-  if (!live && skipped.length) {
+  if (skipped.length) {
     if (!note) host.append((note = h('p', { class: 'skipped about' })));
     note.textContent = `Not drawn: ${skipped.map((s) => `${s.title} (${s.reason})`).join('; ')}.`;
   } else note?.remove();

@@ -56,6 +56,8 @@ export class ChartPanel {
     readonly element: HTMLElement,
     /** Where the summary table goes, if anywhere. */
     private readonly summary: HTMLElement | null = null,
+    /** Keeps this panel's figure ids apart from another panel's on the page. */
+    private readonly prefix = '',
   ) {
     element.setAttribute('aria-busy', 'false');
   }
@@ -91,7 +93,7 @@ export class ChartPanel {
       const { drawFigures } = await import('./chart-render.js');
       if (generation === this.generation) {
         const t0 = performance.now();
-        await drawFigures(this.element, this.summary, job);
+        await drawFigures(this.element, this.summary, job, this.prefix);
         this.lastCost = performance.now() - t0;
         if (
           !performance.getEntriesByName('explorer:first-chart').length &&

@@ -4,6 +4,7 @@
  * from their own scenario (same scenario and seed, same numbers). On a static host there is
  * no API and the section stays hidden.
  */
+import type { ExperimentData } from '../../../src/charts/plans/experiment.js';
 import type { Tree } from '../scenario/paths.js';
 import type { MetricInfo } from '../worker/protocol.js';
 import { ChartPanel, type ChartSource } from './charts.js';
@@ -22,6 +23,19 @@ export interface StoredRun {
   readonly started_at: string;
 }
 
+/** An experiment as `GET api/experiments` lists it. */
+export interface StoredExperiment {
+  readonly experiment_id: string;
+  readonly description: string | null;
+  readonly design: string;
+  readonly points: number;
+  readonly steps: number;
+  readonly status: string;
+  readonly runs_planned: number | null;
+  readonly runs_stored: number | null;
+  readonly updated_at: string;
+}
+
 /** `GET api/runs/ID/metrics`: row-major values, null where the store holds NaN. */
 export interface StoredMetrics {
   readonly run_id: string;
@@ -33,7 +47,8 @@ export interface StoredMetrics {
 export class StoredRuns {
   readonly element = h('section', { class: 'stored', 'aria-labelledby': 'stored-h', hidden: true });
   private readonly list = h('div', { class: 'stored-list' });
-  private readonly chart = new ChartPanel(h('div', { class: 'charts stored-charts' }));
+  private readonly chart = new ChartPanel(h('div', { class: 'charts stored-charts' }), null, 'stored-');
+  private readonly experimentList = h('div', { class: 'stored-list' });
   private readonly caption = h('p', { class: 'stored-caption' });
 
   constructor(private readonly rerun: (scenario: Tree) => void) {
@@ -45,9 +60,73 @@ export class StoredRuns {
         'Runs in the results store this page is served from (read only). Chart one here, or run its scenario again in the browser.',
       ),
       this.list,
+      this.experimentList,
       this.caption,
       this.chart.element,
     );
+  }
+
+  /** Experiments (ensembles, sweeps, sensitivity), when the store has any. */
+  private async loadExperiments(): Promise<void> {
+    let list: StoredExperiment[] = [];
+    try {
+      const res = await fetch('api/experiments', { headers: { accept: 'application/json' } });
+      if (res.ok) list = ((await res.json()) as { experiments: StoredExperiment[] }).experiments;
+    } catch {
+      return;
+    }
+    if (!list.length) return;
+    const head = ['experiment', 'design', 'points', 'days', 'status', 'runs', 'updated (UTC)', ''];
+    const rows = list.map((e) =>
+      h(
+        'tr',
+        { 'data-experiment': e.experiment_id },
+        h('td', {}, h('code', {}, e.experiment_id), e.description ? h('div', { class: 'about' }, e.description) : null),
+        h('td', {}, e.design),
+        h('td', { class: 'num' }, fmt(e.points)),
+        h('td', { class: 'num' }, fmt(e.steps)),
+        h('td', {}, e.status),
+        h('td', { class: 'num' }, `${fmt(e.runs_stored ?? 0)}${e.runs_planned ? ` of ${fmt(e.runs_planned)}` : ''}`),
+        h('td', { class: 'when' }, e.updated_at.replace('T', ' ').replace('Z', '')),
+        h(
+          'td',
+          { class: 'actions' },
+          h(
+            'button',
+            { type: 'button', 'data-action': 'chart-experiment', onclick: () => void this.showExperiment(e) },
+            'Chart',
+          ),
+        ),
+      ),
+    );
+    fill(
+      this.experimentList,
+      h('h3', {}, 'Experiments'),
+      h(
+        'div',
+        { class: 'table-scroll' },
+        h(
+          'table',
+          {},
+          h('thead', {}, h('tr', {}, ...head.map((c) => h('th', { scope: 'col' }, c)))),
+          h('tbody', {}, ...rows),
+        ),
+      ),
+    );
+  }
+
+  private async showExperiment(e: StoredExperiment): Promise<void> {
+    this.caption.textContent = `Loading experiment ${e.experiment_id} (its analysis is recomputed from the stored runs)…`;
+    const res = await fetch(`api/experiments/${encodeURIComponent(e.experiment_id)}`);
+    if (!res.ok) {
+      this.caption.textContent = `Could not load ${e.experiment_id}: ${(await res.text()).slice(0, 300)}`;
+      return;
+    }
+    const { data } = (await res.json()) as { data: ExperimentData };
+    this.chart.reset();
+    const { drawExperiment } = await import('./chart-render.js');
+    await drawExperiment(this.chart.element, data, 'stored-');
+    this.caption.textContent = `Experiment ${e.experiment_id}: ${e.design} design, ${fmt(e.points)} point${e.points === 1 ? '' : 's'}, arms ${data.arms.join(', ')}.`;
   }
 
   async load(): Promise<void> {
@@ -60,6 +139,7 @@ export class StoredRuns {
       return; // a static host, or offline: no store to show
     }
     this.element.hidden = false;
+    void this.loadExperiments();
     if (!runs.length) {
       fill(this.list, h('p', {}, 'The store has no runs yet: `npx panopticon run` adds one.'));
       return;
