@@ -338,13 +338,15 @@ export class ResultsStore {
 
   /** Ids of runs with a staging file beside the store. */
   private stagedIds(): Set<string> {
-    const dir = stagingDir(this.path);
-    if (!existsSync(dir)) return new Set();
-    return new Set(
-      readdirSync(dir)
-        .filter((f) => f.endsWith('.duckdb'))
-        .map((f) => basename(f, '.duckdb')),
-    );
+    try {
+      return new Set(
+        readdirSync(stagingDir(this.path))
+          .filter((f) => f.endsWith('.duckdb'))
+          .map((f) => basename(f, '.duckdb')),
+      );
+    } catch {
+      return new Set(); // no staging folder (or one we may not read): nothing staged that we can see
+    }
   }
 
   async getRun(runId: string): Promise<RunDetail> {
