@@ -111,7 +111,9 @@ describe('cli: invalid input', () => {
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.out).toMatch(/^Usage: panopticon/);
       // the exit-code table, on every command's help
-      expect(r.out).toMatch(/\nExit codes:\n {4}0 {2}success\n[\s\S]* {4}6 {2}no space left on the device\n {2}130 /);
+      expect(r.out).toMatch(
+        /\nExit codes:\n {4}0 {2}success\n[\s\S]* {4}6 {2}no space left on the device\n {4}7 {2}an experiment finished with failed runs[^\n]*\n {2}130 /,
+      );
     }
   });
 });

@@ -188,11 +188,20 @@ export async function executeRun(o: ExecuteOptions): Promise<RunReport> {
   }
   // The results exist only in the staging file until this commits: wait for the store as
   // long as it takes (a signal still ends the wait; `recover` then imports them).
+  let stored: Awaited<ReturnType<ResultsStore['importStaged']>>;
   try {
-    await o.store.importStaged(runId, { waitMs: Infinity, onWait: o.onStoreWait });
+    stored = await o.store.importStaged(runId, { waitMs: Infinity, onWait: o.onStoreWait });
   } catch (e) {
     throw withRunId(keptInStaging(e, staged.file, o.store.path), runId, 'staged');
   }
+  // Only if a process on another host took this one for dead (no heartbeat for 15 minutes)
+  // and recovered the run first: say so rather than report a result the store does not hold.
+  if (stored === null)
+    throw withRunId(
+      new Error(`run ${runId} was finalised by another process (\`recover\` took this one for dead)`),
+      runId,
+      'unrecorded',
+    );
   const headline = o.entry.headline.flatMap((metric, h) =>
     idx[h] < 0 ? [] : [{ metric, final: last[h], mean: sum[h] / count, max: max[h] }],
   );

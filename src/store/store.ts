@@ -298,7 +298,8 @@ export class ResultsStore {
           if (done) out.push(done);
           continue;
         } catch (e) {
-          // a staging file that cannot be read: keep the file for inspection, finalise the row
+          // a staging file that cannot be read: finalise the row without metrics (the file
+          // goes with the clean-up of staging files of finished runs)
           const kind = (e as { kind?: string }).kind;
           if (kind === 'busy' || kind === 'disk-full' || kind === 'read-only') throw e;
         }
