@@ -23,6 +23,11 @@ import {
 import { REGIME_RUN_METRICS } from '../src/charts/plans/regime.js';
 import { planFor } from '../src/charts/plans/models.js';
 import { renderSvg } from '../src/charts/render.js';
+import { bandOf, quantile } from '../src/charts/builders/bands.js';
+import { forestChart } from '../src/charts/builders/forest.js';
+import { experimentFigures, type ExperimentData } from '../src/charts/plans/experiment.js';
+import { experimentParagraph } from '../src/charts/report/experiment.js';
+import type { ExperimentProvenance } from '../src/charts/report/provenance.js';
 import { DISPARITY_HARMS, METRIC_NAMES } from '../src/models/regime/metrics.js';
 import { regimeComparison } from '../src/models/regime/index.js';
 import { fixtureRun } from './helpers/chart-fixtures.js';
@@ -310,5 +315,103 @@ describe('browser', () => {
       expect(code.length, entry).toBeGreaterThan(1000);
       expect(code, entry).not.toMatch(/from\s*["']node:|require\(["'](fs|path|os|node:)/);
     }
+  });
+});
+
+describe('experiments', () => {
+  it('quantiles interpolate between order statistics (type 7, as R and NumPy by default)', () => {
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(quantile([10, 20, 30, 40, 50], 0.25)).toBe(20);
+    expect(quantile([0, 10], 0.05)).toBeCloseTo(0.5, 12);
+    expect(quantile([], 0.5)).toBeNull();
+    const b = bandOf(3, 's', [4, null, 1, 3, 2, NaN]);
+    const expected = { q05: 1.15, q25: 1.75, q50: 2.5, q75: 3.25, q95: 3.85 };
+    for (const [k, v] of Object.entries(expected)) expect(b[k as keyof typeof expected], k).toBeCloseTo(v, 12);
+  });
+
+  it('a forest plot fills a dot only when its interval excludes no difference', () => {
+    const f = forestChart({
+      id: 'f',
+      title: 'F',
+      estimateTitle: 'difference',
+      data: [
+        { category: 'a', series: 's', estimate: 2, low: 1, high: 3 },
+        { category: 'b', series: 's', estimate: 1, low: -1, high: 3 },
+        { category: 'c', series: 's', estimate: -2, low: -3, high: -0.5 },
+      ],
+    });
+    const values = (f.spec as unknown as { data: { values: { category: string; resolved: string }[] } }).data.values;
+    expect(values.map((v) => v.resolved)).toEqual(['yes', 'no', 'yes']);
+    expect(f.caption).toContain('so the replicates do not resolve a difference (b)');
+    expect(() => compile(f.spec)).not.toThrow();
+  });
+
+  const base: ExperimentData = {
+    id: 'x',
+    model: 'regime',
+    design: 'base',
+    points: 1,
+    arms: ['a', 'b'],
+    reference: 'a',
+    factors: [],
+    outputs: [
+      { name: 'detentions_reactive_total', metric: 'detentions_reactive', stat: 'total', key: '' },
+      { name: 'legitimacy_mean_final', metric: 'legitimacy_mean', stat: 'final', key: '' },
+    ],
+    pointValues: [],
+    summary: [
+      { point: 0, arm: 'a', output: 'detentions_reactive_total', n: 5, mean: 200, low: 190, high: 210 },
+      { point: 0, arm: 'b', output: 'detentions_reactive_total', n: 5, mean: 300, low: 280, high: 320 },
+      { point: 0, arm: 'a', output: 'legitimacy_mean_final', n: 5, mean: 0.7, low: 0.69, high: 0.71 },
+      { point: 0, arm: 'b', output: 'legitimacy_mean_final', n: 5, mean: 0.7, low: 0.69, high: 0.71 },
+    ],
+    paired: [
+      {
+        point: 0,
+        arm: 'b',
+        reference: 'a',
+        output: 'detentions_reactive_total',
+        n: 5,
+        mean: 100,
+        low: 80,
+        high: 120,
+        a: 1,
+      },
+      {
+        point: 0,
+        arm: 'b',
+        reference: 'a',
+        output: 'legitimacy_mean_final',
+        n: 5,
+        mean: 0.001,
+        low: -0.004,
+        high: 0.006,
+        a: 0.55,
+      },
+    ],
+    morris: [],
+    sobol: [],
+    series: [],
+    outputLabels: { detentions_reactive_total: 'arrests', legitimacy_mean_final: 'legitimacy (final mean)' },
+  };
+  const prov = { seed: 1, steps: 30 } as ExperimentProvenance;
+
+  it('the paragraph gives each difference with its interval, and says when the interval does not resolve one', () => {
+    const text = experimentParagraph(base, prov);
+    // a count: relative to the reference's mean
+    expect(text).toContain('arrests +50 % (95 % CI +40 % to +60 %)');
+    // a level whose interval spans zero: no direction claimed
+    expect(text).toContain('legitimacy (final mean): no difference the replicates resolve (95 % CI −0.004 to +0.006)');
+    expect(text).not.toMatch(/legitimacy \(final mean\) \+0\.001/);
+  });
+
+  it('a design of several points gets no bands or forest, and says why', () => {
+    const set = experimentFigures({
+      ...base,
+      points: 4,
+      series: [{ tick: 0, metric: 'active', key: '', value: 1, arm: 'a', point: 0, replicate: 0 }],
+    });
+    expect(set.figures).toEqual([]);
+    expect(set.skipped.map((s) => s.id)).toEqual(['bands', 'paired-differences']);
   });
 });

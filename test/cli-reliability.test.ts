@@ -4,32 +4,19 @@
  * stores, runs of different models compared; and `run --json` for scripts.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { models } from '../src/models/registry.js';
 import { inProcessCli } from './helpers/cli-inprocess.js';
 import { root } from './helpers/cli-process.js';
-import { testRegistry } from './helpers/tiny-model.js';
+import { testRegistry, tinyPresets } from './helpers/tiny-model.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pano-rel-'));
-const presets = join(dir, 'presets');
-mkdirSync(presets);
-writeFileSync(
-  join(presets, 'tiny-base.yaml'),
-  `name: tiny-base
-description: a tiny preset
-model: tiny
-seed: 7
-steps: 10
-params: { agents: 20, rate: 0.25 }
-sources: { agents: assumption, rate: EP }
-`,
-);
+const presets = tinyPresets(dir);
 const cli = inProcessCli(testRegistry, { presetsDir: presets });
 let n = 0;
 const path = (name: string) => join(dir, `${n++}-${name}`);
@@ -79,7 +66,6 @@ describe('export never overwrites what the user did not ask to replace', () => {
     // no temporary file is left beside the target
     r = await cli('export', id, '--format', 'parquet', '--out', path('new.parquet'), '--db', db);
     expect(r.code).toBe(0);
-    const { readdirSync } = await import('node:fs');
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
@@ -242,6 +228,11 @@ describe('run --json', () => {
     expect(doc.outputs.tick_seen).toEqual({ final: 10, mean: null, max: 10 });
     expect(Object.keys(doc.outputs)).toEqual(['active', 'tick_seen']);
     expect(barText).toMatch(/tick \d+\/10/);
+
+    const listed = await cli('runs', '--db', db, '--json');
+    expect(JSON.parse(listed.out)).toMatchObject([
+      { run_id: doc.runId, status: 'complete', ticks_done: 10, staged: false },
+    ]);
 
     const bad = await cli('run', file('model: tiny\nseed: -1\nsteps: 2\n'), '--db', db, '--json');
     expect(bad.code).toBe(1);

@@ -1,27 +1,15 @@
 /** The CLI run in-process with a tiny test model and a temporary presets folder and store. */
-import { existsSync, mkdirSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResultsStore } from '../src/store/store.js';
 import { DEFAULT_PRESET } from '../src/scenario/load.js';
 import { inProcessCli } from './helpers/cli-inprocess.js';
-import { hooks, testRegistry } from './helpers/tiny-model.js';
+import { hooks, testRegistry, tinyPresets } from './helpers/tiny-model.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pano-cli-'));
-const presets = join(dir, 'presets');
-mkdirSync(presets);
-writeFileSync(
-  join(presets, 'tiny-base.yaml'),
-  `name: tiny-base
-description: a tiny preset
-model: tiny
-seed: 7
-steps: 10
-params: { agents: 20, rate: 0.25 }
-sources: { agents: assumption, rate: EP, mode: assumption, legitimacy: "EP, NL", failAt: assumption, hookAt: assumption }
-`,
-);
+const presets = tinyPresets(dir);
 let n = 0;
 function file(text: string): string {
   const f = join(dir, `s${n++}.yaml`);
@@ -108,10 +96,24 @@ describe('cli: invalid input', () => {
   });
 
   it('--help works for every command and exits 0', async () => {
-    for (const cmd of [[], ['run'], ['validate'], ['presets'], ['sources'], ['runs'], ['export'], ['compare']]) {
+    for (const cmd of [
+      [],
+      ['run'],
+      ['validate'],
+      ['presets'],
+      ['sources'],
+      ['runs'],
+      ['export'],
+      ['compare'],
+      ['recover'],
+    ]) {
       const r = await cli(...cmd, '--help');
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.out).toMatch(/^Usage: panopticon/);
+      // the exit-code table, on every command's help
+      expect(r.out).toMatch(
+        /\nExit codes:\n {4}0 {2}success\n[\s\S]* {4}6 {2}no space left on the device\n {4}7 {2}an experiment finished with failed runs[^\n]*\n {2}130 /,
+      );
     }
   });
 });

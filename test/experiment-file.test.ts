@@ -186,3 +186,13 @@ replicates: ${reps}
     expect(load(text(5)).definitionHash).toBe(a.definitionHash);
   });
 });
+
+describe('the example experiments (docs/experiments.md)', () => {
+  it.each(['wrongful-sanctions.yaml', 'legitimacy-robustness.yaml'])('%s is valid for the current model', (name) => {
+    const exp = loadExperimentFile(join(import.meta.dirname, '..', 'examples', 'experiments', name), {
+      registry: models,
+    });
+    expect(exp.factors.map((f) => f.name)).toEqual(['cameras', 'falseMatch', 'informants', 'appealSuccess']);
+    expect(pointParams(exp, models)).toHaveLength(exp.design.points.length);
+  });
+});

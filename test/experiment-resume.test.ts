@@ -7,10 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LocalExecutor } from '../src/engine/simulation.js';
-import { runCli } from '../src/cli/program.js';
 import { openExperimentDb } from '../src/experiments/db.js';
-import { models } from '../src/models/registry.js';
+import { cli } from './helpers/cli.js';
 import { panopticon, until } from './helpers/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pano-expkill-'));
@@ -32,20 +30,6 @@ outputs: [{ metric: infected, stat: final }, { metric: new_infections, stat: tot
 `,
 );
 const db = join(dir, 'results.duckdb');
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await runCli(argv, {
-    registry: models,
-    version: '0',
-    out: (s) => (out += s),
-    err: (s) => (out += s),
-    availableMemory: () => 2 ** 32,
-    onSignal: () => () => undefined,
-    createExecutor: async () => new LocalExecutor(),
-  });
-  return { code, out };
-}
 
 async function storedCount(): Promise<number> {
   try {

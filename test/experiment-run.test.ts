@@ -8,15 +8,13 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalExecutor } from '../src/engine/simulation.js';
-import { runCli, type CliContext } from '../src/cli/program.js';
 import { LocalBackend, runExperiment, type ExperimentReport } from '../src/experiments/coordinator.js';
 import { openExperimentDb, type ExperimentDb } from '../src/experiments/db.js';
 import { executeRun } from '../src/experiments/execute.js';
 import { loadExperimentFile, type Experiment } from '../src/experiments/load.js';
 import { RunPool } from '../src/experiments/pool.js';
 import { interval } from '../src/experiments/stats.js';
-import { models } from '../src/models/registry.js';
+import { cli } from './helpers/cli.js';
 import { testRegistry } from './helpers/tiny-model.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pano-exprun-'));
@@ -193,22 +191,6 @@ outputs: [{ metric: active, stat: total }]
 });
 
 describe('experiment commands (real models)', () => {
-  async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const ctx: CliContext = {
-      registry: models,
-      version: '9.9.9',
-      out: (s) => (out += s),
-      err: (s) => (err += s),
-      availableMemory: () => 2 ** 32,
-      cores: 2,
-      onSignal: () => () => undefined,
-      createExecutor: async () => new LocalExecutor(),
-    };
-    const code = await runCli(argv, ctx);
-    return { code, out, err };
-  }
   writeFileSync(
     join(dir, 'contagion.yaml'),
     'model: contagion\nseed: 3\nsteps: 15\nparams: { cells: 40, meanCellSize: 30 }\n',

@@ -3,14 +3,13 @@
  * each design gets its figures, their numbers are the store's analysis, the paragraph is never
  * firmer than the intervals, and the page is self-contained with every figure visible.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ResultsStore } from '../src/store/store.js';
 import { models } from '../src/models/registry.js';
+import { openReport } from './helpers/chromium-page.js';
 import { inProcessCli } from './helpers/cli-inprocess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pano-report-exp-'));
@@ -176,29 +175,11 @@ describe('panopticon report EXPERIMENT', () => {
   });
 
   it('opens offline in Chromium with every figure visible and no request', async () => {
-    const browser = await chromium.launch({
-      executablePath: inject('chromiumPath'),
-      args: ['--no-sandbox', '--disable-gpu'],
-    });
-    try {
-      for (const name of Object.keys(FILES)) {
-        const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-        const requests: string[] = [];
-        page.on('request', (r) => requests.push(r.url()));
-        const url = pathToFileURL(join(dir, 'reports', `${name}.html`)).href;
-        await page.goto(url);
-        expect(requests).toEqual([url]);
-        const boxes = await page.$$eval('figure svg', (svgs) =>
-          svgs.map((s) => s.getBoundingClientRect()).map((r) => [r.width, r.height]),
-        );
-        expect(boxes.length).toBe(figureIds(html[name]).length);
-        for (const [w, h] of boxes) expect(w * h).toBeGreaterThan(300 * 100);
-        mkdirSync(shots, { recursive: true });
-        await page.screenshot({ path: join(shots, `experiment-${name}.png`), fullPage: true });
-        await page.close();
-      }
-    } finally {
-      await browser.close();
+    for (const name of Object.keys(FILES)) {
+      const opened = await openReport(join(dir, 'reports', `${name}.html`), join(shots, `experiment-${name}.png`));
+      expect(opened.requests).toEqual([opened.url]);
+      expect(opened.figures.length).toBe(figureIds(html[name]).length);
+      for (const b of opened.figures) expect(b.w * b.h).toBeGreaterThan(300 * 100);
     }
   });
 

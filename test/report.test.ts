@@ -7,41 +7,28 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { lineChart } from '../src/charts/builders/line.js';
 import { roCrateSidecar } from '../src/charts/node/crate.js';
 import { inkIn, svgToPng, PNG_ZOOM } from '../src/charts/node/png.js';
 import { renderSvg, titleBoxes } from '../src/charts/render.js';
 import { leafPaths } from '../src/scenario/resolve.js';
 import { sources } from '../src/scenario/sources.js';
-import { runCli, type CliContext } from '../src/cli/program.js';
-import { LocalExecutor } from '../src/engine/simulation.js';
 import { models } from '../src/models/registry.js';
 import { ResultsStore } from '../src/store/store.js';
+import { openReport } from './helpers/chromium-page.js';
+import { inProcessCli } from './helpers/cli-inprocess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pano-report-'));
 const db = join(dir, 'results.duckdb');
 /** Screenshots to look at after a run (kept out of git). */
 const shots = join(import.meta.dirname, '..', 'test-results', 'report');
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    registry: models,
-    version: '0.0.0-test',
-    out: (s) => (out += s),
-    err: (s) => (err += s),
-    availableMemory: () => 2 ** 32,
-    onSignal: () => () => undefined,
-    createExecutor: async () => new LocalExecutor(),
-    exportSidecars: [roCrateSidecar],
-  };
-  const code = await runCli(argv, ctx);
-  return { code, out, err };
-}
+const cli = inProcessCli(models, {
+  version: '0.0.0-test',
+  availableMemory: () => 2 ** 32,
+  exportSidecars: [roCrateSidecar],
+});
 
 async function run(...args: string[]): Promise<string> {
   const r = await cli('run', ...args, '--db', db, '--no-progress');
@@ -88,35 +75,16 @@ describe('panopticon report: one run', () => {
   });
 
   it('opens from disk in Chromium with no network request and every figure visible', async () => {
-    const browser = await chromium.launch({
-      executablePath: inject('chromiumPath'),
-      args: ['--no-sandbox', '--disable-gpu'],
-    });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const requests: string[] = [];
-      page.on('request', (req) => requests.push(req.url()));
-      await page.goto(pathToFileURL(out).href);
-      const boxes = await page.$$eval('figure svg', (svgs) =>
-        svgs.map((s) => {
-          const r = s.getBoundingClientRect();
-          return { w: r.width, h: r.height, texts: s.querySelectorAll('text').length };
-        }),
-      );
-      const figures = (html.match(/<figure /g) ?? []).length;
-      expect(figures).toBeGreaterThanOrEqual(5);
-      expect(boxes).toHaveLength(figures);
-      for (const b of boxes) {
-        expect(b.w).toBeGreaterThan(300);
-        expect(b.h).toBeGreaterThan(150);
-        expect(b.texts).toBeGreaterThan(5);
-      }
-      expect(requests).toEqual([pathToFileURL(out).href]);
-      mkdirSync(shots, { recursive: true });
-      await page.screenshot({ path: join(shots, 'run-report.png'), fullPage: true });
-    } finally {
-      await browser.close();
+    const opened = await openReport(out, join(shots, 'run-report.png'));
+    const figures = (html.match(/<figure /g) ?? []).length;
+    expect(figures).toBeGreaterThanOrEqual(5);
+    expect(opened.figures).toHaveLength(figures);
+    for (const b of opened.figures) {
+      expect(b.w).toBeGreaterThan(300);
+      expect(b.h).toBeGreaterThan(150);
+      expect(b.texts).toBeGreaterThan(5);
     }
+    expect(opened.requests).toEqual([opened.url]);
   });
 
   it('carries provenance: version, scenario hash, seed, every parameter with its source and full citation, the ODD', async () => {
@@ -192,21 +160,9 @@ describe('panopticon report: three presets compared', () => {
     // the compare table, with differences against A
     expect(html).toContain('<th scope="col">B − A</th>');
 
-    const browser = await chromium.launch({
-      executablePath: inject('chromiumPath'),
-      args: ['--no-sandbox', '--disable-gpu'],
-    });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const requests: string[] = [];
-      page.on('request', (req) => requests.push(req.url()));
-      await page.goto(pathToFileURL(out).href);
-      expect(requests).toHaveLength(1);
-      mkdirSync(shots, { recursive: true });
-      await page.screenshot({ path: join(shots, 'compare-report.png'), fullPage: true });
-    } finally {
-      await browser.close();
-    }
+    const opened = await openReport(out, join(shots, 'compare-report.png'));
+    expect(opened.requests).toEqual([opened.url]);
+    expect(opened.figures.length).toBe((html.match(/<figure /g) ?? []).length);
   });
 });
 

@@ -2,7 +2,7 @@
  * Property-based fuzzing of the scenario loader (fast-check): random and mutated YAML —
  * from the presets and from hostile shapes (aliases, depth, size, binary, unusual numbers,
  * many keys, long tokens) — always yields a valid scenario or a clear UserError, within a
- * time bound and with a bounded message; never another exception, a hang or megabytes of
+ * CPU-time bound and with a bounded message; never another exception, a hang or megabytes of
  * output.
  *
  * CI runs FUZZ_RUNS cases (default 150). A longer run, e.g. overnight:
@@ -27,11 +27,13 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : undefined;
 const PATH = process.env.FUZZ_PATH;
 /**
- * Per case. The loader answers the largest accepted file in under a second on this
- * machine under load; the bound leaves room for a slow CI host, and still fails a
- * quadratic path (60,000 keys took 37 s before) or a hang.
+ * Per case, in CPU seconds of this process (user + system): the machine running the tests
+ * may be shared and oversubscribed, which stretches wall time but not the work done. The
+ * loader needs well under a second of CPU for the largest accepted file; the bound leaves
+ * room for a slow CI host and still fails a quadratic path (60,000 keys took 37 s before)
+ * or a hang (which the test timeout also catches).
  */
-const TIME_BOUND_MS = 5_000;
+const CPU_BOUND_MS = 5_000;
 /** 20 problem lines of at most 400 characters, a header, and the origin path on each. */
 const MESSAGE_BOUND = 16 * 1024;
 
@@ -246,17 +248,22 @@ const anyInput = fc.oneof(
 
 let caseNo = 0;
 
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1000;
+};
+
 function loadOnce(bytes: Uint8Array): { ok: boolean; message: string; ms: number } {
   const f = join(dir, `case${caseNo++ % 8}.yaml`);
   writeFileSync(f, bytes);
-  const t0 = performance.now();
+  const t0 = process.cpuUsage();
   try {
     const s = loadScenarioFile(f, { registry: models, dir: presetsDir });
     checkMemory(s, models, 2 ** 34);
-    return { ok: true, message: '', ms: performance.now() - t0 };
+    return { ok: true, message: '', ms: cpuMs(t0) };
   } catch (e) {
     if (!isUserError(e)) throw e;
-    return { ok: false, message: e.message, ms: performance.now() - t0 };
+    return { ok: false, message: e.message, ms: cpuMs(t0) };
   }
 }
 
@@ -269,14 +276,14 @@ describe('scenario loader fuzz', () => {
         fc.property(anyInput, (bytes) => {
           const r = loadOnce(bytes);
           if (r.ok) valid++;
-          expect(r.ms).toBeLessThan(TIME_BOUND_MS);
+          expect(r.ms).toBeLessThan(CPU_BOUND_MS);
           expect(r.message.length).toBeLessThanOrEqual(MESSAGE_BOUND);
           expect(r.message.split('\n').length).toBeLessThanOrEqual(MAX_LISTED_PROBLEMS + 2);
         }),
         { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}), ...(PATH ? { path: PATH } : {}) },
       );
       // the generators reach valid scenarios too, not only errors
-      if (RUNS >= 100) expect(valid).toBeGreaterThan(0);
+      if (RUNS >= 100 && !PATH) expect(valid).toBeGreaterThan(0);
     },
     Math.max(300_000, RUNS * 6_000),
   );

@@ -3,14 +3,16 @@
  * and import them in one transaction at the end, so readers and other runs get in between;
  * a run whose process died is shown as abandoned and recovered from its staging file.
  */
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { currentOwner } from '../src/store/owner.js';
 import { ResultsStore, stagingFile, type RunOutcome, type RunStart } from '../src/store/store.js';
-import { deadPid, panopticon, spawnPanopticon } from './helpers/cli-process.js';
+import { deadPid, panopticon, root, spawnPanopticon } from './helpers/cli-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pano-access-'));
 let n = 0;
@@ -81,9 +83,31 @@ describe('store access by short transactions', () => {
     expect((await store.getRun(live)).status).toBe('running');
   });
 
+  it('heartbeats record progress; an owner on another host is taken for dead only when its heartbeat is stale; a recycled pid is not its owner', async () => {
+    const store = await ResultsStore.open(fresh());
+    const id = await store.beginRun(start);
+    expect(await store.heartbeat(id, 7)).toBe(true);
+    expect(await store.getRun(id)).toMatchObject({ status: 'running', ticks_done: 7 });
+    // another machine sharing the store: alive while it beats
+    const remote = await store.beginRun(start, { host: `not-${hostname()}`, pid: process.pid, token: null });
+    expect((await store.getRun(remote)).status).toBe('running');
+    await store.write((tx) =>
+      tx.run('UPDATE runs SET heartbeat_at = now() - INTERVAL 16 MINUTE WHERE run_id = $1', [remote]),
+    );
+    expect((await store.getRun(remote)).status).toBe('abandoned');
+    // this host, this pid, but another process (the pid was reused after a reboot or a wrap-around)
+    const me = currentOwner();
+    if (me.token) {
+      const [boot, startTicks] = me.token.split(':');
+      for (const token of [`other-boot:${startTicks}`, `${boot}:${Number(startTicks) + 1}`]) {
+        const old = await store.beginRun(start, { host: me.host, pid: me.pid, token });
+        expect((await store.getRun(old)).status, token).toBe('abandoned');
+      }
+    }
+  });
+
   it('reads a store of schema version 1 without writing to it, and migrates it on the first write', async () => {
     const path = fresh();
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(join(path, '..'), { recursive: true });
     const inst = await DuckDBInstance.create(path);
     const con = await inst.connect();
@@ -196,6 +220,41 @@ describe('store access by short transactions', () => {
     );
     expect(rows).toBe(ticks * 5);
     expect(rows).toBe(recovered.rows);
+  });
+
+  it("a run's final import waits for a store held by another process, says who holds it, and completes", async () => {
+    const db = fresh();
+    await ResultsStore.open(db);
+    const run = spawnPanopticon([
+      'run',
+      scenario('model: contagion\nseed: 4\nsteps: 3000\nparams: { cells: 300, meanCellSize: 20 }\n'),
+      '--db',
+      db,
+      '--no-progress',
+    ]);
+    // once the run is stepping, another process takes the store for 12 s (a notebook left open)
+    for (;;) {
+      if (existsSync(`${db}.staging`) && readdirSync(`${db}.staging`).length) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `import('@duckdb/node-api').then(async ({ DuckDBInstance }) => { const i = await DuckDBInstance.create(${JSON.stringify(db)}); globalThis.held = [i, await i.connect()]; console.log('held'); setTimeout(() => process.exit(0), 12000); })`,
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const end = await run.done;
+    expect(end.code, end.err).toBe(0);
+    expect(end.err).toMatch(
+      new RegExp(`^waiting \\d+ s so far for the results store, held by process ${holder.pid}, to store run \\S+`, 'm'),
+    );
+    expect(end.out).toMatch(/status\s+complete/);
+    const store = await ResultsStore.open(db, { readOnly: true });
+    const [row] = await store.listRuns();
+    expect(row.status).toBe('complete');
+    expect(await store.metricRowCount(row.run_id)).toBe(3001 * 5);
   });
 
   it('two runs started together into one store both complete with all their rows', async () => {

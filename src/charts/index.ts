@@ -7,7 +7,9 @@
  *
  * - Data in: `MetricRow` ({tick, metric, key, value}: the store's long form) → `RunSeries`.
  * - Run figures: `runFigures(model, rows, ctx)`; comparisons: `compareFigures(runs, sections)`.
- * - Builders for any data: `lineChart`, `barChart`, `ratioChart`, `panelChart`.
+ * - Experiments: `experimentFigures(data)` (bands, forest, Morris/Sobol, grid heatmaps).
+ * - Builders for any data: `lineChart`, `barChart`, `ratioChart`, `panelChart`, `bandChart`,
+ *   `forestChart`, `indexChart`, `heatmapChart`.
  */
 export type {
   Figure,
@@ -33,6 +35,7 @@ export { planFor, type ModelPlan, type Overlay } from './plans/models.js';
 export {
   compareFigures,
   compareTables,
+  comparisonSectionsOf,
   runName,
   type CompareRun,
   type CompareRow,
@@ -44,3 +47,14 @@ export {
 export { REGIME_RUN_METRICS, REGIME_HARM_LABELS, REGIME_SANCTION_LABELS } from './plans/regime.js';
 export { EPSTEIN_RUN_METRICS } from './plans/epstein.js';
 export { scopeSvgIds, accessibleSvg } from './svg.js';
+export { bandChart, bandOf, quantile, type BandDatum, type BandChartOptions } from './builders/bands.js';
+export { forestChart, type ForestDatum, type ForestChartOptions } from './builders/forest.js';
+export { indexChart, type IndexDatum, type IndexChartOptions } from './builders/indices.js';
+export { heatmapChart, type HeatDatum, type HeatmapOptions } from './builders/heatmap.js';
+export {
+  experimentFigures,
+  keyOutputs,
+  type ExperimentData,
+  type ExperimentFactor,
+  type ExperimentOutput,
+} from './plans/experiment.js';

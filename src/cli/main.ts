@@ -54,6 +54,7 @@ const code = await runCli(process.argv.slice(2), {
   availableMemory: () => availableStateBytes(),
   cores: availableParallelism(),
   progress: { stream: process.stdout, isTTY: Boolean(process.stdout.isTTY) },
+  progressErr: { stream: process.stderr, isTTY: Boolean(process.stderr.isTTY) },
   onSignal: addSignalHandler,
   // RO-Crate metadata beside every export (src/charts/node/crate.ts)
   exportSidecars: [roCrateSidecar],

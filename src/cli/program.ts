@@ -39,8 +39,14 @@ export function buildProgram(ctx: CliContext, setExit: (code: number) => void): 
     .showSuggestionAfterError(true)
     .addHelpText('afterAll', exitCodeHelp());
   for (const register of COMMANDS) register(program, ctx, setExit);
-  // options of the program (--debug) are accepted after a command's name too
-  for (const cmd of program.commands) cmd.option('--debug', 'print the stack trace of any error');
+  // --debug is accepted after any command's name too, at every level (`experiment run … --debug`)
+  const withDebug = (cmd: Command): void => {
+    for (const sub of cmd.commands) {
+      sub.option('--debug', 'print the stack trace of any error');
+      withDebug(sub);
+    }
+  };
+  withDebug(program);
   return program;
 }
 

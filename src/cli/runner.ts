@@ -59,7 +59,13 @@ export interface ExecuteOptions {
    */
   readonly onStepping?: () => void;
   readonly onTick?: (tick: number) => void;
-  /** Called every few seconds while the final import waits for another process's transaction. */
+  /**
+   * Called when the last tick is done (or the run stopped early), before the results are
+   * stored: from here a signal may take its default effect again, since what the run did
+   * is safe in its staging file.
+   */
+  readonly onSteppingDone?: () => void;
+  /** Called now and then while the final import waits for another process's transaction. */
   readonly onStoreWait?: (holderPid: number | undefined, waitedMs: number) => void;
 }
 
@@ -67,10 +73,17 @@ export function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-/** An error that carries the run it ended, so the CLI can say where it is stored. */
-function withRunId(e: unknown, runId: string): Error {
+/**
+ * What became of a run that ended in an error: stored as 'failed'; its results kept in its
+ * staging file for `recover` (the store could not take them); or nothing could be recorded
+ * (the run will read 'abandoned').
+ */
+export type FailedRunState = 'failed' | 'staged' | 'unrecorded';
+
+/** An error that carries the run it ended and what became of it, so the CLI can say so. */
+function withRunId(e: unknown, runId: string, state: FailedRunState): Error {
   const err = e instanceof Error ? e : new Error(String(e));
-  return Object.assign(err, { runId });
+  return Object.assign(err, { runId, runState: state });
 }
 
 export async function executeRun(o: ExecuteOptions): Promise<RunReport> {
@@ -94,8 +107,11 @@ export async function executeRun(o: ExecuteOptions): Promise<RunReport> {
   try {
     staged = await o.store.stage(runId, metrics);
   } catch (e) {
-    await o.store.endRun(runId, 'failed', firstLine(e), wall()).catch(() => undefined);
-    throw withRunId(e, runId);
+    const recorded = await o.store.endRun(runId, 'failed', firstLine(e), wall()).then(
+      () => true,
+      () => false,
+    );
+    throw withRunId(e, runId, recorded ? 'failed' : 'unrecorded');
   }
   o.onStart?.(runId);
 
@@ -146,10 +162,11 @@ export async function executeRun(o: ExecuteOptions): Promise<RunReport> {
     });
   } catch (e) {
     clearInterval(beat);
-    await failRun(o, staged, runId, e, ticksDone, wall());
-    throw withRunId(e, runId);
+    o.onSteppingDone?.();
+    throw withRunId(e, runId, await failRun(o, staged, runId, e, ticksDone, wall()));
   }
   clearInterval(beat);
+  o.onSteppingDone?.();
 
   const wallSeconds = wall();
   const rss = peakRssBytes();
@@ -167,16 +184,24 @@ export async function executeRun(o: ExecuteOptions): Promise<RunReport> {
   try {
     await staged.seal(outcome);
   } catch (e) {
-    await failRun(o, staged, runId, e, result.ticks, wallSeconds);
-    throw withRunId(e, runId);
+    throw withRunId(e, runId, await failRun(o, staged, runId, e, result.ticks, wallSeconds));
   }
   // The results exist only in the staging file until this commits: wait for the store as
   // long as it takes (a signal still ends the wait; `recover` then imports them).
+  let stored: Awaited<ReturnType<ResultsStore['importStaged']>>;
   try {
-    await o.store.importStaged(runId, { waitMs: Infinity, onWait: o.onStoreWait });
+    stored = await o.store.importStaged(runId, { waitMs: Infinity, onWait: o.onStoreWait });
   } catch (e) {
-    throw withRunId(keptInStaging(e, staged.file, o.store.path), runId);
+    throw withRunId(keptInStaging(e, staged.file, o.store.path), runId, 'staged');
   }
+  // Only if a process on another host took this one for dead (no heartbeat for 15 minutes)
+  // and recovered the run first: say so rather than report a result the store does not hold.
+  if (stored === null)
+    throw withRunId(
+      new Error(`run ${runId} was finalised by another process (\`recover\` took this one for dead)`),
+      runId,
+      'unrecorded',
+    );
   const headline = o.entry.headline.flatMap((metric, h) =>
     idx[h] < 0 ? [] : [{ metric, final: last[h], mean: sum[h] / count, max: max[h] }],
   );
@@ -206,7 +231,7 @@ async function failRun(
   e: unknown,
   ticks: number,
   wallSeconds: number,
-): Promise<void> {
+): Promise<FailedRunState> {
   const outcome: RunOutcome = {
     status: 'failed',
     error: firstLine(e),
@@ -218,9 +243,13 @@ async function failRun(
   try {
     await staged.seal(outcome);
     await o.store.importStaged(runId);
+    return 'failed';
   } catch {
     staged.discard();
-    await o.store.endRun(runId, 'failed', outcome.error ?? 'failed', wallSeconds).catch(() => undefined);
+    return o.store.endRun(runId, 'failed', outcome.error ?? 'failed', wallSeconds).then(
+      () => 'failed',
+      () => 'unrecorded',
+    );
   }
 }
 

@@ -213,6 +213,10 @@ export class QueueBackend implements Backend {
     try {
       await this.events.waitUntilReady();
       await sweep();
+      if (pending.size && !(await this.queue.getWorkers()).length)
+        this.opts.log?.(
+          `no worker is serving ${this.description} yet: start \`panopticon worker --queue URL\` on this or another machine; the runs wait in the queue`,
+        );
       while (pending.size && !this.stopped) {
         await new Promise<void>((resolve) => {
           this.wake = resolve;

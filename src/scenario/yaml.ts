@@ -11,7 +11,20 @@
  *   once aliases are expanded must stay under MAX_EXPANDED_UNITS;
  * - messages: UserError lists at most 20 problems and clips every echoed token.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import {
+  Composer,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  Parser,
+  type Document,
+  type Node,
+  type CST,
+} from 'yaml';
+
+type Token = CST.Token;
 import { clip, MAX_LISTED_PROBLEMS, UserError } from './errors.js';
 
 /**
@@ -143,25 +156,40 @@ export function parseScenarioYaml(text: string, origin: string): unknown {
       `${origin}: the text is over ${size(MAX_SCENARIO_BYTES)}; allowed: a scenario of at most ${size(MAX_SCENARIO_BYTES)}`,
     );
   const lines = new LineCounter();
-  // The parser creates an Error object per problem it finds, and capturing each one's stack
-  // trace was most of the time on garbage input (256,000 errors: 6.3 s with stacks, 0.9 s
-  // without). Nothing else runs during this synchronous call, and the limit is restored.
+  const w: Walk = { origin, lines, problems: [], omitted: 0 };
+  const syntaxError = (offset: number, message: string) =>
+    add(w, () => {
+      const { line, col } = lines.linePos(offset);
+      const msg = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      return `${origin}:${line}:${col}: invalid YAML: ${clip(msg, 200)}`;
+    });
+  // parseDocument, in its two stages, so that text that is mostly syntax errors is answered
+  // from the first (cheaper) one. The composer creates an Error object per problem, and
+  // capturing each one's stack trace was most of its time on garbage (256,000 errors: 6.3 s
+  // with stacks, 0.9 s without); nothing else runs during this synchronous call, and the
+  // limit is restored.
+  const tokens = [...new Parser(lines.addNewLine).parse(text)];
+  const errorTokens = tokens.filter((t): t is Extract<Token, { type: 'error' }> => t.type === 'error');
+  if (errorTokens.length > MAX_LISTED_PROBLEMS) {
+    for (const t of errorTokens) syntaxError(t.offset, t.message);
+    throw new UserError(w.problems, undefined, 'input', w.omitted);
+  }
   const stackLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
-  let doc: ReturnType<typeof parseDocument>;
+  let doc: Document.Parsed | undefined;
   try {
-    doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false, lineCounter: lines });
+    for (const d of new Composer({ uniqueKeys: false }).compose(tokens, true, text.length)) {
+      if (!doc) doc = d;
+      else {
+        syntaxError(d.range[0], 'the file holds more than one YAML document (---); allowed: one scenario');
+        break;
+      }
+    }
   } finally {
     Error.stackTraceLimit = stackLimit;
   }
-  const w: Walk = { origin, lines, problems: [], omitted: 0 };
-  for (const e of doc.errors) {
-    add(w, () => {
-      const { line, col } = lines.linePos(e.pos[0]);
-      const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-      return `${origin}:${line}:${col}: invalid YAML: ${clip(msg, 200)}`;
-    });
-  }
+  if (!doc) throw new UserError(`${origin}: the file is empty; a scenario needs at least model, seed and steps`);
+  for (const e of doc.errors) syntaxError(e.pos[0], e.message);
   if (!w.problems.length) checkTree(doc.contents as Node | null, w);
   if (w.problems.length) throw new UserError(w.problems, undefined, 'input', w.omitted);
   if (doc.contents === null)

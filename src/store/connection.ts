@@ -33,7 +33,7 @@ export interface StoreTx {
 export interface AccessOptions {
   /** How long to keep retrying while another process holds the file (ms; Infinity: until it is free). */
   readonly waitMs?: number;
-  /** Called now and then while waiting, with the PID DuckDB names as the holder and the time waited. */
+  /** Called after 2 s of waiting and every 10 s after, with the PID DuckDB names as the holder and the time waited. */
   readonly onWait?: (holderPid: number | undefined, waitedMs: number) => void;
   /** Databases to ATTACH read-only for the transaction, by alias (a write may copy from them). */
   readonly attach?: Readonly<Record<string, string>>;
@@ -102,15 +102,15 @@ async function openWithRetry(path: string, readOnly: boolean, opts: AccessOption
   const waitMs = opts.waitMs ?? defaultWaitMs();
   const start = performance.now();
   let delay = 5;
-  let lastReport = start;
+  let nextReport = start + 2_000; // then every 10 s
   for (;;) {
     try {
       return await DuckDBInstance.create(path, readOnly ? { access_mode: 'READ_ONLY' } : {});
     } catch (e) {
       const waited = performance.now() - start;
       if (!isLockError(e) || waited >= waitMs) throw storeFailure(e, path, opts.what ?? 'open it');
-      if (opts.onWait && performance.now() - lastReport >= 5_000) {
-        lastReport = performance.now();
+      if (opts.onWait && performance.now() >= nextReport) {
+        nextReport = performance.now() + 10_000;
         opts.onWait(lockHolder((e as Error).message), waited);
       }
       await sleep(Math.min(delay * (0.5 + Math.random()), Math.max(1, waitMs - waited)));
@@ -134,21 +134,23 @@ function closeQuietly(con: DuckDBConnection | undefined, instance: DuckDBInstanc
   }
 }
 
-/**
- * Open `path` read-only, run `fn`, close. Fails with a 'busy' error if a writer holds the
- * file for longer than `waitMs`.
- */
-export function readDatabase<T>(path: string, fn: (tx: StoreTx) => Promise<T>, opts: AccessOptions = {}): Promise<T> {
+/** Open `path`, attach what is asked, run `fn` on the connection, close (whatever happens). */
+function withDatabase<T>(
+  path: string,
+  readOnly: boolean,
+  fn: (con: DuckDBConnection) => Promise<T>,
+  opts: AccessOptions,
+): Promise<T> {
   return serialised(path, async () => {
-    const instance = await openWithRetry(path, true, opts);
+    const instance = await openWithRetry(path, readOnly, opts);
     let con: DuckDBConnection | undefined;
     try {
       con = await instance.connect();
       for (const [alias, file] of Object.entries(opts.attach ?? {}))
         await con.run(`ATTACH ${sqlString(file)} AS ${alias} (READ_ONLY)`);
-      return await fn(txOf(con));
+      return await fn(con);
     } catch (e) {
-      throw storeFailure(e, path, opts.what ?? 'read it');
+      throw storeFailure(e, path, opts.what ?? (readOnly ? 'read it' : 'write to it'));
     } finally {
       closeQuietly(con, instance);
     }
@@ -156,33 +158,34 @@ export function readDatabase<T>(path: string, fn: (tx: StoreTx) => Promise<T>, o
 }
 
 /**
+ * Open `path` read-only, run `fn`, close. Fails with a 'busy' error if a writer holds the
+ * file for longer than `waitMs`.
+ */
+export function readDatabase<T>(path: string, fn: (tx: StoreTx) => Promise<T>, opts: AccessOptions = {}): Promise<T> {
+  return withDatabase(path, true, (con) => fn(txOf(con)), opts);
+}
+
+/**
  * Open `path` read-write, run `fn` inside one transaction, commit and close. If `fn` throws,
  * nothing it did is kept.
  */
 export function writeDatabase<T>(path: string, fn: (tx: StoreTx) => Promise<T>, opts: AccessOptions = {}): Promise<T> {
-  return serialised(path, async () => {
-    const instance = await openWithRetry(path, false, opts);
-    let con: DuckDBConnection | undefined;
-    try {
-      con = await instance.connect();
-      for (const [alias, file] of Object.entries(opts.attach ?? {}))
-        await con.run(`ATTACH ${sqlString(file)} AS ${alias} (READ_ONLY)`);
+  return withDatabase(
+    path,
+    false,
+    async (con) => {
       await con.run('BEGIN TRANSACTION');
-      let result: T;
       try {
-        result = await fn(txOf(con));
+        const result = await fn(txOf(con));
         await con.run('COMMIT');
+        return result;
       } catch (e) {
         await con.run('ROLLBACK').catch(() => undefined);
         throw e;
       }
-      return result;
-    } catch (e) {
-      throw storeFailure(e, path, opts.what ?? 'write to it');
-    } finally {
-      closeQuietly(con, instance);
-    }
-  });
+    },
+    opts,
+  );
 }
 
 /** A SQL string literal. */

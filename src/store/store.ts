@@ -298,7 +298,8 @@ export class ResultsStore {
           if (done) out.push(done);
           continue;
         } catch (e) {
-          // a staging file that cannot be read: keep the file for inspection, finalise the row
+          // a staging file that cannot be read: finalise the row without metrics (the file
+          // goes with the clean-up of staging files of finished runs)
           const kind = (e as { kind?: string }).kind;
           if (kind === 'busy' || kind === 'disk-full' || kind === 'read-only') throw e;
         }
@@ -338,13 +339,15 @@ export class ResultsStore {
 
   /** Ids of runs with a staging file beside the store. */
   private stagedIds(): Set<string> {
-    const dir = stagingDir(this.path);
-    if (!existsSync(dir)) return new Set();
-    return new Set(
-      readdirSync(dir)
-        .filter((f) => f.endsWith('.duckdb'))
-        .map((f) => basename(f, '.duckdb')),
-    );
+    try {
+      return new Set(
+        readdirSync(stagingDir(this.path))
+          .filter((f) => f.endsWith('.duckdb'))
+          .map((f) => basename(f, '.duckdb')),
+      );
+    } catch {
+      return new Set(); // no staging folder (or one we may not read): nothing staged that we can see
+    }
   }
 
   async getRun(runId: string): Promise<RunDetail> {

@@ -1,8 +1,8 @@
 /** Horizontal bars, grouped by series within each category, with the value printed at the bar's end. */
 import { finiteOrNull, fmt, listWords } from '../format.js';
-import { SERIES_COLOURS, WIDTH } from '../theme.js';
+import { WIDTH } from '../theme.js';
 import type { BarDatum, Figure } from '../types.js';
-import { makeFigure, seriesOrder, type FigureText } from './common.js';
+import { groupOrders, makeFigure, seriesColour, type FigureText } from './common.js';
 
 export interface BarChartOptions extends FigureText {
   readonly data: readonly BarDatum[];
@@ -29,27 +29,13 @@ export function barAlt(o: BarChartOptions, categories: readonly string[], series
 }
 
 export function barChart(o: BarChartOptions): Figure {
-  const categories = seriesOrder(
-    o.data.map((d) => d.category),
-    o.categories,
-  );
-  const series = seriesOrder(
-    o.data.map((d) => d.series),
-    o.series,
-  );
+  const { categories, series } = groupOrders(o.data, o.categories, o.series);
   const values = o.data.map((d) => ({ category: d.category, series: d.series, value: finiteOrNull(d.value) }));
   const step = series.length > 1 ? 16 : 24;
   const grouped = series.length > 1;
   const y = { field: 'category', type: 'nominal', sort: categories, title: o.categoryTitle ?? null };
   const format = o.format ?? ',.3~r';
-  const colour = grouped
-    ? {
-        field: 'series',
-        type: 'nominal',
-        scale: { domain: series, range: series.map((_, i) => SERIES_COLOURS[i % SERIES_COLOURS.length]) },
-        legend: { title: o.legendTitle ?? null },
-      }
-    : { value: SERIES_COLOURS[0] };
+  const colour = seriesColour(series, { title: o.legendTitle ?? null });
   const offset = grouped ? { yOffset: { field: 'series', type: 'nominal', sort: series } } : {};
   return makeFigure(o, barAlt(o, categories, series), {
     width: WIDTH - 200,

@@ -1,5 +1,5 @@
 /** What every builder's spec shares: schema, config, title, size and the alt text as description. */
-import { chartConfig } from '../theme.js';
+import { chartConfig, SERIES_COLOURS } from '../theme.js';
 import type { Figure, VegaLiteSpec } from '../types.js';
 
 export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -47,4 +47,41 @@ export function seriesOrder(seen: Iterable<string>, preferred?: readonly string[
   const all = [...new Set(seen)];
   const first = (preferred ?? []).filter((s) => all.includes(s));
   return [...first, ...all.filter((s) => !first.includes(s))];
+}
+
+/** Category and series orders of grouped data: the given orders first, then the rest as found. */
+export function groupOrders(
+  data: readonly { readonly category: string; readonly series: string }[],
+  categories?: readonly string[],
+  series?: readonly string[],
+): { categories: string[]; series: string[] } {
+  return {
+    categories: seriesOrder(
+      data.map((d) => d.category),
+      categories,
+    ),
+    series: seriesOrder(
+      data.map((d) => d.series),
+      series,
+    ),
+  };
+}
+
+/**
+ * The colour encoding of marks grouped by `field`: one palette colour per series, in order, with
+ * a legend; a single series takes the first colour and no legend.
+ */
+export function seriesColour(
+  series: readonly string[],
+  legend: Record<string, unknown> | null,
+  palette: readonly string[] = SERIES_COLOURS,
+  field = 'series',
+): Record<string, unknown> {
+  if (series.length <= 1) return { value: palette[0] };
+  return {
+    field,
+    type: 'nominal',
+    scale: { domain: [...series], range: series.map((_, i) => palette[i % palette.length]) },
+    legend,
+  };
 }

@@ -5,7 +5,7 @@
 import { finiteOrNull, fmt, listWords } from '../format.js';
 import { SERIES_COLOURS, WIDTH } from '../theme.js';
 import type { Figure } from '../types.js';
-import { makeFigure, seriesOrder, type FigureText } from './common.js';
+import { groupOrders, makeFigure, seriesColour, type FigureText } from './common.js';
 
 export interface ForestDatum {
   readonly category: string;
@@ -36,14 +36,7 @@ function signed(v: number | null, unit: string): string {
 }
 
 export function forestChart(o: ForestChartOptions): Figure {
-  const categories = seriesOrder(
-    o.data.map((d) => d.category),
-    o.categories,
-  );
-  const series = seriesOrder(
-    o.data.map((d) => d.series),
-    o.series,
-  );
+  const { categories, series } = groupOrders(o.data, o.categories, o.series);
   const unit = o.unit ?? '';
   const ref = o.reference ?? 0;
   const palette = o.colours ?? SERIES_COLOURS;
@@ -60,14 +53,7 @@ export function forestChart(o: ForestChartOptions): Figure {
   const grouped = series.length > 1;
   const y = { field: 'category', type: 'nominal', sort: categories, title: null, scale: { domain: categories } };
   const offset = grouped ? { yOffset: { field: 'series', type: 'nominal', sort: series } } : {};
-  const colour = grouped
-    ? {
-        field: 'series',
-        type: 'nominal',
-        scale: { domain: series, range: series.map((_, i) => palette[i % palette.length]) },
-        legend: { title: o.legendTitle ?? null },
-      }
-    : { value: palette[0] };
+  const colour = seriesColour(series, { title: o.legendTitle ?? null }, palette);
   const alt = `${o.title}. Forest plot of ${o.estimateTitle}: each dot an estimate, each bar its 95 % confidence interval; a bar crossing the line at ${fmt(ref)} does not resolve a difference. ${categories
     .map(
       (c) =>

@@ -5,7 +5,7 @@
 import { finiteOrNull, fmt } from '../format.js';
 import { SERIES_COLOURS, WIDTH } from '../theme.js';
 import type { Figure } from '../types.js';
-import { makeFigure, seriesOrder, type FigureText } from './common.js';
+import { makeFigure, seriesColour, seriesOrder, type FigureText } from './common.js';
 
 export interface IndexDatum {
   readonly factor: string;
@@ -47,14 +47,7 @@ export function indexChart(o: IndexChartOptions): Figure {
   const grouped = indices.length > 1;
   const y = { field: 'factor', type: 'nominal', sort: factors, title: null };
   const offset = grouped ? { yOffset: { field: 'index', type: 'nominal', sort: indices } } : {};
-  const colour = grouped
-    ? {
-        field: 'index',
-        type: 'nominal',
-        scale: { domain: indices, range: indices.map((_, i) => SERIES_COLOURS[i % SERIES_COLOURS.length]) },
-        legend: { title: null },
-      }
-    : { value: SERIES_COLOURS[0] };
+  const colour = seriesColour(indices, { title: null }, SERIES_COLOURS, 'index');
   const x = {
     type: 'quantitative',
     title: o.valueTitle,

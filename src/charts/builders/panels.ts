@@ -7,7 +7,7 @@
 import { finiteOrNull, fmt } from '../format.js';
 import { SERIES_COLOURS, WIDTH } from '../theme.js';
 import type { Figure } from '../types.js';
-import { makeFigure, seriesOrder, type FigureText } from './common.js';
+import { makeFigure, seriesColour, seriesOrder, type FigureText } from './common.js';
 
 export interface PanelDatum {
   /** The measure: one row each, e.g. "arrests (total)". */
@@ -76,12 +76,12 @@ export function panelChart(o: PanelChartOptions): Figure {
       {
         mark: { type: 'bar' },
         encoding: {
-          color: {
-            field: 'bar',
-            type: 'nominal',
-            scale: { domain: bars, range: bars.map((_, i) => SERIES_COLOURS[i % SERIES_COLOURS.length]) },
-            legend: { title: o.legendTitle ?? null, orient: 'top', direction: 'vertical', columns: 1 },
-          },
+          color: seriesColour(
+            bars,
+            { title: o.legendTitle ?? null, orient: 'top', direction: 'vertical', columns: 1 },
+            SERIES_COLOURS,
+            'bar',
+          ),
         },
       },
       {

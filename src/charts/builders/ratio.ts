@@ -5,7 +5,7 @@
 import { listWords, times } from '../format.js';
 import { SERIES_COLOURS, WIDTH } from '../theme.js';
 import type { Figure, RatioDatum } from '../types.js';
-import { makeFigure, seriesOrder, type FigureText } from './common.js';
+import { groupOrders, makeFigure, seriesColour, type FigureText } from './common.js';
 
 export interface RatioChartOptions extends FigureText {
   readonly data: readonly RatioDatum[];
@@ -33,27 +33,19 @@ export function ratioDomain(ratios: readonly number[]): [number, number] {
 
 export function ratioChart(o: RatioChartOptions): Figure {
   // Categories with nothing drawable are left out of the axis and named in the caption.
-  const categories = seriesOrder(
-    o.data.map((d) => d.category),
+  const orders = groupOrders(
+    o.data.map((d) => ({ category: d.category, series: d.series })),
     o.categories,
-  ).filter((c) => o.data.some((d) => d.category === c && drawable(d.ratio)));
-  const series = seriesOrder(
-    o.data.map((d) => d.series),
     o.series,
   );
+  const categories = orders.categories.filter((c) => o.data.some((d) => d.category === c && drawable(d.ratio)));
+  const series = orders.series;
   const shown = o.data.filter((d) => drawable(d.ratio));
   const missing = o.data.filter((d) => !drawable(d.ratio));
   const values = shown.map((d) => ({ category: d.category, series: d.series, ratio: d.ratio, label: times(d.ratio) }));
   const grouped = series.length > 1;
   const palette = o.colours ?? SERIES_COLOURS;
-  const colour = grouped
-    ? {
-        field: 'series',
-        type: 'nominal',
-        scale: { domain: series, range: series.map((_, i) => palette[i % palette.length]) },
-        legend: { title: o.legendTitle ?? null },
-      }
-    : { value: palette[0] };
+  const colour = seriesColour(series, { title: o.legendTitle ?? null }, palette);
   const shape = grouped
     ? {
         field: 'series',
@@ -70,10 +62,7 @@ export function ratioChart(o: RatioChartOptions): Figure {
     scale: { domain: categories },
   };
   const offset = grouped ? { yOffset: { field: 'series', type: 'nominal', sort: series } } : {};
-  const text = seriesOrder(
-    o.data.map((d) => d.category),
-    o.categories,
-  ).map((c) => {
+  const text = orders.categories.map((c) => {
     const items = o.data.filter((d) => d.category === c);
     return `${c}: ${items.map((d) => `${grouped ? `${d.series} ` : ''}${drawable(d.ratio) ? times(d.ratio) : d.ratio === 0 ? '0 (none)' : 'undefined'}`).join(', ')}`;
   });

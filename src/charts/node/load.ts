@@ -2,7 +2,7 @@
 import type { ModelRegistry } from '../../models/registry.js';
 import { UserError } from '../../scenario/errors.js';
 import type { ResultsStore, RunDetail } from '../../store/store.js';
-import type { CompareSection } from '../plans/compare.js';
+import { comparisonSectionsOf, type CompareSection } from '../plans/compare.js';
 import type { ReportRun } from '../report/document.js';
 import { oddPathFor, parameterRecords, type RunProvenance } from '../report/provenance.js';
 import { RunSeries } from '../series.js';
@@ -123,20 +123,8 @@ export async function loadReportRun(store: ResultsStore, run: RunDetail, registr
   return reportRunOf(run, rows, registry, await runProvenance(store, run));
 }
 
-/** What `compare` shows for a model: its stability and harm rows, or its headline metrics' final, mean and max. */
+/** What `compare` shows for a model of the registry (an unknown model: nothing). */
 export function comparisonSections(registry: ModelRegistry, model: string): CompareSection[] {
   const entry = registry[model];
-  if (entry?.comparison)
-    return [
-      { title: 'stability', rows: entry.comparison.stability },
-      { title: 'harm', rows: entry.comparison.harm },
-    ];
-  return [
-    {
-      title: 'headline',
-      rows: (entry?.headline ?? []).flatMap((metric) =>
-        (['final', 'mean', 'max'] as const).map((stat) => ({ metric, stat, label: `${metric} (${stat})` })),
-      ),
-    },
-  ];
+  return comparisonSectionsOf(entry ?? { headline: [] });
 }

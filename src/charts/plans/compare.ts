@@ -33,6 +33,29 @@ export interface CompareSection {
   readonly rows: readonly CompareRow[];
 }
 
+/**
+ * What `compare` shows for a model: its stability and harm rows, or each headline metric's
+ * final, mean and max (a model registry entry fits `model`).
+ */
+export function comparisonSectionsOf(model: {
+  readonly comparison?: { readonly stability: readonly CompareRow[]; readonly harm: readonly CompareRow[] };
+  readonly headline: readonly string[];
+}): CompareSection[] {
+  if (model.comparison)
+    return [
+      { title: 'stability', rows: model.comparison.stability },
+      { title: 'harm', rows: model.comparison.harm },
+    ];
+  return [
+    {
+      title: 'headline',
+      rows: model.headline.flatMap((metric) =>
+        (['final', 'mean', 'max'] as const).map((stat) => ({ metric, stat, label: `${metric} (${stat})` })),
+      ),
+    },
+  ];
+}
+
 export interface CompareCell {
   readonly value: number | null;
   /** value ÷ the first run's value; null where undefined (reference 0, or no value). */

@@ -45,6 +45,22 @@ export interface KeyRow {
 
 const at = (s: RunSeries, metric: string, i: number) => s.values(metric, '')[i];
 
+/** An overlay of one count as a % of another (protesters of adults, jailed of citizens). */
+function shareOverlay(id: string, title: string, yTitle: string, count: string, of: string): Overlay {
+  return {
+    id,
+    title,
+    yTitle,
+    unit: '%',
+    needs: [count, of],
+    value: (s, i) => {
+      const whole = at(s, of, i);
+      const part = at(s, count, i);
+      return whole && part !== null ? (100 * part) / whole : null;
+    },
+  };
+}
+
 const REGIME_LEVELS = new Set(METRIC_NAMES.filter((m) => m.kind === 'mean').map((m) => m.name));
 
 const regimePlan: ModelPlan = {
@@ -61,18 +77,7 @@ const regimePlan: ModelPlan = {
     { metric: 'false_camera', stat: 'total', label: 'face-recognition false matches' },
   ],
   overlays: [
-    {
-      id: 'protest-share',
-      title: 'Protest',
-      yTitle: 'protesting (% of adults)',
-      unit: '%',
-      needs: ['active', 'adults'],
-      value: (s, i) => {
-        const adults = at(s, 'adults', i);
-        const active = at(s, 'active', i);
-        return adults && active !== null ? (100 * active) / adults : null;
-      },
-    },
+    shareOverlay('protest-share', 'Protest', 'protesting (% of adults)', 'active', 'adults'),
     {
       id: 'legitimacy',
       title: 'Perceived legitimacy',
@@ -81,18 +86,7 @@ const regimePlan: ModelPlan = {
       needs: ['legitimacy_mean'],
       value: (s, i) => at(s, 'legitimacy_mean', i),
     },
-    {
-      id: 'in-detention',
-      title: 'In detention',
-      yTitle: 'in detention (% of adults)',
-      unit: '%',
-      needs: ['detained', 'adults'],
-      value: (s, i) => {
-        const adults = at(s, 'adults', i);
-        const held = at(s, 'detained', i);
-        return adults && held !== null ? (100 * held) / adults : null;
-      },
-    },
+    shareOverlay('in-detention', 'In detention', 'in detention (% of adults)', 'detained', 'adults'),
   ],
 };
 
@@ -107,30 +101,8 @@ const epsteinPlan: ModelPlan = {
     { metric: 'arrests', stat: 'total', label: 'arrests' },
   ],
   overlays: [
-    {
-      id: 'active-share',
-      title: 'Active citizens',
-      yTitle: 'active (% of citizens)',
-      unit: '%',
-      needs: ['active', 'citizens'],
-      value: (s, i) => {
-        const n = at(s, 'citizens', i);
-        const a = at(s, 'active', i);
-        return n && a !== null ? (100 * a) / n : null;
-      },
-    },
-    {
-      id: 'jailed-share',
-      title: 'Jailed citizens',
-      yTitle: 'jailed (% of citizens)',
-      unit: '%',
-      needs: ['jailed', 'citizens'],
-      value: (s, i) => {
-        const n = at(s, 'citizens', i);
-        const j = at(s, 'jailed', i);
-        return n && j !== null ? (100 * j) / n : null;
-      },
-    },
+    shareOverlay('active-share', 'Active citizens', 'active (% of citizens)', 'active', 'citizens'),
+    shareOverlay('jailed-share', 'Jailed citizens', 'jailed (% of citizens)', 'jailed', 'citizens'),
   ],
 };
 

@@ -192,10 +192,10 @@ async function experimentRun(ctx: CliContext, file: string, o: RunOpts): Promise
   if (o.queue) {
     const { checkRedis, QueueBackend } = await import('../../experiments/queue.js');
     await checkRedis(o.queue);
-    backend = new QueueBackend(
-      o.queue,
-      o.runsPerJob ? { runsPerJob: positiveInt(o.runsPerJob, '--runs-per-job', 1) } : {},
-    );
+    backend = new QueueBackend(o.queue, {
+      log: (line) => ctx.err(`${line}\n`),
+      ...(o.runsPerJob ? { runsPerJob: positiveInt(o.runsPerJob, '--runs-per-job', 1) } : {}),
+    });
   } else backend = new LocalBackend(new RunPool(workers));
 
   const db = await openExperimentDb(dbPath(o));
@@ -396,8 +396,12 @@ export function registerExperimentCommands(program: Command, ctx: CliContext, se
         );
         if (!has[0].n) return [];
         return tx.query<Record<string, string | number | null>>(
-          `SELECT experiment_id, status, design, points, arms, runs_planned, runs_stored, runs_failed,
-                  strftime(updated_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS updated FROM experiments ORDER BY updated_at`,
+          // Counted live: an experiment in progress shows how far it has got.
+          `SELECT e.experiment_id, e.status, e.design, e.points, e.arms,
+                  (SELECT count(DISTINCT run_key) FROM experiment_design d WHERE d.experiment_id = e.experiment_id) AS runs_planned,
+                  (SELECT count(*) FROM experiment_runs r WHERE r.experiment_id = e.experiment_id AND r.status = 'complete') AS runs_stored,
+                  (SELECT count(*) FROM experiment_runs r WHERE r.experiment_id = e.experiment_id AND r.status = 'failed') AS runs_failed,
+                  strftime(e.updated_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS updated FROM experiments e ORDER BY e.updated_at`,
         );
       });
       if (!rows.length) ctx.out(`no experiments in ${db.path}\n`);

@@ -13,7 +13,7 @@ import type { CliContext, RegisterCommands } from '../context.js';
 import { EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM } from '../exit-codes.js';
 import { describeFailure } from '../failure.js';
 import { fmtNumber, fmtSeconds, keyValues, table } from '../format.js';
-import { executeRun, type RunReport } from '../runner.js';
+import { executeRun, type FailedRunState, type RunReport } from '../runner.js';
 
 interface RunOpts {
   preset?: string;
@@ -226,9 +226,13 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
             agentRate: secs > 0 ? fmtNumber(Math.round((estimate.agents * tick) / secs)) : '-',
           });
         },
+        onSteppingDone: () => {
+          unregister?.();
+          unregister = undefined;
+        },
         onStoreWait: (pid, waited) =>
           ctx.err(
-            `waiting for the results store (held by ${pid ? `process ${pid}` : 'another process'} for ${Math.round(waited / 1000)} s) to store run ${runId}\n`,
+            `waiting ${Math.round(waited / 1000)} s so far for the results store, held by ${pid ? `process ${pid}` : 'another process'}, to store run ${runId} (if you stop now, the next run or \`panopticon recover\` stores it)\n`,
           ),
       });
       bar?.stop();
@@ -276,8 +280,10 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
       return code;
     } catch (e) {
       bar?.stop();
-      const id = (e as { runId?: string }).runId;
-      if (id) ctx.err(`run ${id} failed and is stored as 'failed'\n`);
+      const { runId: id, runState } = e as { runId?: string; runState?: FailedRunState };
+      if (id && runState === 'failed') ctx.err(`run ${id} failed and is stored as 'failed'\n`);
+      if (id && runState === 'unrecorded')
+        ctx.err(`run ${id} failed, and the store could not record it: it will read 'abandoned'\n`);
       throw e;
     } finally {
       unregister?.();
