@@ -5,6 +5,7 @@
  * most of the explorer's weight and the page must not wait for it.
  */
 import {
+  comparisonSectionsOf,
   compareFigures,
   compareTables,
   fmt,
@@ -45,23 +46,7 @@ function seriesOf(source: ChartSource, keep?: ReadonlySet<string>): RunSeries {
 
 /** What `panopticon compare` shows: the model's stability and harm rows, or its headline metrics. */
 function sectionsOf(source: ChartSource): CompareSection[] {
-  if (source.comparison)
-    return [
-      { title: 'stability', rows: source.comparison.stability },
-      { title: 'harm', rows: source.comparison.harm },
-    ];
-  return [
-    {
-      title: 'headline',
-      rows: source.headline.flatMap((metric) =>
-        (['final', 'mean', 'max'] as const).map((stat) => ({
-          metric,
-          stat,
-          label: `${metric.replace(/_/g, ' ')} (${stat})`,
-        })),
-      ),
-    },
-  ];
+  return comparisonSectionsOf(source);
 }
 
 function compareRunOf(source: ChartSource, series: RunSeries): CompareRun {
