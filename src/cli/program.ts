@@ -7,8 +7,10 @@
 import { Command, CommanderError } from 'commander';
 import { registerExperimentCommands } from './commands/experiment.js';
 import { registerResultsCommands } from './commands/results.js';
+import { registerReport } from './report.js';
 import { registerRun } from './commands/run.js';
 import { registerScenarioCommands } from './commands/scenarios.js';
+import { registerServe } from './serve.js';
 import type { CliContext, RegisterCommands } from './context.js';
 import { EXIT_OK, EXIT_USER, exitCodeHelp } from './exit-codes.js';
 import { describeFailure } from './failure.js';
@@ -23,6 +25,8 @@ const COMMANDS: readonly RegisterCommands[] = [
   registerScenarioCommands,
   registerResultsCommands,
   registerExperimentCommands,
+  registerReport,
+  registerServe,
 ];
 
 export function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {
