@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { ModelDefinition } from '../engine/model.js';
 import { contagionHeadline, contagionModel, contagionParams } from './contagion/index.js';
-import { epsteinHeadline, epsteinModel, epsteinParams } from './epstein/index.js';
+import { epsteinHeadline, epsteinModel, epsteinParams, epsteinReferenceModel } from './epstein/index.js';
 import { epstein2Headline, epstein2Model, epstein2Params } from './epstein2/index.js';
 import { regimeComparison, regimeHeadline, regimeModel, regimeParams, regimeReferenceModel } from './regime/index.js';
 
@@ -41,6 +41,13 @@ export const models: ModelRegistry = Object.freeze({
     params: epsteinParams,
     headline: epsteinHeadline,
     description: 'Classic civil-violence model (Epstein 2002): citizens, cops, jail on a torus lattice',
+  }),
+  'epstein-reference': entry({
+    definition: epsteinReferenceModel,
+    params: epsteinParams,
+    headline: epsteinHeadline,
+    description:
+      'Epstein (2002) Model I written as the rules read (window scans, explicit lists): the reference the fast model is docked against; small lattices',
   }),
   epstein2: entry({
     definition: epstein2Model,
