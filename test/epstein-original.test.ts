@@ -9,6 +9,7 @@ import {
   type EpsteinParams,
   type OutburstSummary,
   RULE_SETS,
+  jackknife,
   meanSd,
   runEpstein,
   summarizeOutbursts,
@@ -20,19 +21,6 @@ const preset = (name: string): EpsteinParams => loadPreset(name, { registry: mod
 const original = preset('epstein-original-run2');
 const peak = (s: Float64Array): number => Math.max(...s.subarray(1));
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/**
- * A statistic pooled over seeds and its standard error from seed-to-seed variation: the
- * delete-one-seed jackknife. Outbursts within one run are not independent (each follows the
- * last one's jail cycle), so the seed, not the outburst, is the unit of replication.
- */
-function jackknife(groups: readonly (readonly number[])[], stat: (xs: number[]) => number) {
-  const value = stat(groups.flat());
-  const loo = groups.map((_, i) => stat(groups.filter((_, j) => j !== i).flat()));
-  const m = mean(loo);
-  const n = groups.length;
-  return { value, se: Math.sqrt(((n - 1) / n) * loo.reduce((s, x) => s + (x - m) ** 2, 0)) };
-}
 
 describe('Epstein (2002) under the original code’s rules', () => {
   it('Run 2: waiting time and activation per outburst land within 3 standard errors of the paper’s 60 ± 55 and 708 ± 230', async () => {

@@ -8,6 +8,7 @@ import {
   copsAt,
   epsteinParams,
   geometryOf,
+  jackknife,
   findOutbursts,
   legitimacyAt,
   meanSd,
@@ -279,6 +280,17 @@ describe('outburst analysis', () => {
     // Burn-in cutting an outburst marks it incomplete.
     expect(findOutbursts(s, { burnIn: 2 })[0]).toMatchObject({ start: 2, complete: false });
     expect(findOutbursts(s, { threshold: 95 }).length).toBe(1);
+    // Jackknife over runs: for the mean of equal-sized runs it is s.d.(run means) / √runs.
+    const j = jackknife(
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      (xs) => meanSd(xs).mean,
+    );
+    expect(j.value).toBe(3.5);
+    expect(j.se).toBeCloseTo(2 / Math.sqrt(3), 12);
     const m = meanSd([2, 4, 4, 4, 5, 5, 7, 9]);
     expect(m.mean).toBe(5);
     expect(m.sd).toBeCloseTo(Math.sqrt(32 / 7), 12);

@@ -8,6 +8,7 @@ import type { ModelDefinition } from '../engine/model.js';
 import { contagionHeadline, contagionModel, contagionParams } from './contagion/index.js';
 import { epsteinHeadline, epsteinModel, epsteinParams, epsteinReferenceModel } from './epstein/index.js';
 import { epstein2Headline, epstein2Model, epstein2Params } from './epstein2/index.js';
+import { ensignUrnHeadline, ensignUrnModel, ensignUrnParams } from './ensign-urn/index.js';
 import { regimeComparison, regimeHeadline, regimeModel, regimeParams, regimeReferenceModel } from './regime/index.js';
 
 /** One line of `compare`: a whole-population metric and the statistic of its series to show. */
@@ -70,6 +71,13 @@ export const models: ModelRegistry = Object.freeze({
     comparison: regimeComparison,
     description:
       'The regime model written straight (every resident, every system, every day): the reference the fast model is docked against; small populations',
+  }),
+  'ensign-urn': entry({
+    definition: ensignUrnModel,
+    params: ensignUrnParams,
+    headline: ensignUrnHeadline,
+    description:
+      'Ensign et al. (2018): the predictive-policing feedback loop as a Pólya urn; one agent = one urn of two regions, one tick = one day',
   }),
   contagion: entry({
     definition: contagionModel,

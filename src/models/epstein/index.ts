@@ -40,6 +40,7 @@ export {
   summarizeOutbursts,
   poolOutbursts,
   meanSd,
+  jackknife,
   type Outburst,
   type OutburstOptions,
   type OutburstSummary,
