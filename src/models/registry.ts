@@ -9,6 +9,7 @@ import { contagionHeadline, contagionModel, contagionParams } from './contagion/
 import { epsteinHeadline, epsteinModel, epsteinParams, epsteinReferenceModel } from './epstein/index.js';
 import { epstein2Headline, epstein2Model, epstein2Params } from './epstein2/index.js';
 import { ensignUrnHeadline, ensignUrnModel, ensignUrnParams } from './ensign-urn/index.js';
+import { granovetterHeadline, granovetterModel, granovetterParams } from './granovetter/index.js';
 import { regimeComparison, regimeHeadline, regimeModel, regimeParams, regimeReferenceModel } from './regime/index.js';
 
 /** One line of `compare`: a whole-population metric and the statistic of its series to show. */
@@ -78,6 +79,13 @@ export const models: ModelRegistry = Object.freeze({
     headline: ensignUrnHeadline,
     description:
       'Ensign et al. (2018): the predictive-policing feedback loop as a Pólya urn; one agent = one urn of two regions, one tick = one day',
+  }),
+  granovetter: entry({
+    definition: granovetterModel,
+    params: granovetterParams,
+    headline: granovetterHeadline,
+    description:
+      'Granovetter (1978): threshold models of collective behaviour; people join once enough of their crowd has, one tick = one round',
   }),
   contagion: entry({
     definition: contagionModel,
