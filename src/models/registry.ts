@@ -10,6 +10,7 @@ import { epsteinHeadline, epsteinModel, epsteinParams, epsteinReferenceModel } f
 import { epstein2Headline, epstein2Model, epstein2Params } from './epstein2/index.js';
 import { ensignUrnHeadline, ensignUrnModel, ensignUrnParams } from './ensign-urn/index.js';
 import { granovetterHeadline, granovetterModel, granovetterParams } from './granovetter/index.js';
+import { dissentHeadline, dissentModel, dissentParams } from './dissent/index.js';
 import { regimeComparison, regimeHeadline, regimeModel, regimeParams, regimeReferenceModel } from './regime/index.js';
 
 /** One line of `compare`: a whole-population metric and the statistic of its series to show. */
@@ -86,6 +87,13 @@ export const models: ModelRegistry = Object.freeze({
     headline: granovetterHeadline,
     description:
       'Granovetter (1978): threshold models of collective behaviour; people join once enough of their crowd has, one tick = one round',
+  }),
+  dissent: entry({
+    definition: dissentModel,
+    params: dissentParams,
+    headline: dissentHeadline,
+    description:
+      'Daymude, Axelrod & Forrest (2025): individuals weigh dissent against punishment and comply, self-censor or defy; the authority may adapt its policy',
   }),
   contagion: entry({
     definition: contagionModel,
