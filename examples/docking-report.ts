@@ -5,6 +5,12 @@
  *   npx tsx examples/docking-report.ts epstein --seeds 20 --ticks 1400
  *   npx tsx examples/docking-report.ts epstein --seeds 20 --ticks 5000
  *
+ * `granovetter`: final participation against σ for thresholds N(0.25, σ²): the infinite crowd
+ * (mean-field iteration of the CDF), one crowd of 100 with quantile thresholds, and the mean of
+ * 1,000 crowds of 100 with random thresholds; where each jumps past one half.
+ *
+ *   npx tsx examples/docking-report.ts granovetter
+ *
  * `epstein`: waiting time and activation per outburst in Run 2 for every rule set, the original
  * rules with each of their five departures from the paper reverted one at a time, and a few
  * sensitivities. Outburst = maximal run of ticks with actives > 50; wait = calm ticks between two
@@ -24,7 +30,9 @@ import {
   runEpstein,
   summarizeOutbursts,
 } from '../src/models/epstein/index.js';
+import { criticalSd, granovetterModel, granovetterParams, meanFieldShare } from '../src/models/granovetter/index.js';
 import { models } from '../src/models/registry.js';
+import { runSeries } from '../src/models/run-series.js';
 import { loadPreset } from '../src/scenario/load.js';
 
 const BURN_IN = 100;
@@ -118,6 +126,46 @@ export function outburstTable(rows: readonly OutburstRow[], seeds: number, ticks
   );
 }
 
+/** Final share of crowds of `crowdSize` with thresholds N(0.25, sd²), mean over `crowds`. */
+async function crowdShare(sd: number, crowdSize: number, crowds: number, sampling: 'random' | 'quantiles') {
+  const params = { crowdSize, crowds, thresholds: { kind: 'normal', mean: 0.25, sd, sampling } };
+  const s = await runSeries(granovetterModel, granovetterParams, params, 1, 400);
+  return s.joined_share_mean[400];
+}
+
+/** The smallest σ (to 1e-4) at which a crowd's final share exceeds one half, by bisection. */
+async function jumpOf(share: (sd: number) => Promise<number>, lo: number, hi: number): Promise<number> {
+  while (hi - lo > 1e-4) {
+    const mid = (lo + hi) / 2;
+    if ((await share(mid)) > 0.5) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+export async function granovetterTable(): Promise<string> {
+  const rows: string[] = [];
+  for (let sd = 0.08; sd <= 0.1601; sd += 0.01) {
+    const cells = [
+      meanFieldShare(0.25, sd),
+      await crowdShare(sd, 100, 1, 'quantiles'),
+      await crowdShare(sd, 100, 1000, 'random'),
+    ];
+    rows.push(`| ${sd.toFixed(2)} | ${cells.map((x) => x.toFixed(3)).join(' | ')} |`);
+  }
+  const jumps = [
+    criticalSd(0.25),
+    await jumpOf((sd) => crowdShare(sd, 100, 1, 'quantiles'), 0.1, 0.15),
+    await jumpOf((sd) => crowdShare(sd, 100, 1000, 'random'), 0.1, 0.16),
+  ];
+  return (
+    '| σ | infinite crowd (mean field) | 100 people, quantile thresholds | 1,000 crowds of 100, random thresholds (mean) |\n' +
+    '| --: | --: | --: | --: |\n' +
+    rows.join('\n') +
+    `\n| **jump** (final share > ½ from) | **${jumps[0].toFixed(4)}** | **${jumps[1].toFixed(4)}** | **${jumps[2].toFixed(4)}** |`
+  );
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -149,7 +197,11 @@ async function main(): Promise<void> {
     console.log(outburstTable(rows, seeds, ticks));
     return;
   }
-  throw new Error(`section: got ${JSON.stringify(section)}; allowed: epstein`);
+  if (section === 'granovetter') {
+    console.log(await granovetterTable());
+    return;
+  }
+  throw new Error(`section: got ${JSON.stringify(section)}; allowed: epstein, granovetter`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();
