@@ -14,7 +14,7 @@ describe('docking report', () => {
     const row = await epsteinOutbursts(original, 2, 400);
     expect(row.outbursts).toBeGreaterThan(0);
     expect(row.wait.mean).toBeGreaterThan(0);
-    expect(row.activation.mean).toBeGreaterThan(2 * 51); // an outburst is > 50 actives for ≥ 1 tick
+    expect(row.activation.mean).toBeGreaterThan(50); // an outburst is > 50 actives for at least one tick
     const table = outburstTable([row], 2, 400);
     expect(table.split('\n')).toHaveLength(4);
     expect(table).toMatch(/\| paper \[EP\] \| — \| 60 ± 55 /);
