@@ -50,7 +50,7 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-async function startRedis(): Promise<{ url: string; stop: () => void }> {
+async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'panopticon-test-redis-'));
   const pidfile = join(dir, 'redis.pid');
   const port = await freePort();
@@ -90,21 +90,26 @@ async function startRedis(): Promise<{ url: string; stop: () => void }> {
     await new Promise((r) => setTimeout(r, 50));
   }
   if (!(await ping(port))) throw new Error(`redis-server did not answer on 127.0.0.1:${port} (log in ${dir})`);
-  const stop = (): void => {
+  const stop = async (): Promise<void> => {
     if (existsSync(pidfile)) {
       const pid = Number(readFileSync(pidfile, 'utf8').trim());
       try {
         process.kill(pid, 'SIGTERM');
+        // Redis writes its log while it shuts down: wait for it to exit before removing its folder.
+        for (let attempt = 0; attempt < 100; attempt++) {
+          process.kill(pid, 0);
+          await new Promise((r) => setTimeout(r, 20));
+        }
       } catch {
-        // already gone
+        // gone
       }
     }
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   };
   return { url: `redis://127.0.0.1:${port}`, stop };
 }
 
-export default async function setup(project: TestProject): Promise<() => void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const chromiumPath = process.env.PANOPTICON_CHROMIUM ?? '/usr/bin/chromium';
   if (!existsSync(chromiumPath))
     throw new Error(
