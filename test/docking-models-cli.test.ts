@@ -7,33 +7,20 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, type CliContext } from '../src/cli/program.js';
 import { LocalExecutor, runSimulation, type Executor } from '../src/engine/simulation.js';
 import { dissentModel, dissentParams } from '../src/models/dissent/index.js';
 import { ensignUrnModel, ensignUrnParams } from '../src/models/ensign-urn/index.js';
 import { granovetterModel, granovetterParams } from '../src/models/granovetter/index.js';
 import { models } from '../src/models/registry.js';
+import { inProcessCli, runIdOf } from './helpers/in-process-cli.js';
 import { NodePoolExecutor } from '../src/runtime/node-pool.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pano-docking-'));
 const db = join(dir, 'results.duckdb');
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    registry: models,
-    version: '9.9.9',
-    out: (s) => (out += s),
-    err: (s) => (err += s),
-    availableMemory: () => 2 ** 32,
-    onSignal: () => () => undefined,
-    createExecutor: async () => new LocalExecutor(),
-  };
-  return { code: await runCli(argv, ctx), out, err };
-}
+const cli = inProcessCli(models);
 
-const runId = (out: string): string => /run id\s+(\S+)/.exec(out)![1];
+const runId = runIdOf;
 
 describe('docking models through the CLI', () => {
   const pairs: [string, string, string][] = [

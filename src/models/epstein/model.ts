@@ -820,19 +820,45 @@ export function arrestProbability(rule: EpsteinParams['arrestRule'], k: number, 
   return 1 - Math.exp(-k * arrestProbabilityRatio(rule, C, A));
 }
 
+/** What both implementations count during a tick (model.ts keeps it in World, reference.ts in its own). */
+export interface TickTallies {
+  readonly arrests: number;
+  readonly aggCop: number;
+  readonly aggCopActive: number;
+  readonly aggNo: number;
+  readonly aggNoActive: number;
+}
+
+/** Write a tick's metrics: the population by state, the tick's tallies, legitimacy. */
+export function writeEpsteinMetrics(
+  acc: Float64Array,
+  states: { citizens: number; cops: number; quiet: number; active: number; jailed: number },
+  t: TickTallies,
+  L: number,
+): void {
+  acc[M.citizens] = states.citizens;
+  acc[M.cops] = states.cops;
+  acc[M.quiet] = states.quiet;
+  acc[M.active] = states.active;
+  acc[M.jailed] = states.jailed;
+  acc[M.arrests] = t.arrests;
+  acc[M.aggrieved_cop_visible] = t.aggCop;
+  acc[M.aggrieved_cop_visible_active] = t.aggCopActive;
+  acc[M.aggrieved_no_cop] = t.aggNo;
+  acc[M.aggrieved_no_cop_active] = t.aggNoActive;
+  acc[M.legitimacy] = L;
+}
+
 function writeMetrics(w: World, acc: Float64Array, L: number): void {
   const c = w.counters;
-  acc[M.citizens] = c[G_CITIZENS];
-  acc[M.cops] = c[G_COPS];
-  acc[M.quiet] = c[G_QUIET];
-  acc[M.active] = c[G_ACTIVE];
-  acc[M.jailed] = c[G_JAILED];
-  acc[M.arrests] = w.arrests;
-  acc[M.aggrieved_cop_visible] = w.aggCop;
-  acc[M.aggrieved_cop_visible_active] = w.aggCopActive;
-  acc[M.aggrieved_no_cop] = w.aggNo;
-  acc[M.aggrieved_no_cop_active] = w.aggNoActive;
-  acc[M.legitimacy] = L;
+  const states = {
+    citizens: c[G_CITIZENS],
+    cops: c[G_COPS],
+    quiet: c[G_QUIET],
+    active: c[G_ACTIVE],
+    jailed: c[G_JAILED],
+  };
+  writeEpsteinMetrics(acc, states, w, L);
 }
 
 function synthesize(ctx: GlobalContext<EpsteinParams>): void {

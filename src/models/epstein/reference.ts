@@ -12,7 +12,18 @@
 import type { GlobalContext, ModelDefinition, ModelLayout, TypedColumn } from '../../engine/model.js';
 import type { CounterRng } from '../../engine/rng.js';
 import { singleUnit } from '../../engine/shards.js';
-import { ACTIVE, CITIZEN, COP, JAILED, LIFE, METRICS, NONE, QUIET, RELEASE_RADIUS, metricIndex as M } from './model.js';
+import {
+  ACTIVE,
+  CITIZEN,
+  COP,
+  JAILED,
+  LIFE,
+  METRICS,
+  NONE,
+  QUIET,
+  RELEASE_RADIUS,
+  writeEpsteinMetrics,
+} from './model.js';
 import { type EpsteinParams, copsAt, legitimacyAt, maxCopsOf } from './params.js';
 
 interface World {
@@ -312,17 +323,9 @@ function copTurn(s: World, c: number, rng: CounterRng): void {
 function writeMetrics(s: World, acc: Float64Array, L: number): void {
   const citizens = [...s.kind.keys()].filter((a) => s.kind[a] === CITIZEN);
   const count = (st: number): number => citizens.filter((a) => s.state[a] === st).length;
-  acc[M.citizens] = citizens.length;
-  acc[M.cops] = s.kind.filter((k) => k === COP).length;
-  acc[M.quiet] = count(QUIET);
-  acc[M.active] = count(ACTIVE);
-  acc[M.jailed] = count(JAILED);
-  acc[M.arrests] = s.arrests;
-  acc[M.aggrieved_cop_visible] = s.aggCop;
-  acc[M.aggrieved_cop_visible_active] = s.aggCopActive;
-  acc[M.aggrieved_no_cop] = s.aggNo;
-  acc[M.aggrieved_no_cop_active] = s.aggNoActive;
-  acc[M.legitimacy] = L;
+  const cops = s.kind.filter((k) => k === COP).length;
+  const states = { citizens: citizens.length, cops, quiet: count(QUIET), active: count(ACTIVE), jailed: count(JAILED) };
+  writeEpsteinMetrics(acc, states, s, L);
 }
 
 function step(ctx: GlobalContext<EpsteinParams>): void {
