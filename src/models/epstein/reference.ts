@@ -41,9 +41,9 @@ interface World {
   readonly visible: Uint16Array;
   readonly copsOn: Uint16Array;
   readonly activesOn: Uint16Array;
-  /** Offsets (dx, dy) of the citizens' and the cops' vision. */
-  readonly citizenView: readonly (readonly [number, number])[];
-  readonly copView: readonly (readonly [number, number])[];
+  /** The cells each cell sees: citizens' vision, cops' vision (listed once per run). */
+  readonly citizenView: readonly Int32Array[];
+  readonly copView: readonly Int32Array[];
   /** This tick's tallies. */
   arrests: number;
   aggCop: number;
@@ -66,8 +66,7 @@ function worldOf(p: EpsteinParams, c: Readonly<Record<string, TypedColumn>>): Wo
     visible: c.visible as Uint16Array,
     copsOn: c.copsOn as Uint16Array,
     activesOn: c.activesOn as Uint16Array,
-    citizenView: visionOffsets(p, p.citizenVision),
-    copView: visionOffsets(p, p.copVision),
+    ...windowsOf(p),
     arrests: 0,
     aggCop: 0,
     aggCopActive: 0,
@@ -112,6 +111,25 @@ function visionOffsets(p: EpsteinParams, r: number): [number, number][] {
   for (let dy = -Math.floor(r); dy <= r; dy++)
     for (let dx = -Math.floor(r); dx <= r; dx++) if (inVision(p, r, dx, dy)) out.push([dx, dy]);
   return out;
+}
+
+const windowCache = new WeakMap<EpsteinParams, Pick<World, 'citizenView' | 'copView'>>();
+
+/** For every cell, the cells in citizen and in cop vision of it; built once per run. */
+function windowsOf(p: EpsteinParams): Pick<World, 'citizenView' | 'copView'> {
+  let w = windowCache.get(p);
+  if (!w) {
+    const s = { w: p.width, h: p.height } as World;
+    const around = (r: number): Int32Array[] => {
+      const offsets = visionOffsets(p, r);
+      return Array.from({ length: p.width * p.height }, (_, cell) =>
+        Int32Array.from(offsets, ([dx, dy]) => offset(s, cell, dx, dy)),
+      );
+    };
+    w = { citizenView: around(p.citizenVision), copView: around(p.copVision) };
+    windowCache.set(p, w);
+  }
+  return w;
 }
 
 /** The 8 adjacent cells' offsets ('one-step' movement). */
@@ -168,10 +186,10 @@ function decide(s: World, a: number, L: number): void {
   if (!(G > p.threshold)) return setState(s, a, QUIET);
   let C = 0;
   let actives = 0;
-  for (const [dx, dy] of s.citizenView) {
-    const c = offset(s, s.pos[a], dx, dy);
-    C += s.copsOn[c];
-    actives += s.activesOn[c];
+  const seen = s.citizenView[s.pos[a]];
+  for (let k = 0; k < seen.length; k++) {
+    C += s.copsOn[seen[k]];
+    actives += s.activesOn[seen[k]];
   }
   // A = the agent itself + the actives it sees; an active agent seeing its own cell sees
   // itself, which counts again only under NetLogo's rule.
@@ -199,10 +217,8 @@ function move(s: World, a: number, view: World['citizenView'], rng: CounterRng):
     if (s.visible[c] === 0) target = c;
   } else {
     const empty: number[] = []; // a random empty cell in vision, own cell excluded
-    for (const [dx, dy] of view) {
-      const c = offset(s, here, dx, dy);
-      if (c !== here && s.visible[c] === 0) empty.push(c);
-    }
+    const around = view[here];
+    for (let k = 0; k < around.length; k++) if (around[k] !== here && s.visible[around[k]] === 0) empty.push(around[k]);
     target = pick(empty, rng);
   }
   if (target !== undefined) relocate(s, a, target);
