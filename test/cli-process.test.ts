@@ -45,12 +45,8 @@ function scenario(text: string): string {
 }
 
 async function runs(db: string) {
-  const store = await ResultsStore.open(db, { create: false });
-  try {
-    return await store.listRuns();
-  } finally {
-    store.close();
-  }
+  const store = await ResultsStore.open(db, { readOnly: true });
+  return store.listRuns();
 }
 
 describe('panopticon CLI process', () => {
@@ -93,10 +89,10 @@ describe('panopticon CLI process', () => {
     const f = scenario('model: contagion\nseed: 1\nsteps: 100000000\nparams: { cells: 2000, meanCellSize: 50 }\n');
     let sent = false;
     const r = await panopticon(['run', f, '--db', db], (out, kill) => {
-      // the progress bar's first line appears once the run row exists
-      if (!sent && out.includes('tick 0/')) {
+      // signals are handled once ticks run: wait for the progress bar to show a tick ≥ 1
+      if (!sent && /tick [1-9]\d*\//.test(out)) {
         sent = true;
-        setTimeout(() => kill('SIGINT'), 300);
+        kill('SIGINT');
       }
     });
     expect(sent).toBe(true);

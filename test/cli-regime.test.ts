@@ -4,13 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { models } from '../src/models/registry.js';
-import { inProcessCli, runIdOf } from './helpers/in-process-cli.js';
+import { inProcessCli } from './helpers/cli-inprocess.js';
 
 const db = join(mkdtempSync(join(tmpdir(), 'pano-cli-regime-')), 'results.duckdb');
 
-const cli = inProcessCli(models);
+const cli = inProcessCli(models, { availableMemory: () => 2 ** 32 });
 
-const runId = runIdOf;
+function runId(out: string): string {
+  return /run id\s+(\S+)/.exec(out)![1];
+}
 
 describe('regime runs through the CLI', () => {
   it('scales a preset with --population and compares stability and harm side by side', async () => {

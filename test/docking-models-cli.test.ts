@@ -12,15 +12,15 @@ import { dissentModel, dissentParams } from '../src/models/dissent/index.js';
 import { ensignUrnModel, ensignUrnParams } from '../src/models/ensign-urn/index.js';
 import { granovetterModel, granovetterParams } from '../src/models/granovetter/index.js';
 import { models } from '../src/models/registry.js';
-import { inProcessCli, runIdOf } from './helpers/in-process-cli.js';
+import { inProcessCli } from './helpers/cli-inprocess.js';
 import { NodePoolExecutor } from '../src/runtime/node-pool.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pano-docking-'));
 const db = join(dir, 'results.duckdb');
 
-const cli = inProcessCli(models);
+const cli = inProcessCli(models, { availableMemory: () => 2 ** 32 });
 
-const runId = runIdOf;
+const runId = (out: string): string => /run id\s+(\S+)/.exec(out)![1];
 
 describe('docking models through the CLI', () => {
   const pairs: [string, string, string][] = [
