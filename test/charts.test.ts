@@ -28,7 +28,8 @@ import { forestChart } from '../src/charts/builders/forest.js';
 import { experimentFigures, type ExperimentData } from '../src/charts/plans/experiment.js';
 import { experimentParagraph } from '../src/charts/report/experiment.js';
 import type { ExperimentProvenance } from '../src/charts/report/provenance.js';
-import { DISPARITY_HARMS, METRIC_NAMES } from '../src/models/regime/metrics.js';
+import { derivedMetrics, metricNames } from '../src/models/regime/mechanisms.js';
+import { DISPARITY_HARMS } from '../src/models/regime/metrics.js';
 import { regimeComparison } from '../src/models/regime/index.js';
 import { fixtureRun } from './helpers/chart-fixtures.js';
 
@@ -165,7 +166,8 @@ describe('builders', () => {
 describe('plans', () => {
   it('every regime metric the charts read is in the regime model’s metric catalogue', () => {
     const catalogue = new Set([
-      ...METRIC_NAMES.map((m) => m.name),
+      ...metricNames().map((m) => m.name),
+      ...derivedMetrics().map((m) => m.name),
       'score_grade',
       ...DISPARITY_HARMS.map((h) => `disparity_${h}`),
     ]);
@@ -248,7 +250,7 @@ describe('comparisons', () => {
   });
 
   it('the regime comparison rows name metrics the model has', () => {
-    const names = new Set(METRIC_NAMES.map((m) => m.name));
+    const names = new Set([...metricNames(), ...derivedMetrics()].map((m) => m.name));
     for (const r of [...regimeComparison.stability, ...regimeComparison.harm])
       expect(names.has(r.metric), r.metric).toBe(true);
   });

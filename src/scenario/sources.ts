@@ -110,6 +110,9 @@ export const sources: Readonly<Record<string, string>> = Object.freeze({
   KA06: 'Kalyvas, S.N., The Logic of Violence in Civil War, Cambridge University Press, 2006.',
   BKYY23:
     'Beraja, M., Kao, A., Yang, D.Y. & Yuchtman, N., "AI-tocracy", Quarterly Journal of Economics 138(3):1349–1402, 2023, doi 10.1093/qje/qjad012.',
+  AT20: 'Francois, N.D., "Huawei\'s surveillance tech in Kenya: A safe bet?", Africa Times, 8 Jan 2020 (via africachinareporting.com): over 1,800 CCTV cameras in downtown Nairobi, Safe City since 2014.',
+  NAT19:
+    'Wasilwa, C., "Kenya\'s population census results at a glance", Daily Nation, 4 Nov 2019 (2019 Kenya Population and Housing Census, KNBS): Nairobi County 4,397,073; mean household 3.9.',
   [ASSUMPTION]: 'Assumption: no documented source; a modelling choice to be varied in sensitivity analysis.',
 });
 

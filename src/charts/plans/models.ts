@@ -2,7 +2,7 @@
  * Per-model chart plans: which run figures to draw, which metrics are levels (means, ratios)
  * rather than counts, and which series to overlay when runs are compared.
  */
-import { METRIC_NAMES } from '../../models/regime/metrics.js';
+import { derivedMetrics, metricNames } from '../../models/regime/mechanisms.js';
 import type { RunSeries, Stat } from '../series.js';
 import type { FigureSet } from '../types.js';
 import type { RunContext } from './context.js';
@@ -61,7 +61,13 @@ function shareOverlay(id: string, title: string, yTitle: string, count: string, 
   };
 }
 
-const REGIME_LEVELS = new Set(METRIC_NAMES.filter((m) => m.kind === 'mean').map((m) => m.name));
+// Means, and the ratios global phases derive per group or region (precision, excess harm, …).
+const REGIME_LEVELS = new Set([
+  ...metricNames()
+    .filter((m) => m.kind === 'mean')
+    .map((m) => m.name),
+  ...derivedMetrics().map((m) => m.name),
+]);
 
 const regimePlan: ModelPlan = {
   runFigures: regimeRunFigures,
