@@ -12,11 +12,24 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/engine/**/*.ts'],
+    // The engine, the pool core shared by the Node and browser worker pools, and the explorer's page.
+    files: ['src/engine/**/*.ts', 'src/runtime/pool.ts', 'src/runtime/shard-worker.ts', 'src/runtime/protocol.ts', 'web/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'worker_threads', 'child_process'], message: 'src/engine must not use Node-only APIs (DESIGN.md §2).' }] },
+      ],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require'],
+    },
+  },
+  {
+    // Chart specs and reports also run in the browser (the explorer); only src/charts/node/ may use Node.
+    files: ['src/charts/**/*.ts'],
+    ignores: ['src/charts/node/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'worker_threads', 'child_process', '@resvg/*', '@duckdb/*', '**/store/*', '**/node/*'], message: 'src/charts (outside src/charts/node/) must stay browser-safe (DESIGN.md §2).' }] },
       ],
       'no-restricted-globals': ['error', 'process', 'Buffer', 'require'],
     },

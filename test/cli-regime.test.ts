@@ -3,27 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, type CliContext } from '../src/cli/program.js';
-import { LocalExecutor } from '../src/engine/simulation.js';
 import { models } from '../src/models/registry.js';
+import { inProcessCli } from './helpers/cli-inprocess.js';
 
 const db = join(mkdtempSync(join(tmpdir(), 'pano-cli-regime-')), 'results.duckdb');
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    registry: models,
-    version: '9.9.9',
-    out: (s) => (out += s),
-    err: (s) => (err += s),
-    availableMemory: () => 2 ** 32,
-    onSignal: () => () => undefined,
-    createExecutor: async () => new LocalExecutor(),
-  };
-  const code = await runCli(argv, ctx);
-  return { code, out, err };
-}
+const cli = inProcessCli(models, { availableMemory: () => 2 ** 32 });
 
 function runId(out: string): string {
   return /run id\s+(\S+)/.exec(out)![1];

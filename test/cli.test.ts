@@ -1,28 +1,15 @@
 /** The CLI run in-process with a tiny test model and a temporary presets folder and store. */
-import { existsSync, mkdirSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalExecutor } from '../src/engine/simulation.js';
-import { runCli, type CliContext } from '../src/cli/program.js';
 import { ResultsStore } from '../src/store/store.js';
 import { DEFAULT_PRESET } from '../src/scenario/load.js';
-import { hooks, testRegistry } from './helpers/tiny-model.js';
+import { inProcessCli } from './helpers/cli-inprocess.js';
+import { hooks, testRegistry, tinyPresets } from './helpers/tiny-model.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pano-cli-'));
-const presets = join(dir, 'presets');
-mkdirSync(presets);
-writeFileSync(
-  join(presets, 'tiny-base.yaml'),
-  `name: tiny-base
-description: a tiny preset
-model: tiny
-seed: 7
-steps: 10
-params: { agents: 20, rate: 0.25 }
-sources: { agents: assumption, rate: EP, mode: assumption, legitimacy: "EP, NL", failAt: assumption, hookAt: assumption }
-`,
-);
+const presets = tinyPresets(dir);
 let n = 0;
 function file(text: string): string {
   const f = join(dir, `s${n++}.yaml`);
@@ -33,39 +20,14 @@ function freshDb(): string {
   return join(dir, `db${n++}`, 'results.duckdb');
 }
 
-let signalHandlers: ((s: string) => void)[] = [];
+const cli = inProcessCli(testRegistry, { presetsDir: presets });
 afterEach(() => {
   hooks.onTick = null;
-  signalHandlers = [];
 });
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const ctx: CliContext = {
-    registry: testRegistry,
-    presetsDir: presets,
-    version: '9.9.9',
-    out: (s) => (out += s),
-    err: (s) => (err += s),
-    availableMemory: () => 2 ** 30,
-    onSignal: (h) => {
-      signalHandlers.push(h);
-      return () => (signalHandlers = signalHandlers.filter((x) => x !== h));
-    },
-    createExecutor: async () => new LocalExecutor(),
-  };
-  const code = await runCli(argv, ctx);
-  return { code, out, err };
-}
-
 async function runsIn(db: string) {
-  const store = await ResultsStore.open(db, { create: false });
-  try {
-    return await store.listRuns();
-  } finally {
-    store.close();
-  }
+  const store = await ResultsStore.open(db, { readOnly: true });
+  return store.listRuns();
 }
 
 describe('cli: invalid input', () => {
@@ -134,10 +96,24 @@ describe('cli: invalid input', () => {
   });
 
   it('--help works for every command and exits 0', async () => {
-    for (const cmd of [[], ['run'], ['validate'], ['presets'], ['sources'], ['runs'], ['export'], ['compare']]) {
+    for (const cmd of [
+      [],
+      ['run'],
+      ['validate'],
+      ['presets'],
+      ['sources'],
+      ['runs'],
+      ['export'],
+      ['compare'],
+      ['recover'],
+    ]) {
       const r = await cli(...cmd, '--help');
       expect(r.code, cmd.join(' ')).toBe(0);
       expect(r.out).toMatch(/^Usage: panopticon/);
+      // the exit-code table, on every command's help
+      expect(r.out).toMatch(
+        /\nExit codes:\n {4}0 {2}success\n[\s\S]* {4}6 {2}no space left on the device\n {4}7 {2}an experiment finished with failed runs[^\n]*\n {2}130 /,
+      );
     }
   });
 });
@@ -196,7 +172,7 @@ describe('cli: runs', () => {
 
   it('a signal mid-run stores the run as interrupted and exits 130', async () => {
     const db = freshDb();
-    hooks.onTick = () => signalHandlers.forEach((h) => h('SIGINT'));
+    hooks.onTick = () => cli.signalHandlers().forEach((h) => h('SIGINT'));
     const r = await cli(
       'run',
       file('preset: tiny-base\nsteps: 50\nparams: { hookAt: 4 }\n'),
@@ -214,14 +190,25 @@ describe('cli: runs', () => {
     expect(ex.err).toMatch(/is interrupted, not complete/);
   });
 
-  it('a model failure stores the run as failed and exits non-zero', async () => {
+  it('a model failure stores the run as failed and exits 2 with one line; --debug adds the stack trace', async () => {
     const db = freshDb();
-    const r = await cli('run', file('preset: tiny-base\nparams: { failAt: 2 }\n'), '--db', db, '--no-progress');
+    const f = file('preset: tiny-base\nparams: { failAt: 2 }\n');
+    const r = await cli('run', f, '--db', db, '--no-progress');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/run \S+ failed and is stored as 'failed'/);
-    expect(r.err).toMatch(/internal error: Error: tiny model failure at tick 2/);
+    const [stored, internal, ...rest] = r.err.split('\n');
+    expect(stored).toMatch(/^run \S+ failed and is stored as 'failed'$/);
+    expect(internal).toBe(
+      'internal error: tiny model failure at tick 2 (a bug: run again with --debug for the stack trace, and please report it)',
+    );
+    expect(rest).toEqual(['']);
     const runs = await runsIn(db);
     expect(runs.map((x) => [x.status, x.error])).toEqual([['failed', 'tiny model failure at tick 2']]);
+    // the ticks before the failure are kept, as partial rows of a failed run
+    const store = await ResultsStore.open(db, { readOnly: true });
+    expect(await store.metricRowCount(runs[0].run_id)).toBe(2 * 3);
+    const d = await cli('run', f, '--db', db, '--no-progress', '--debug');
+    expect(d.code).toBe(2);
+    expect(d.err).toMatch(/internal error: Error: tiny model failure at tick 2\n\s+at /);
   });
 
   it('presets and sources list their tables', async () => {

@@ -2,12 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../src/engine/simulation.js';
 import { executeRun } from '../src/cli/runner.js';
 import { UserError } from '../src/scenario/errors.js';
 import { checkMemory, resolveScenario } from '../src/scenario/resolve.js';
-import { ResultsStore } from '../src/store/store.js';
+import { ResultsStore, type RunOutcome } from '../src/store/store.js';
 import { newRunId } from '../src/store/ids.js';
 import { testRegistry, tinyEntry } from './helpers/tiny-model.js';
 import type { ModelEntry } from '../src/models/registry.js';
@@ -18,7 +18,6 @@ let store: ResultsStore;
 beforeAll(async () => {
   store = await ResultsStore.open(join(dir, 'results.duckdb'));
 });
-afterAll(() => store.close());
 
 function scenario(params: Record<string, unknown>, steps = 5) {
   return resolveScenario({ model: 'tiny', seed: 3, steps, params }, { registry: testRegistry, origin: 'test' });
@@ -38,6 +37,10 @@ async function run(params: Record<string, unknown>, steps = 5, stopAfter?: numbe
     stopRequested: () => (stopAfter !== undefined && ticks >= stopAfter ? 'SIGINT' : null),
     onTick: (t) => (ticks = t),
   });
+}
+
+function outcome(ticks: number): RunOutcome {
+  return { status: 'complete', error: null, wallSeconds: 1, peakRssBytes: 1, agentStepsPerSecond: 1, ticks };
 }
 
 describe('results store', () => {
@@ -101,7 +104,7 @@ describe('results store', () => {
       stateBytes: 4,
       scenarioJson: JSON.stringify(s),
     });
-    const w = await store.metricsWriter(
+    const staged = await store.stage(
       id,
       [
         { name: 'a', key: '' },
@@ -115,10 +118,11 @@ describe('results store', () => {
       v[0] = t;
       v[1] = -t;
       v[2] = t * 0.5;
-      w.push(t, v);
+      staged.push(t, v);
     }
-    w.close();
-    expect(w.rowsWritten).toBe(3003);
+    await staged.seal(outcome(1000));
+    expect(staged.writer.rowsWritten).toBe(3003);
+    expect(await store.importStaged(id)).toEqual({ runId: id, status: 'complete', rows: 3003 });
     const agg = await store.query<{ n: number; sa: number; sb: number; sc: number }>(
       `SELECT count(*)::DOUBLE AS n, sum(value) FILTER (metric = 'a') AS sa, sum(value) FILTER (metric = 'b' AND key = 'k') AS sb,
               sum(value) FILTER (metric = 'c') AS sc FROM metrics WHERE run_id = $1`,
@@ -140,14 +144,15 @@ describe('results store', () => {
       stateBytes: 1,
       scenarioJson: '{}',
     });
-    const w = await store.metricsWriter(id, [
+    const staged = await store.stage(id, [
       { name: 'kept', key: '' },
       { name: '_scratch', key: 'bin=0', internal: true },
       { name: 'also_kept', key: 'group=a' },
     ]);
-    for (let t = 0; t <= 2; t++) w.push(t, Float64Array.of(t, 99, 10 + t));
-    w.close();
-    expect(w.rowsWritten).toBe(6);
+    for (let t = 0; t <= 2; t++) staged.push(t, Float64Array.of(t, 99, 10 + t));
+    await staged.seal(outcome(2));
+    await store.importStaged(id);
+    expect(staged.writer.rowsWritten).toBe(6);
     const rows = await store.query<{ metric: string; total: number }>(
       'SELECT metric, sum(value)::DOUBLE AS total FROM metrics WHERE run_id = $1 GROUP BY metric ORDER BY metric',
       [id],
@@ -186,8 +191,8 @@ describe('results store', () => {
     const r = await run({ agents: 30 }, 20);
     const pq = join(dir, 'out', 'run.parquet');
     const csv = join(dir, 'out', 'run.csv');
-    expect(await store.exportRun(r.runId, 'parquet', pq)).toBe(63);
-    expect(await store.exportRun(r.runId, 'csv', csv)).toBe(63);
+    expect((await store.exportRun(r.runId, 'parquet', pq)).rows).toBe(63);
+    expect((await store.exportRun(r.runId, 'csv', csv)).rows).toBe(63);
     const inst = await DuckDBInstance.create(':memory:');
     const con = await inst.connect();
     const back = (
@@ -211,8 +216,8 @@ describe('results store', () => {
   it('export refuses a run that is not complete unless forced, and an unknown run', async () => {
     const r = await run({ agents: 10 }, 50, 2);
     const out = join(dir, 'partial.parquet');
-    await expect(store.exportRun(r.runId, 'parquet', out)).rejects.toThrow(/is interrupted, not complete.*--force/);
-    expect(await store.exportRun(r.runId, 'parquet', out, true)).toBe(9);
+    await expect(store.exportRun(r.runId, 'parquet', out)).rejects.toThrow(/is interrupted, not complete.*--partial/);
+    expect((await store.exportRun(r.runId, 'parquet', out, { partial: true })).rows).toBe(9);
     await expect(store.exportRun('nope', 'csv', out)).rejects.toBeInstanceOf(UserError);
   });
 
@@ -228,15 +233,15 @@ describe('results store', () => {
   it('lists runs and refuses to open a missing store for reading', async () => {
     const runs = await store.listRuns();
     expect(runs.length).toBeGreaterThanOrEqual(5);
-    expect(new Set(runs.map((r) => r.status))).toEqual(new Set(['complete', 'running', 'interrupted', 'failed']));
-    await expect(ResultsStore.open(join(dir, 'none', 'x.duckdb'), { create: false })).rejects.toThrow(
+    expect(new Set(runs.map((r) => r.status))).toEqual(new Set(['complete', 'interrupted', 'failed']));
+    await expect(ResultsStore.open(join(dir, 'none', 'x.duckdb'), { readOnly: true })).rejects.toThrow(
       /results store not found/,
     );
   });
 
   it('lists runs in the order they started, even within one second', async () => {
     const s2 = await ResultsStore.open(join(dir, 'order', 'results.duckdb'));
-    try {
+    {
       const ids: string[] = [];
       for (let i = 0; i < 30; i++) {
         ids.push(
@@ -255,8 +260,6 @@ describe('results store', () => {
         );
       }
       expect((await s2.listRuns()).map((r) => r.run_id)).toEqual(ids);
-    } finally {
-      s2.close();
     }
   });
 

@@ -4,6 +4,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { LocalExecutor, type Executor } from '../engine/simulation.js';
 import { models } from '../models/registry.js';
 import { packageVersion } from '../scenario/load.js';
+import { roCrateSidecar } from '../charts/node/crate.js';
 import { runCli } from './program.js';
 
 /** Memory kept back for Node, DuckDB and the OS: 1 GiB or 15 % of RAM, whichever is larger. */
@@ -18,19 +19,31 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// SIGINT/SIGTERM: a run asks to hear them only while its ticks can poll for them
+// (ctx.onSignal). Until then — parsing, validation, synthesis, all synchronous — no
+// listener is installed, so a signal keeps its default effect and ends the process at
+// once; a JS listener would only run after the blocking stage had finished.
 let signals = 0;
 const handlers = new Set<(signal: string) => void>();
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    signals++;
-    if (signals > 1 || handlers.size === 0) {
-      // second signal, or nothing running: leave now (a run left 'running' never reads 'complete')
-      process.stderr.write(`\n${sig}: exiting now\n`);
-      process.exit(sig === 'SIGINT' ? 130 : 143);
-    }
-    process.stderr.write(`\n${sig}: stopping after the current tick (send again to exit at once)\n`);
-    for (const h of handlers) h(sig);
-  });
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+function onProcessSignal(sig: NodeJS.Signals): void {
+  signals++;
+  if (signals > 1 || handlers.size === 0) {
+    // second signal: leave now; the run's staging file stays, and `panopticon recover` imports it
+    process.stderr.write(`\n${sig}: exiting now\n`);
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  }
+  process.stderr.write(`\n${sig}: stopping after the current tick (send again to exit at once)\n`);
+  for (const h of handlers) h(sig);
+}
+function addSignalHandler(h: (signal: string) => void): () => void {
+  if (handlers.size === 0) for (const sig of SIGNALS) process.on(sig, onProcessSignal);
+  handlers.add(h);
+  return () => {
+    handlers.delete(h);
+    // with no listener left, Node restores the default action
+    if (handlers.size === 0) for (const sig of SIGNALS) process.off(sig, onProcessSignal);
+  };
 }
 
 const code = await runCli(process.argv.slice(2), {
@@ -41,10 +54,10 @@ const code = await runCli(process.argv.slice(2), {
   availableMemory: () => availableStateBytes(),
   cores: availableParallelism(),
   progress: { stream: process.stdout, isTTY: Boolean(process.stdout.isTTY) },
-  onSignal: (h) => {
-    handlers.add(h);
-    return () => handlers.delete(h);
-  },
+  progressErr: { stream: process.stderr, isTTY: Boolean(process.stderr.isTTY) },
+  onSignal: addSignalHandler,
+  // RO-Crate metadata beside every export (src/charts/node/crate.ts)
+  exportSidecars: [roCrateSidecar],
   createExecutor: async (threads): Promise<Executor> => {
     if (threads <= 1) return new LocalExecutor();
     const { createNodeExecutor } = await import('../runtime/node-pool.js');

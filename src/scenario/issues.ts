@@ -4,7 +4,7 @@
  * mistyped options.
  */
 import type { z } from 'zod';
-import { didYouMean, show } from './errors.js';
+import { clip, didYouMean, MAX_LISTED_PROBLEMS, show } from './errors.js';
 
 type Path = readonly PropertyKey[];
 // zod's internal definition objects are untyped from the outside; read them defensively.
@@ -104,7 +104,7 @@ export function pathString(path: Path): string {
   let out = '';
   for (const k of path) {
     if (typeof k === 'number') out += `[${k}]`;
-    else out += out ? `.${String(k)}` : String(k);
+    else out += out ? `.${clip(String(k))}` : clip(String(k));
   }
   return out || '(top level)';
 }
@@ -138,6 +138,12 @@ export function formatIssues(
 ): string[] {
   const lines: string[] = [];
   for (const issue of issues) {
+    if (lines.length >= MAX_LISTED_PROBLEMS) {
+      // beyond what UserError lists: count the problems, do not format them (hints cost an
+      // edit distance per unknown key)
+      lines.push(...(issue.code === 'unrecognized_keys' ? issue.keys.map(() => '') : ['']));
+      continue;
+    }
     const path = issue.path as Path;
     const full = [...prefix, ...path];
     const value = valueAt(data, path);
@@ -146,6 +152,10 @@ export function formatIssues(
       case 'unrecognized_keys': {
         const known = objectKeys(schemaAt(schema, path)) ?? [];
         for (const key of issue.keys) {
+          if (lines.length >= MAX_LISTED_PROBLEMS) {
+            lines.push('');
+            continue;
+          }
           const hint = didYouMean(key, known) || (known.length ? `; allowed keys: ${known.join(', ')}` : '');
           lines.push(`${pathString([...full, key])}: unknown key${hint}`);
         }

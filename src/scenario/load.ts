@@ -3,14 +3,14 @@
  * directory at the package root, and the scenario hash.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
 import type { ModelRegistry } from '../models/registry.js';
-import { didYouMean, UserError } from './errors.js';
+import { didYouMean, show, UserError } from './errors.js';
 import { canonicalJson, resolveScenario, resultDefiningPart, type Overrides, type ScenarioDoc } from './resolve.js';
 import type { ResolvedScenario } from './schema.js';
+import { decodeScenarioBytes, MAX_SCENARIO_BYTES, parseScenarioYaml } from './yaml.js';
 
 export const DEFAULT_PRESET = 'national-blacklist';
 
@@ -44,37 +44,41 @@ export function defaultPresetsDir(): string {
   return join(packageRoot(), 'scenarios');
 }
 
-/** Parse YAML text into a document; syntax errors become `origin:line:col: message`. */
-export function parseScenarioYaml(text: string, origin: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length) {
-    throw new UserError(
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        const where = pos ? `${origin}:${pos.line}:${pos.col}` : origin;
-        const msg = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-        return `${where}: invalid YAML: ${msg}`;
-      }),
-    );
+export { parseScenarioYaml, MAX_SCENARIO_BYTES } from './yaml.js';
+
+/**
+ * Read at most MAX_SCENARIO_BYTES + 1 bytes: a scenario "file" may be a pipe or a device
+ * (`/dev/zero`, `<(generate)`), whose size stat cannot tell and which may never end.
+ */
+function readBounded(file: string): Uint8Array {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(MAX_SCENARIO_BYTES + 1);
+    let n = 0;
+    while (n < buf.length) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
   }
-  if (doc.contents === null)
-    throw new UserError(`${origin}: the file is empty; a scenario needs at least model, seed and steps`);
-  return doc.toJS({ maxAliasCount: 100 });
 }
 
 export function readScenarioDoc(file: string): unknown {
-  let text: string;
+  let bytes: Uint8Array;
   try {
     if (statSync(file).isDirectory()) throw new UserError(`${file}: is a directory, not a scenario file`);
-    text = readFileSync(file, 'utf8');
+    bytes = readBounded(file);
   } catch (e) {
     if (e instanceof UserError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`scenario file not found: ${resolve(file)}`);
     if (code === 'EACCES') throw new UserError(`scenario file not readable (permission denied): ${resolve(file)}`);
-    throw new UserError(`cannot read scenario file ${file}: ${(e as Error).message}`);
+    throw new UserError(`cannot read scenario file ${file}: ${(e as Error).message.split('\n')[0]}`);
   }
-  return parseScenarioYaml(text, file);
+  return parseScenarioYaml(decodeScenarioBytes(bytes, file), file);
 }
 
 export interface PresetOptions {
@@ -95,9 +99,7 @@ function presetFile(name: string, dir: string): string {
   const names = listPresets(dir);
   if (!names.includes(name)) {
     const list = names.length ? names.join(', ') : `none (no .yaml files in ${dir})`;
-    throw new UserError(
-      `preset: unknown preset ${JSON.stringify(name)}${didYouMean(name, names)}; valid presets: ${list}`,
-    );
+    throw new UserError(`preset: unknown preset ${show(name)}${didYouMean(name, names)}; valid presets: ${list}`);
   }
   return join(dir, `${name}.yaml`);
 }

@@ -7,7 +7,7 @@
 import type { ModelLayout } from '../engine/model.js';
 import { estimateStateBytes } from '../engine/simulation.js';
 import type { ModelEntry, ModelRegistry } from '../models/registry.js';
-import { didYouMean, formatBytes, UserError } from './errors.js';
+import { clip, didYouMean, formatBytes, show, UserError } from './errors.js';
 import { formatIssues } from './issues.js';
 import { envelopeSchema, type ResolvedScenario } from './schema.js';
 import { ASSUMPTION, isSourceId, sources as sourceRegistry } from './sources.js';
@@ -80,7 +80,7 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
 
   if (doc.preset !== undefined) {
     if (opts.isPreset) {
-      problems.push(`preset: got ${JSON.stringify(doc.preset)}; a preset file cannot start from another preset`);
+      problems.push(`preset: got ${show(doc.preset)}; a preset file cannot start from another preset`);
     } else if (typeof doc.preset === 'string' && opts.presetDoc) {
       doc = mergeOntoPreset(opts.presetDoc(doc.preset), doc);
     }
@@ -89,7 +89,7 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
   const { population, ...envelopeOverrides } = opts.overrides ?? {};
   for (const [k, v] of Object.entries(envelopeOverrides)) if (v !== undefined) doc[k] = v;
   if (population !== undefined && (typeof population !== 'number' || !Number.isInteger(population) || population < 1)) {
-    problems.push(`population (--population): got ${JSON.stringify(population)}; allowed: a whole number of agents`);
+    problems.push(`population (--population): got ${show(population)}; allowed: a whole number of agents`);
   } else if (population !== undefined) {
     // Every other population number is a share or a density, so setting the count scales it.
     const params = isPlainObject(doc.params) ? doc.params : {};
@@ -97,7 +97,7 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
       doc.params = { ...params, population: { ...params.population, agents: population } };
     } else {
       problems.push(
-        `population: got ${JSON.stringify(population)}; model ${JSON.stringify(doc.model)} has no population.agents to scale (allowed only for models with a synthesized population, e.g. regime)`,
+        `population: got ${show(population)}; model ${show(doc.model)} has no population.agents to scale (allowed only for models with a synthesized population, e.g. regime)`,
       );
     }
   }
@@ -112,7 +112,7 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
       problems.push(`name: required in a preset file; allowed: ${JSON.stringify(opts.presetName)} (the file name)`);
     else if (doc.name !== opts.presetName)
       problems.push(
-        `name: got ${JSON.stringify(doc.name)}; allowed: ${JSON.stringify(opts.presetName)} (a preset's name is its file name)`,
+        `name: got ${show(doc.name)}; allowed: ${JSON.stringify(opts.presetName)} (a preset's name is its file name)`,
       );
     if (typeof doc.description !== 'string' || !doc.description.trim())
       problems.push('description: required in a preset file; allowed: a one-line description');
@@ -141,7 +141,7 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
       if (entry && params) {
         const miss = missingPath(tree, key);
         if (miss) {
-          problems.push(`sources.${key}: no parameter ${JSON.stringify(key)} in model ${entry.definition.name}${miss}`);
+          problems.push(`sources.${clip(key)}: no parameter ${show(key)} in model ${entry.definition.name}${miss}`);
           continue;
         }
       }
@@ -149,7 +149,7 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
       for (const id of ids) {
         if (typeof id === 'string' && !isSourceId(id)) {
           problems.push(
-            `sources.${key}: got ${JSON.stringify(id)}, not in the sources registry; allowed: a source id (see \`panopticon sources\`) or "${ASSUMPTION}"${didYouMean(id, sourceIds)}`,
+            `sources.${clip(key)}: got ${show(id)}, not in the sources registry; allowed: a source id (see \`panopticon sources\`) or "${ASSUMPTION}"${didYouMean(id, sourceIds)}`,
           );
         }
       }
@@ -211,8 +211,8 @@ function missingPath(tree: unknown, path: string): string {
     const here = parts.slice(0, i).join('.');
     const children = isPlainObject(node) ? Object.keys(node) : Array.isArray(node) ? node.map((_, j) => String(j)) : [];
     if (!children.includes(parts[i])) {
-      if (!children.length) return `; ${JSON.stringify(here)} has no sub-parameters`;
-      if (Array.isArray(node)) return `; ${JSON.stringify(here)} is a list with items 0 to ${node.length - 1}`;
+      if (!children.length) return `; ${show(here)} has no sub-parameters`;
+      if (Array.isArray(node)) return `; ${show(here)} is a list with items 0 to ${node.length - 1}`;
       const hint = didYouMean(parts[i], children);
       return hint
         ? hint.replace(/`([^`]*)`/, (_, k: string) => `\`${here ? `${here}.` : ''}${k}\``)

@@ -74,7 +74,7 @@ export const sources: Readonly<Record<string, string>> = Object.freeze({
   PD16: "People's Daily, 22 Jan 2016 (mirror lucaturilli.net/n3/2016/0122/c90882-9007918.html).",
   NE: 'Nesta, "Separating myth from reality".',
   SHND: 'shndlaw.com/post/697.',
-  GR: 'Granovetter 1978 (pdffox.com copy; TimRichter/CartesianSeminar on GitHub).',
+  GR: 'Granovetter, M., "Threshold Models of Collective Behavior", American Journal of Sociology 83(6):1420–1443, 1978 (pdffox.com copy; TimRichter/CartesianSeminar on GitHub).',
   KU91: 'Kuran, World Politics 44(1), 1991 (Cambridge/Duke abstract).',
   CWM: 'Centola, Willer, Macy, AJS 2005 (studylib.net).',
   MR13: 'plosone.org.',
@@ -94,6 +94,11 @@ export const sources: Readonly<Record<string, string>> = Object.freeze({
   POM05: 'Grimm et al., Science 310:987–91, 2005.',
   POM12: 'Grimm & Railsback, Phil Trans R Soc B 367:298–310, 2012.',
   AX96: 'Axtell et al., Computational & Mathematical Organization Theory 1(2):123–41, 1996 (Springer abstract).',
+  ASC: 'Epstein, J.M. et al., the original civil-violence code in Ascape: oroborous/ascape (GitHub), src/main/java/edu/brook/cv/{Citizen,Cop,CVModel}.java and paper/CVModelIRun1…5.java; Ascape © 1998–2007 The Brookings Institution, revisions Metascape LLC; Epstein, Steinbruner & Parker, CSED Working Paper 20, 2001. Read as a description of the rules (licence unclear), not copied.',
+  EN18: 'Ensign, D., Friedler, S.A., Neville, S., Scheidegger, C. & Venkatasubramanian, S., "Runaway Feedback Loops in Predictive Policing", Conference on Fairness, Accountability and Transparency (FAT* 2018), PMLR 81:160–171, 2018 (arXiv 1706.09847); code algofairness/runaway-feedback-loops-src (GitHub), src/polya.py and src/Makefile.',
+  LI16: 'Lum, K. & Isaac, W., "To predict and serve?", Significance 13(5):14–19, 2016.',
+  DAF25:
+    'Daymude, J.J., Axelrod, R. & Forrest, S., "Strategic Analysis of Dissent and Self-Censorship", Proceedings of the National Academy of Sciences, 2025 (arXiv 2509.03731); code DaymudeLab/DissentSelfCensorship (GitHub, v1.0.0, Zenodo 10.5281/zenodo.15150163), code/opt_action.py, phase_diagram.py, hillclimbing.py, opt_action.nb.',
   // The repression–dissent literature behind the regime model's response channels (docs/odd/regime.md §7.17).
   LI87: 'Lichbach, M.I., "Deterrence or Escalation? The Puzzle of Aggregate Studies of Repression and Dissent", Journal of Conflict Resolution 31(2):266–297, 1987.',
   DA07: 'Davenport, C., "State Repression and Political Order", Annual Review of Political Science 10:1–23, 2007, doi 10.1146/annurev.polisci.10.101405.143216.',
@@ -105,6 +110,9 @@ export const sources: Readonly<Record<string, string>> = Object.freeze({
   KA06: 'Kalyvas, S.N., The Logic of Violence in Civil War, Cambridge University Press, 2006.',
   BKYY23:
     'Beraja, M., Kao, A., Yang, D.Y. & Yuchtman, N., "AI-tocracy", Quarterly Journal of Economics 138(3):1349–1402, 2023, doi 10.1093/qje/qjad012.',
+  AT20: 'Francois, N.D., "Huawei\'s surveillance tech in Kenya: A safe bet?", Africa Times, 8 Jan 2020 (via africachinareporting.com): over 1,800 CCTV cameras in downtown Nairobi, Safe City since 2014.',
+  NAT19:
+    'Wasilwa, C., "Kenya\'s population census results at a glance", Daily Nation, 4 Nov 2019 (2019 Kenya Population and Housing Census, KNBS): Nairobi County 4,397,073; mean household 3.9.',
   [ASSUMPTION]: 'Assumption: no documented source; a modelling choice to be varied in sensitivity analysis.',
 });
 

@@ -1,4 +1,6 @@
 /** A tiny inline model for scenario, store and CLI tests (independent of the real models). */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { ModelDefinition, ModelLayout } from '../../src/engine/model.js';
 import { singleUnit } from '../../src/engine/shards.js';
@@ -72,3 +74,21 @@ export const tinyEntry: ModelEntry<TinyParams> = {
 };
 
 export const testRegistry: ModelRegistry = { tiny: tinyEntry as unknown as ModelEntry };
+
+/** A presets folder in `dir` holding the preset `tiny-base` (20 agents, 10 steps); returns its path. */
+export function tinyPresets(dir: string): string {
+  const presets = join(dir, 'presets');
+  mkdirSync(presets, { recursive: true });
+  writeFileSync(
+    join(presets, 'tiny-base.yaml'),
+    `name: tiny-base
+description: a tiny preset
+model: tiny
+seed: 7
+steps: 10
+params: { agents: 20, rate: 0.25 }
+sources: { agents: assumption, rate: EP, mode: assumption, legitimacy: "EP, NL", failAt: assumption, hookAt: assumption }
+`,
+  );
+  return presets;
+}

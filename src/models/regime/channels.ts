@@ -37,14 +37,14 @@ export class ChannelSet {
     for (let k = 0; k < this.channels.length; k++) this.q[k] = this.channels[k][this.kind]!(cell);
   }
 
-  /** Probability that at least one perceived channel sees the act (the channel's own when it is alone). */
+  /** Probability that at least one perceived channel sees the act (the channel's own when it is the only one deployed). */
   perceived(): number {
     let alone = -1;
     let unseen = 1;
     let count = 0;
     for (let k = 0; k < this.channels.length; k++) {
       const ch = this.channels[k];
-      if (!ch.perceived) continue;
+      if (!ch.perceived || this.q[k] === 0) continue;
       unseen *= 1 - this.q[k];
       alone = this.q[k];
       count++;

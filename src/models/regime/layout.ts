@@ -168,7 +168,13 @@ export function regimeLayout(p: RegimeParams): RegimeLayout {
       ? [
           {
             name: 'detainDays',
-            type: countdownType(Math.max(p.police.detentionDays, p.predictive.detentionDays)),
+            type: countdownType(
+              Math.max(
+                p.police.detentionDays,
+                p.predictive.detentionDays,
+                p.predictive.educationShare > 0 ? p.predictive.educationDays : 0,
+              ),
+            ),
             length: n,
           },
         ]

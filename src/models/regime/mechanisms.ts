@@ -6,6 +6,7 @@
 import { abuse } from './abuse.js';
 import { behaviour } from './behaviour.js';
 import { cameras } from './cameras.js';
+import { checkpoints } from './checkpoints.js';
 import { dueProcess } from './dueprocess.js';
 import { family } from './family.js';
 import { grid } from './grid.js';
@@ -38,6 +39,7 @@ export function mechanisms(): readonly Mechanism[] {
     grid,
     informants,
     propaganda,
+    checkpoints,
     platform,
     records,
     score,

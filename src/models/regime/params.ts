@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { abuseParams } from './abuse.js';
 import { behaviourParams } from './behaviour.js';
 import { camerasGroup, camerasParams, camerasRegion } from './cameras.js';
+import { checkpointsParams, checkpointsRegion } from './checkpoints.js';
 import { dueProcessParams } from './dueprocess.js';
 import { familyParams } from './family.js';
 import { gridGroup, gridParams, gridRegion } from './grid.js';
@@ -43,6 +44,7 @@ export const regionParams = z
     ...trackingRegion,
     ...propagandaRegion,
     ...gridRegion,
+    ...checkpointsRegion,
     hardshipShift: z
       .number()
       .min(-0.5)
@@ -108,6 +110,7 @@ export const regimeParams = z
     abuse: abuseParams,
     dueProcess: dueProcessParams,
     propaganda: propagandaParams,
+    checkpoints: checkpointsParams,
     incentives: incentivesParams,
     perception: perceptionParams,
     views: viewsParams,
@@ -159,6 +162,14 @@ export const regimeParams = z
           message: `duplicate group name "${g.name}"`,
         });
       names.add(g.name);
+    }
+    const outcomes = p.predictive.criminalShare + p.predictive.educationShare + p.predictive.watchShare;
+    if (outcomes > 1 + 1e-9) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['predictive', 'criminalShare'],
+        message: `criminalShare + educationShare + watchShare sum to ${outcomes}, must be at most 1 (the rest are let go)`,
+      });
     }
     const grades = new Set<string>();
     for (const [i, band] of p.score.bands.entries()) {

@@ -39,6 +39,12 @@ export const predictiveParams = z
     detentionsSeen: share
       .default(1)
       .describe('weight of a pre-emptive detention in what the cell sees (1: every one is seen)'),
+    criminalShare: share.default(1).describe('share of those flagged who are detained for `detentionDays`'),
+    educationShare: share.default(0).describe('share of those flagged who are sent to "education" for `educationDays`'),
+    educationDays: z.number().int().min(1).max(3650).default(365).describe('days of "education" detention'),
+    watchShare: share
+      .default(0)
+      .describe('share of those flagged put under preventive surveillance (not detained); the rest are let go'),
   })
   .strict()
   .prefault({});
@@ -55,6 +61,9 @@ export const predictive: Mechanism = {
   },
   enabled: (p) => p.predictive.enabled,
   metrics: [
+    metric('flags', 'flow', 'harm', 'residents flagged by predictive policing'),
+    metric('flags_education', 'flow', 'harm', 'flagged residents sent to "education" detention'),
+    metric('flags_watched', 'flow', 'harm', 'flagged residents put under preventive surveillance, not detained'),
     metric('detentions_preemptive', 'flow', 'harm', 'pre-emptive detentions or interviews by predictive policing'),
     metric('preemptive_true', 'flow', 'stability', 'pre-emptive detentions of people who would have acted'),
     metric('preemptive_false', 'flow', 'harm', 'pre-emptive detentions of people who would not have acted'),
@@ -184,6 +193,9 @@ export function admitted(bin: number, cutBin: number, cutFraction: number, u: nu
 }
 
 export interface PreemptiveMetrics {
+  readonly flags: number;
+  readonly education: number;
+  readonly watched: number;
   readonly all: number;
   readonly wouldAct: number;
   readonly wouldNot: number;
@@ -191,6 +203,9 @@ export interface PreemptiveMetrics {
 
 export function preemptiveMetrics(mt: MetricTable): PreemptiveMetrics {
   return {
+    flags: mt.base('flags'),
+    education: mt.base('flags_education'),
+    watched: mt.base('flags_watched'),
     all: mt.base('detentions_preemptive'),
     wouldAct: mt.base('preemptive_true'),
     wouldNot: mt.base('preemptive_false'),
@@ -198,25 +213,45 @@ export function preemptiveMetrics(mt: MetricTable): PreemptiveMetrics {
 }
 
 /**
- * Resident i, admitted by predictive policing, is detained before acting today; what it
- * would have done is kept (WOULD_PROTEST) so that the policing can be scored against it.
+ * Resident i, flagged (admitted) by predictive policing today, meets its outcome [CC17]:
+ * detention (`criminalShare`), "education" (`educationShare`, for `educationDays`),
+ * preventive surveillance (`watchShare`, not detained) or release. The outcome's draw comes
+ * next on `u`, i's admission stream, and only when some outcome is not detention. A detained
+ * resident is held before acting; what it would have done is kept (WOULD_PROTEST) so that
+ * the policing can be scored against it. Returns whether it is detained.
  */
-export function detainPreemptively(
+export function flag(
   ctx: ShardContext<RegimeParams>,
   i: number,
   would: boolean,
   r: number,
   M: PreemptiveMetrics,
-): void {
-  const { flags, group, acts, events, detainDays } = ctx.columns;
+  u: CounterRng,
+): boolean {
+  const q = ctx.params.predictive;
   const mt = regimeLayout(ctx.params).metricTable;
-  const g = group[i] & GROUP_MASK;
+  const g = (ctx.columns.group[i] as number) & GROUP_MASK;
+  mt.add(ctx.acc, M.flags, g, r, 1);
+  let days = q.detentionDays;
+  if (q.criminalShare < 1) {
+    const v = u.uniform();
+    if (v >= q.criminalShare) {
+      if (v >= q.criminalShare + q.educationShare) {
+        if (v < q.criminalShare + q.educationShare + q.watchShare) mt.add(ctx.acc, M.watched, g, r, 1);
+        return false;
+      }
+      days = q.educationDays;
+      mt.add(ctx.acc, M.education, g, r, 1);
+    }
+  }
+  const { flags, acts, events, detainDays } = ctx.columns;
   flags[i] = (flags[i] & ~F.ACTIVE) | F.DETAINED | F.PREEMPTIVE;
-  detainDays[i] = ctx.params.predictive.detentionDays;
+  detainDays[i] = days;
   events[i] = E.SANCTIONED | E.DETAINED_TODAY;
   acts[i] = would ? A.WOULD_PROTEST : 0;
   mt.add(ctx.acc, M.all, g, r, 1);
   mt.add(ctx.acc, would ? M.wouldAct : M.wouldNot, g, r, 1);
+  return true;
 }
 
 /** Recorded negative events today (each adds to the risk score's record count). */

@@ -17,7 +17,7 @@ import type { RegimeParams } from './params.js';
 import { U16, U8, clamp01, round } from './population.js';
 import { Perception } from './perception.js';
 import { expectedFromCalls } from './platform.js';
-import { admitted, detainPreemptively, maxRisk, preemptiveMetrics, residentRiskBin } from './predictive.js';
+import { admitted, flag, maxRisk, preemptiveMetrics, residentRiskBin } from './predictive.js';
 
 /** The act kinds of every mechanism, for one shard, in registry order. */
 export function actKindsOf(ctx: ShardContext<RegimeParams>): ActKind[] {
@@ -125,10 +125,8 @@ export function behave(ctx: ShardContext<RegimeParams>): void {
 
       if (predictive) {
         const bin = residentRiskBin(ctx, riskRng, i, activeShare, max);
-        if (admitted(bin, cutBin, cutFraction, riskU.key(i, ctx.tick).uniform())) {
-          detainPreemptively(ctx, i, would, r, PRE);
-          continue;
-        }
+        const u = riskU.key(i, ctx.tick);
+        if (admitted(bin, cutBin, cutFraction, u.uniform()) && flag(ctx, i, would, r, PRE, u)) continue;
       }
       if (would) {
         acts[i] = A.PROTEST | A.WOULD_PROTEST;

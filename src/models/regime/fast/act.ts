@@ -24,7 +24,7 @@ import { regimeLayout } from '../layout.js';
 import type { ActCell } from '../mechanism.js';
 import { Perception } from '../perception.js';
 import type { RegimeParams } from '../params.js';
-import { admitted, detainPreemptively, maxRisk, preemptiveMetrics, residentRiskBin } from '../predictive.js';
+import { admitted, flag, maxRisk, preemptiveMetrics, residentRiskBin } from '../predictive.js';
 import { actKindsOf } from '../reference.js';
 import { VISIT_FLAGS, encode, isVisited, listVisited, setVisited } from './lazy.js';
 
@@ -153,9 +153,11 @@ export function act(ctx: ShardContext<RegimeParams>): void {
     acts[i] = a;
     if (predictive && !(flags[i] & IDLE)) {
       const bin = residentRiskBin(ctx, riskRng, i, activeShare, max);
-      if (admitted(bin, cutBin, cutFraction, riskU.key(i, ctx.tick).uniform())) {
+      if (
+        admitted(bin, cutBin, cutFraction, riskU.key(i, ctx.tick).uniform()) &&
+        flag(ctx, i, (a & A.WOULD_PROTEST) !== 0, r, PRE, riskU)
+      ) {
         if (a & A.WOULD_PROTEST) mt.add(acc, wouldAct, group[i] & GROUP_MASK, r, 1);
-        detainPreemptively(ctx, i, (a & A.WOULD_PROTEST) !== 0, r, PRE);
         setVisited(visits, w0, s, i, true);
         return n;
       }
