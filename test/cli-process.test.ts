@@ -81,7 +81,10 @@ describe('panopticon CLI process', () => {
     const pq = join(dir, 'ok.parquet');
     const e = await panopticon(['export', row.run_id, '--format', 'parquet', '--out', pq, '--db', db]);
     expect(e.code).toBe(0);
-    expect(e.out).toBe(`exported 35 rows of run ${row.run_id} to ${pq}\n`);
+    // the export, then its RO-Crate sidecar beside it (src/charts/node/crate.ts)
+    expect(e.out).toBe(
+      `exported 35 rows of run ${row.run_id} to ${pq}\nwrote ${join(dir, 'ro-crate-metadata.json')}\n`,
+    );
   });
 
   it('SIGINT mid-run stores the run as interrupted and exits 130', async () => {

@@ -188,7 +188,10 @@ describe('store access by short transactions', () => {
     const csv = join(dir, `second${n++}.csv`);
     const exported = await panopticon(['export', secondId, '--format', 'csv', '--out', csv, '--db', db]);
     expect(exported.code).toBe(0);
-    expect(exported.out).toBe(`exported 155 rows of run ${secondId} to ${csv}\n`);
+    // the export, then its RO-Crate sidecar beside it (src/charts/node/crate.ts)
+    expect(exported.out).toBe(
+      `exported 155 rows of run ${secondId} to ${csv}\nwrote ${join(dir, 'ro-crate-metadata.json')}\n`,
+    );
     expect(readFileSync(csv, 'utf8').split('\n')[0]).toBe('run_id,tick,metric,key,value');
 
     // wait for at least one flushed batch in the staging file (the writer flushes every few ticks), then kill -9
