@@ -12,7 +12,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/engine/**/*.ts'],
+    // The engine, the pool core shared by the Node and browser worker pools, and the explorer's page.
+    files: ['src/engine/**/*.ts', 'src/runtime/pool.ts', 'src/runtime/shard-worker.ts', 'src/runtime/protocol.ts', 'web/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

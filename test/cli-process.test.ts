@@ -1,42 +1,12 @@
 /** The real `panopticon` entry point (src/cli/main.ts via tsx) in child processes, with the real model registry. */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ResultsStore } from '../src/store/store.js';
+import { panopticon, root, spawnPanopticon, waitFor } from './helpers/cli-process.js';
 
-const root = resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'pano-proc-'));
-
-interface Proc {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  out: string;
-  err: string;
-}
-
-function panopticon(args: string[], onOut?: (text: string, kill: (s: NodeJS.Signals) => void) => void): Promise<Proc> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      onOut?.(out, (s) => child.kill(s));
-    });
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', rej);
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      res({ code, signal, out, err });
-    });
-  });
-}
 
 function scenario(text: string): string {
   const f = join(dir, `s${Math.random().toString(36).slice(2)}.yaml`);
@@ -90,15 +60,11 @@ describe('panopticon CLI process', () => {
   it('SIGINT mid-run stores the run as interrupted and exits 130', async () => {
     const db = join(dir, 'int', 'results.duckdb');
     const f = scenario('model: contagion\nseed: 1\nsteps: 100000000\nparams: { cells: 2000, meanCellSize: 50 }\n');
-    let sent = false;
-    const r = await panopticon(['run', f, '--db', db], (out, kill) => {
-      // signals are handled once ticks run: wait for the progress bar to show a tick ≥ 1
-      if (!sent && /tick [1-9]\d*\//.test(out)) {
-        sent = true;
-        kill('SIGINT');
-      }
-    });
-    expect(sent).toBe(true);
+    const p = spawnPanopticon(['run', f, '--db', db]);
+    // signals are handled once ticks run: wait for the progress bar to show a tick ≥ 1
+    await waitFor(p, (out) => /tick [1-9]\d*\//.test(out));
+    p.child.kill('SIGINT');
+    const r = await p.done;
     expect(r.code).toBe(130);
     expect(r.err).toMatch(/interrupted by SIGINT: run \S+ stored as 'interrupted'/);
     const [row] = await runs(db);

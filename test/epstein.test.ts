@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CITIZEN,
   JAILED,
+  RULE_SETS,
   arrestProbability,
   checkInvariants,
+  copsAt,
   epsteinParams,
+  geometryOf,
+  jackknife,
   findOutbursts,
   legitimacyAt,
   meanSd,
@@ -39,6 +44,7 @@ const families: Record<string, Partial<EpsteinParams>> = {
     order: 'act-then-move',
     densityRealisation: 'per-cell',
   },
+  original: { ...small, ...RULE_SETS.original },
 };
 
 describe('epsteinParams', () => {
@@ -76,6 +82,11 @@ describe('epsteinParams', () => {
     expect(paths({ jailedAgents: 'occupy' })).toContain('copMovesToArrestee');
     expect(paths({ legitimacySchedule: { kind: 'sudden', at: 0, to: 0.5 } })).toContain('legitimacySchedule.at');
     expect(paths({ maxJailTerm: null })).toEqual([]);
+    expect(paths({ releasePlacement: 'nearest-free' })).toContain('releasePlacement'); // needs jailedAgents 'removed'
+    expect(
+      paths({ citizenDensity: 0.9, copSchedule: { kind: 'gradual', start: 1, perTick: 0.01, to: 0.2 } }),
+    ).toContain('copSchedule.to');
+    expect(paths({ copSchedule: { kind: 'sudden', at: 10, to: 1.5 } })).toContain('copSchedule.to');
   });
 });
 
@@ -235,6 +246,13 @@ describe('variant switches', () => {
       { densityRealisation: 'per-cell' },
       { maxJailTerm: null },
       { legitimacySchedule: { kind: 'sudden', at: 50, to: 0.7 } },
+      { copSchedule: { kind: 'gradual', start: 10, perTick: 0.001, to: 0.01 } },
+      { grievanceScaling: 'one-minus-threshold' },
+      { movementRule: 'one-step' },
+      { arrestChoice: 'nearest' },
+      { activation: 'citizens-then-cops' },
+      { order: 'citizens-move-first-cops-arrest-first' },
+      { jailTiming: 'at-activation-decrement-first' },
     ];
     for (const flip of flips) {
       const r = await runEpstein(flip, 11, 120);
@@ -262,8 +280,151 @@ describe('outburst analysis', () => {
     // Burn-in cutting an outburst marks it incomplete.
     expect(findOutbursts(s, { burnIn: 2 })[0]).toMatchObject({ start: 2, complete: false });
     expect(findOutbursts(s, { threshold: 95 }).length).toBe(1);
+    // Jackknife over runs: for the mean of equal-sized runs it is s.d.(run means) / √runs.
+    const j = jackknife(
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      (xs) => meanSd(xs).mean,
+    );
+    expect(j.value).toBe(3.5);
+    expect(j.se).toBeCloseTo(2 / Math.sqrt(3), 12);
     const m = meanSd([2, 4, 4, 4, 5, 5, 7, 9]);
     expect(m.mean).toBe(5);
     expect(m.sd).toBeCloseTo(Math.sqrt(32 / 7), 12);
+  });
+});
+
+describe("the original code's rules", () => {
+  /** Torus displacement between two cells of a w × w lattice. */
+  const dist2 = (w: number, a: number, b: number): number => {
+    const d = (u: number): number => Math.min(Math.abs(u), w - Math.abs(u));
+    return d((a % w) - (b % w)) ** 2 + d(Math.floor(a / w) - Math.floor(b / w)) ** 2;
+  };
+
+  it('one-step movement: a free citizen moves at most one cell (Moore) per tick', async () => {
+    const p = { ...small, ...RULE_SETS.original, legitimacy: 0.7 };
+    let prev: { pos: Int32Array; state: Uint8Array } | undefined;
+    let moved = 0;
+    await runEpstein(p, 3, 60, {
+      inspect: (_t, columns) => {
+        const pos = Int32Array.from(columns.pos as Int32Array);
+        const state = Uint8Array.from(columns.state as Uint8Array);
+        const kind = columns.kind as Uint8Array;
+        if (prev)
+          for (let a = 0; a < pos.length; a++) {
+            if (kind[a] !== CITIZEN || state[a] === JAILED || prev.state[a] === JAILED) continue;
+            const d2 = dist2(20, prev.pos[a], pos[a]);
+            expect(d2).toBeLessThanOrEqual(2);
+            if (d2 > 0) moved++;
+          }
+        prev = { pos, state };
+      },
+    });
+    expect(moved).toBeGreaterThan(1000); // the check saw many moves, not a frozen lattice
+  });
+
+  it('geometry: the nearest-arrest search is the cop disc without its rim, nearest first; release looks at distance < 16', () => {
+    const g = geometryOf(epsteinParams.parse({ ...RULE_SETS.original }));
+    const { dx, dy, starts } = g.nearestK;
+    const d2 = [...dx.keys()].map((k) => dx[k] ** 2 + dy[k] ** 2);
+    // radius 7: 149 cells with d² ≤ 49, of which 4 on the rim (±7, 0), (0, ±7): 145 kept, own cell included.
+    expect(d2.length).toBe(145);
+    expect(Math.max(...d2)).toBeLessThan(49);
+    for (let k = 1; k < d2.length; k++) expect(d2[k]).toBeGreaterThanOrEqual(d2[k - 1]);
+    for (let gi = 0; gi + 1 < starts.length; gi++) expect(new Set(d2.slice(starts[gi], starts[gi + 1])).size).toBe(1);
+    const free = g.nearestFree;
+    expect([free.dx[0], free.dy[0]]).toEqual([0, 0]); // the arrest cell itself first
+    const fd2 = [...free.dx.keys()].map((k) => free.dx[k] ** 2 + free.dy[k] ** 2);
+    let within = 0;
+    for (let y = -15; y <= 15; y++) for (let x = -15; x <= 15; x++) if (x * x + y * y < 256) within++;
+    expect(fd2.length).toBe(within);
+    expect(Math.max(...fd2)).toBeLessThan(256);
+  });
+
+  it('nearest-free release puts the agent back beside its arrest cell, random-cell anywhere', async () => {
+    const meanJump = async (releasePlacement: 'nearest-free' | 'random-cell') => {
+      let prev: { pos: Int32Array; state: Uint8Array } | undefined;
+      const jumps: number[] = [];
+      await runEpstein({ ...RULE_SETS.original, legitimacy: 0.7, releasePlacement }, 2, 120, {
+        inspect: (_t, columns) => {
+          const pos = Int32Array.from(columns.pos as Int32Array);
+          const state = Uint8Array.from(columns.state as Uint8Array);
+          if (prev)
+            for (let a = 0; a < pos.length; a++)
+              if (prev.state[a] === JAILED && state[a] !== JAILED)
+                jumps.push(Math.sqrt(dist2(40, prev.pos[a], pos[a])));
+          prev = { pos, state };
+        },
+      });
+      expect(jumps.length).toBeGreaterThan(100);
+      return jumps.reduce((a, b) => a + b, 0) / jumps.length;
+    };
+    // A released agent only decides on its release turn (no step), so where it stands at the
+    // end of the tick is where it was put. At density ~0.74 the nearest free cell is a cell or
+    // two away; a uniformly random cell of a 40 × 40 torus is ~15 cells away on average.
+    expect(await meanJump('nearest-free')).toBeLessThan(3);
+    expect(await meanJump('random-cell')).toBeGreaterThan(10);
+  });
+
+  it('jail timing: terms 0…J empty the jail J ticks after the last arrest with decrement-first, J + 1 with Mesa', async () => {
+    // Legitimacy jumps to 1 at tick S: G = 0, nobody acts, no arrest from S on. Citizens act
+    // before cops, so the last arrests (tick S − 1) start counting at S. Decrement-first
+    // (Ascape): a term t is out at its turn max(t, 1) ticks later, so the jail is empty by the
+    // end of S − 1 + J. Mesa: the turn at 0 comes one tick later: empty by S + J, not before.
+    const S = 60;
+    const J = 5;
+    const jailed = async (jailTiming: EpsteinParams['jailTiming'], seed: number) =>
+      (
+        await runEpstein(
+          {
+            ...small,
+            ...RULE_SETS.original,
+            legitimacy: 0.6,
+            legitimacySchedule: { kind: 'sudden', at: S, to: 1 },
+            maxJailTerm: J,
+            jailTiming,
+          },
+          seed,
+          S + J + 2,
+        )
+      ).series.jailed;
+    const last = { ascape: 0, mesa: 0 };
+    for (let seed = 1; seed <= 6; seed++) {
+      const ascape = await jailed('at-activation-decrement-first', seed);
+      const mesa = await jailed('at-activation', seed);
+      expect(ascape[S - 1 + J]).toBe(0);
+      expect(mesa[S + J]).toBe(0);
+      last.ascape += ascape[S - 2 + J];
+      last.mesa += mesa[S - 1 + J];
+    }
+    // … and not earlier: some agent is still in on the tick before (terms of J do get drawn).
+    expect(last.ascape).toBeGreaterThan(0);
+    expect(last.mesa).toBeGreaterThan(0);
+  });
+
+  it('cop schedule: the cops on the lattice follow round(density(t) × cells), down and up', async () => {
+    for (const copSchedule of [
+      { kind: 'gradual', start: 5, perTick: 0.005, to: 0.01 },
+      { kind: 'gradual', start: 5, perTick: 0.005, to: 0.1 },
+      { kind: 'sudden', at: 20, to: 0 },
+    ] as const) {
+      const p = { ...small, ...RULE_SETS.original, legitimacy: 0.7, copSchedule };
+      const parsed = epsteinParams.parse(p);
+      let checks = 0;
+      const r = await runEpstein(p, 6, 60, {
+        inspect: (tick, columns, globals) => {
+          if (tick % 10 === 0) {
+            checks++;
+            expect(checkInvariants(parsed, columns, globals)).toEqual([]);
+          }
+        },
+      });
+      for (let t = 0; t <= 60; t++) expect(r.series.cops[t], `${copSchedule.kind} tick ${t}`).toBe(copsAt(parsed, t));
+      expect(checks).toBe(7);
+      expect(r.series.cops[60]).not.toBe(r.series.cops[0]);
+    }
   });
 });

@@ -19,13 +19,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { regimeReferenceModel, regimeParams, type RegimeParams } from '../src/models/regime/index.js';
 import { closeSharedExecutor, fullFeatured, merge, run, sharedExecutor, type Run } from './regime-helpers.js';
 import { loadPreset } from '../src/scenario/load.js';
+import { KS_CRITICAL_20, T_CRITICAL_19, ksStatistic, pairedT } from './helpers/docking-stats.js';
 import { models } from '../src/models/registry.js';
 
 afterAll(closeSharedExecutor);
 
 const SEEDS = 20;
-const T_CRITICAL = 3.883; // Student t, 19 d.f., two-sided α = 0.001
-const KS_CRITICAL = 13 / 20; // exact two-sample KS, n = m = 20, p = 0.00027
+const T_CRITICAL = T_CRITICAL_19; // Student t, 19 d.f., two-sided α = 0.001
+const KS_CRITICAL = KS_CRITICAL_20; // exact two-sample KS, n = m = 20, p = 0.00027
 
 type Stat = 'total' | 'mean' | 'final';
 const KEY_METRICS: readonly (readonly [string, Stat])[] = [
@@ -72,23 +73,6 @@ const KEY_METRICS: readonly (readonly [string, Stat])[] = [
 function summary(r: Run, metric: string, stat: Stat): number {
   const v = stat === 'total' ? r.sum(metric) : stat === 'mean' ? r.sum(metric) / r.ticks : r.last(metric);
   return Number(v.toPrecision(10));
-}
-
-/** Paired t statistic of the differences b − a (0 when all differences are 0). */
-export function pairedT(a: readonly number[], b: readonly number[]): number {
-  const d = a.map((x, k) => b[k] - x);
-  const n = d.length;
-  const mean = d.reduce((s, x) => s + x, 0) / n;
-  const variance = d.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1);
-  if (variance === 0) return mean === 0 ? 0 : Infinity;
-  return mean / Math.sqrt(variance / n);
-}
-
-/** Two-sample Kolmogorov–Smirnov statistic: the largest gap between the empirical CDFs. */
-export function ksStatistic(a: readonly number[], b: readonly number[]): number {
-  const xs = [...new Set([...a, ...b])].sort((x, y) => x - y);
-  const cdf = (v: readonly number[], x: number): number => v.filter((y) => y <= x).length / v.length;
-  return Math.max(0, ...xs.map((x) => Math.abs(cdf(a, x) - cdf(b, x))));
 }
 
 interface Verdict {

@@ -218,10 +218,10 @@ describe('presets', () => {
 describe('sources registry', () => {
   it('holds every id of the research Sources list, plus assumption, each with a citation', () => {
     const fromFacts =
-      'EP ND-spec ND-plan NL MS MS-PR ME OD PD13 XH14 CD13 CD17 BS18 CD18 SH19a SCMP19 DH26 PD25 AF AF2 NP18a NP18b PD19 MG19 SPC-P CB20 CLT-R1 CLT-R2 CLT-RX CLT-GR CLT-MOU ESS EN19 EN21 KO19 FU18 KA20 ME20 TR-A LIU IHS-a IHS-b CT20 CT19 SP20 IPVM CDT19 CSET IE18 CS18 PEI21 WP-G TB GT17 ST17 DW08 SI EIR HRW19 ET19 TV19 CC17 CA19 CSIS19 PD16 NE SHND GR KU91 CWM MR13 KH11 FO12 LE18 TJ BJ02 XU21 DL18 AZ ODD06 ODD10 ODD20 ODD-G ODD-K POM05 POM12 AX96 '
+      'EP ND-spec ND-plan NL MS MS-PR ME OD PD13 XH14 CD13 CD17 BS18 CD18 SH19a SCMP19 DH26 PD25 AF AF2 NP18a NP18b PD19 MG19 SPC-P CB20 CLT-R1 CLT-R2 CLT-RX CLT-GR CLT-MOU ESS EN19 EN21 KO19 FU18 KA20 ME20 TR-A LIU IHS-a IHS-b CT20 CT19 SP20 IPVM CDT19 CSET IE18 CS18 PEI21 WP-G TB GT17 ST17 DW08 SI EIR HRW19 ET19 TV19 CC17 CA19 CSIS19 PD16 NE SHND GR KU91 CWM MR13 KH11 FO12 LE18 TJ BJ02 XU21 DL18 AZ ODD06 ODD10 ODD20 ODD-G ODD-K POM05 POM12 AX96 ASC EN18 LI16 DAF25 '
         .trim()
         .split(' ');
-    expect(fromFacts.length).toBe(87);
+    expect(fromFacts.length).toBe(91);
     const ids = [...fromFacts, 'assumption'];
     for (const id of ids) expect(isSourceId(id), id).toBe(true);
     expect(Object.keys(sources).sort()).toEqual([...ids].sort());

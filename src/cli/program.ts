@@ -10,6 +10,7 @@ import { registerResultsCommands } from './commands/results.js';
 import { registerReport } from './report.js';
 import { registerRun } from './commands/run.js';
 import { registerScenarioCommands } from './commands/scenarios.js';
+import { registerServe } from './serve.js';
 import type { CliContext, RegisterCommands } from './context.js';
 import { EXIT_OK, EXIT_USER, exitCodeHelp } from './exit-codes.js';
 import { describeFailure } from './failure.js';
@@ -25,6 +26,7 @@ const COMMANDS: readonly RegisterCommands[] = [
   registerResultsCommands,
   registerExperimentCommands,
   registerReport,
+  registerServe,
 ];
 
 export function buildProgram(ctx: CliContext, setExit: (code: number) => void): Command {

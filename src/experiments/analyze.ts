@@ -196,65 +196,67 @@ export async function analyzeExperiment(
       }
   }
 
-  await db.write(async (tx) => {
-    await tx.run(ANALYSIS_SCHEMA);
-    for (const t of ['experiment_summary', 'experiment_paired', 'experiment_morris', 'experiment_sobol'])
-      await tx.run(`DELETE FROM ${t} WHERE experiment_id = $1`, [expId]);
-    const id = (n: number) => new Array<string>(n).fill(expId);
-    const num = (xs: readonly number[]) => xs.map((x) => (Number.isNaN(x) ? null : x));
-    await insertColumns(tx, 'experiment_summary', [
-      { name: 'experiment_id', type: VARCHAR, values: id(summary.length) },
-      { name: 'point', type: INTEGER, values: summary.map((r) => r.point) },
-      { name: 'arm', type: VARCHAR, values: summary.map((r) => r.arm) },
-      { name: 'output', type: VARCHAR, values: summary.map((r) => r.output) },
-      { name: 'n', type: INTEGER, values: summary.map((r) => r.n) },
-      { name: 'mean', type: DOUBLE, values: num(summary.map((r) => r.mean)) },
-      { name: 'sd', type: DOUBLE, values: num(summary.map((r) => r.sd)) },
-      { name: 'ci_low', type: DOUBLE, values: num(summary.map((r) => r.low)) },
-      { name: 'ci_high', type: DOUBLE, values: num(summary.map((r) => r.high)) },
-      { name: 'half_width', type: DOUBLE, values: num(summary.map((r) => r.halfWidth)) },
-    ]);
-    await insertColumns(tx, 'experiment_paired', [
-      { name: 'experiment_id', type: VARCHAR, values: id(paired.length) },
-      { name: 'point', type: INTEGER, values: paired.map((r) => r.point) },
-      { name: 'arm', type: VARCHAR, values: paired.map((r) => r.arm) },
-      { name: 'reference', type: VARCHAR, values: paired.map((r) => r.reference) },
-      { name: 'output', type: VARCHAR, values: paired.map((r) => r.output) },
-      { name: 'n', type: INTEGER, values: paired.map((r) => r.n) },
-      { name: 'mean_diff', type: DOUBLE, values: num(paired.map((r) => r.mean)) },
-      { name: 'sd_diff', type: DOUBLE, values: num(paired.map((r) => r.sd)) },
-      { name: 'ci_low', type: DOUBLE, values: num(paired.map((r) => r.low)) },
-      { name: 'ci_high', type: DOUBLE, values: num(paired.map((r) => r.high)) },
-      { name: 'vd_a', type: DOUBLE, values: num(paired.map((r) => r.a)) },
-    ]);
-    await insertColumns(tx, 'experiment_morris', [
-      { name: 'experiment_id', type: VARCHAR, values: id(morris.length) },
-      { name: 'arm', type: VARCHAR, values: morris.map((r) => r.arm) },
-      { name: 'reference', type: VARCHAR, values: morris.map((r) => r.reference) },
-      { name: 'output', type: VARCHAR, values: morris.map((r) => r.output) },
-      { name: 'factor', type: VARCHAR, values: morris.map((r) => r.factor) },
-      { name: 'r', type: INTEGER, values: morris.map((r) => r.r) },
-      { name: 'mu', type: DOUBLE, values: num(morris.map((r) => r.mu)) },
-      { name: 'mu_star', type: DOUBLE, values: num(morris.map((r) => r.muStar)) },
-      { name: 'sigma', type: DOUBLE, values: num(morris.map((r) => r.sigma)) },
-      { name: 'mu_star_low', type: DOUBLE, values: num(morris.map((r) => r.muStarLow)) },
-      { name: 'mu_star_high', type: DOUBLE, values: num(morris.map((r) => r.muStarHigh)) },
-    ]);
-    await insertColumns(tx, 'experiment_sobol', [
-      { name: 'experiment_id', type: VARCHAR, values: id(sobol.length) },
-      { name: 'arm', type: VARCHAR, values: sobol.map((r) => r.arm) },
-      { name: 'reference', type: VARCHAR, values: sobol.map((r) => r.reference) },
-      { name: 'output', type: VARCHAR, values: sobol.map((r) => r.output) },
-      { name: 'factor', type: VARCHAR, values: sobol.map((r) => r.factor) },
-      { name: 'n', type: INTEGER, values: sobol.map((r) => r.n) },
-      { name: 's1', type: DOUBLE, values: num(sobol.map((r) => r.s1)) },
-      { name: 's1_low', type: DOUBLE, values: num(sobol.map((r) => r.s1Low)) },
-      { name: 's1_high', type: DOUBLE, values: num(sobol.map((r) => r.s1High)) },
-      { name: 'st', type: DOUBLE, values: num(sobol.map((r) => r.st)) },
-      { name: 'st_low', type: DOUBLE, values: num(sobol.map((r) => r.stLow)) },
-      { name: 'st_high', type: DOUBLE, values: num(sobol.map((r) => r.stHigh)) },
-    ]);
-  });
+  // A store opened read only (an archive, `panopticon serve`) gets the analysis without keeping it.
+  if (!db.readOnly)
+    await db.write(async (tx) => {
+      await tx.run(ANALYSIS_SCHEMA);
+      for (const t of ['experiment_summary', 'experiment_paired', 'experiment_morris', 'experiment_sobol'])
+        await tx.run(`DELETE FROM ${t} WHERE experiment_id = $1`, [expId]);
+      const id = (n: number) => new Array<string>(n).fill(expId);
+      const num = (xs: readonly number[]) => xs.map((x) => (Number.isNaN(x) ? null : x));
+      await insertColumns(tx, 'experiment_summary', [
+        { name: 'experiment_id', type: VARCHAR, values: id(summary.length) },
+        { name: 'point', type: INTEGER, values: summary.map((r) => r.point) },
+        { name: 'arm', type: VARCHAR, values: summary.map((r) => r.arm) },
+        { name: 'output', type: VARCHAR, values: summary.map((r) => r.output) },
+        { name: 'n', type: INTEGER, values: summary.map((r) => r.n) },
+        { name: 'mean', type: DOUBLE, values: num(summary.map((r) => r.mean)) },
+        { name: 'sd', type: DOUBLE, values: num(summary.map((r) => r.sd)) },
+        { name: 'ci_low', type: DOUBLE, values: num(summary.map((r) => r.low)) },
+        { name: 'ci_high', type: DOUBLE, values: num(summary.map((r) => r.high)) },
+        { name: 'half_width', type: DOUBLE, values: num(summary.map((r) => r.halfWidth)) },
+      ]);
+      await insertColumns(tx, 'experiment_paired', [
+        { name: 'experiment_id', type: VARCHAR, values: id(paired.length) },
+        { name: 'point', type: INTEGER, values: paired.map((r) => r.point) },
+        { name: 'arm', type: VARCHAR, values: paired.map((r) => r.arm) },
+        { name: 'reference', type: VARCHAR, values: paired.map((r) => r.reference) },
+        { name: 'output', type: VARCHAR, values: paired.map((r) => r.output) },
+        { name: 'n', type: INTEGER, values: paired.map((r) => r.n) },
+        { name: 'mean_diff', type: DOUBLE, values: num(paired.map((r) => r.mean)) },
+        { name: 'sd_diff', type: DOUBLE, values: num(paired.map((r) => r.sd)) },
+        { name: 'ci_low', type: DOUBLE, values: num(paired.map((r) => r.low)) },
+        { name: 'ci_high', type: DOUBLE, values: num(paired.map((r) => r.high)) },
+        { name: 'vd_a', type: DOUBLE, values: num(paired.map((r) => r.a)) },
+      ]);
+      await insertColumns(tx, 'experiment_morris', [
+        { name: 'experiment_id', type: VARCHAR, values: id(morris.length) },
+        { name: 'arm', type: VARCHAR, values: morris.map((r) => r.arm) },
+        { name: 'reference', type: VARCHAR, values: morris.map((r) => r.reference) },
+        { name: 'output', type: VARCHAR, values: morris.map((r) => r.output) },
+        { name: 'factor', type: VARCHAR, values: morris.map((r) => r.factor) },
+        { name: 'r', type: INTEGER, values: morris.map((r) => r.r) },
+        { name: 'mu', type: DOUBLE, values: num(morris.map((r) => r.mu)) },
+        { name: 'mu_star', type: DOUBLE, values: num(morris.map((r) => r.muStar)) },
+        { name: 'sigma', type: DOUBLE, values: num(morris.map((r) => r.sigma)) },
+        { name: 'mu_star_low', type: DOUBLE, values: num(morris.map((r) => r.muStarLow)) },
+        { name: 'mu_star_high', type: DOUBLE, values: num(morris.map((r) => r.muStarHigh)) },
+      ]);
+      await insertColumns(tx, 'experiment_sobol', [
+        { name: 'experiment_id', type: VARCHAR, values: id(sobol.length) },
+        { name: 'arm', type: VARCHAR, values: sobol.map((r) => r.arm) },
+        { name: 'reference', type: VARCHAR, values: sobol.map((r) => r.reference) },
+        { name: 'output', type: VARCHAR, values: sobol.map((r) => r.output) },
+        { name: 'factor', type: VARCHAR, values: sobol.map((r) => r.factor) },
+        { name: 'n', type: INTEGER, values: sobol.map((r) => r.n) },
+        { name: 's1', type: DOUBLE, values: num(sobol.map((r) => r.s1)) },
+        { name: 's1_low', type: DOUBLE, values: num(sobol.map((r) => r.s1Low)) },
+        { name: 's1_high', type: DOUBLE, values: num(sobol.map((r) => r.s1High)) },
+        { name: 'st', type: DOUBLE, values: num(sobol.map((r) => r.st)) },
+        { name: 'st_low', type: DOUBLE, values: num(sobol.map((r) => r.stLow)) },
+        { name: 'st_high', type: DOUBLE, values: num(sobol.map((r) => r.stHigh)) },
+      ]);
+    });
   return {
     experimentId: expId,
     design: design.type,

@@ -7,7 +7,8 @@
 import { ResultsStore, type StoreTx } from '../store/store.js';
 
 export type { StoreTx };
-export type ExperimentDb = Pick<ResultsStore, 'path' | 'read' | 'write'>;
+/** `readOnly`: a store opened only to read (an archive, `panopticon serve`): analyses are computed, not stored. */
+export type ExperimentDb = Pick<ResultsStore, 'path' | 'read' | 'write'> & { readonly readOnly?: boolean };
 
 export function openExperimentDb(path: string, opts: { create?: boolean } = {}): Promise<ExperimentDb> {
   return ResultsStore.open(path, opts);

@@ -6,8 +6,11 @@
 import type { z } from 'zod';
 import type { ModelDefinition } from '../engine/model.js';
 import { contagionHeadline, contagionModel, contagionParams } from './contagion/index.js';
-import { epsteinHeadline, epsteinModel, epsteinParams } from './epstein/index.js';
+import { epsteinHeadline, epsteinModel, epsteinParams, epsteinReferenceModel } from './epstein/index.js';
 import { epstein2Headline, epstein2Model, epstein2Params } from './epstein2/index.js';
+import { ensignUrnHeadline, ensignUrnModel, ensignUrnParams } from './ensign-urn/index.js';
+import { granovetterHeadline, granovetterModel, granovetterParams } from './granovetter/index.js';
+import { dissentHeadline, dissentModel, dissentParams } from './dissent/index.js';
 import { regimeComparison, regimeHeadline, regimeModel, regimeParams, regimeReferenceModel } from './regime/index.js';
 
 /** One line of `compare`: a whole-population metric and the statistic of its series to show. */
@@ -42,6 +45,13 @@ export const models: ModelRegistry = Object.freeze({
     headline: epsteinHeadline,
     description: 'Classic civil-violence model (Epstein 2002): citizens, cops, jail on a torus lattice',
   }),
+  'epstein-reference': entry({
+    definition: epsteinReferenceModel,
+    params: epsteinParams,
+    headline: epsteinHeadline,
+    description:
+      'Epstein (2002) Model I written as the rules read (window scans, explicit lists): the reference the fast model is docked against; small lattices',
+  }),
   epstein2: entry({
     definition: epstein2Model,
     params: epstein2Params,
@@ -63,6 +73,27 @@ export const models: ModelRegistry = Object.freeze({
     comparison: regimeComparison,
     description:
       'The regime model written straight (every resident, every system, every day): the reference the fast model is docked against; small populations',
+  }),
+  'ensign-urn': entry({
+    definition: ensignUrnModel,
+    params: ensignUrnParams,
+    headline: ensignUrnHeadline,
+    description:
+      'Ensign et al. (2018): the predictive-policing feedback loop as a Pólya urn; one agent = one urn of two regions, one tick = one day',
+  }),
+  granovetter: entry({
+    definition: granovetterModel,
+    params: granovetterParams,
+    headline: granovetterHeadline,
+    description:
+      'Granovetter (1978): threshold models of collective behaviour; people join once enough of their crowd has, one tick = one round',
+  }),
+  dissent: entry({
+    definition: dissentModel,
+    params: dissentParams,
+    headline: dissentHeadline,
+    description:
+      'Daymude, Axelrod & Forrest (2025): individuals weigh dissent against punishment and comply, self-censor or defy; the authority may adapt its policy',
   }),
   contagion: entry({
     definition: contagionModel,

@@ -1,19 +1,14 @@
 /**
- * Node adapter for the engine's Executor: a pool of worker_threads that run shard
- * systems over SharedArrayBuffer columns. Lives outside src/engine because
- * worker_threads is a Node-only API; a browser adapter would use Web Workers the same way.
- *
- * Workers claim shards one at a time from a shared counter, so a worker that runs faster
- * (a vCPU that the host serves better, say) takes more of a phase's shards and the phase
- * ends when the work does, not when the slower stripe does. Which worker runs which shard
- * does not change results: a shard writes only its own agents, its own accumulator slot and
- * its own sparse maps (shared memory, engine/sparse.ts), and the engine reduces slots in
- * shard order.
+ * Node adapter for the engine's Executor: the worker pool of pool.ts over worker_threads.
+ * Lives outside src/engine because worker_threads is a Node-only API; the explorer's
+ * browser adapter (web/) puts the same pool over Web Workers.
  */
 import { Worker } from 'node:worker_threads';
-import type { ModelDefinition } from '../engine/model.js';
-import type { Executor, Phase, RunSetup } from '../engine/simulation.js';
+import type { Executor } from '../engine/simulation.js';
+import { PoolExecutor, type PoolWorker } from './pool.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
+
+export { timesBetween, type PoolTimes } from './pool.js';
 
 function workerUrl(): URL {
   // From TypeScript sources (tests, tsx) the worker needs the tsx loader, which Node 20
@@ -22,152 +17,29 @@ function workerUrl(): URL {
   return new URL(fromSource ? './worker-tsx.mjs' : './worker.js', import.meta.url);
 }
 
-class PooledWorker {
-  private pending: { resolve: () => void; reject: (e: Error) => void } | null = null;
-  private failure: Error | null = null;
-  /** Milliseconds this worker spent running shard systems, over the run. */
-  busyMs = 0;
-
-  constructor(readonly worker: Worker) {
-    worker.on('message', (reply: WorkerReply) => {
-      const p = this.pending;
-      this.pending = null;
-      if (!p) return;
-      if (reply.type === 'error') p.reject(new Error(`worker failed: ${reply.message}\n${reply.stack ?? ''}`));
-      else {
-        this.busyMs += reply.busyMs;
-        p.resolve();
-      }
-    });
-    worker.on('error', (err) => this.fail(err));
-    worker.on('exit', (code) => {
-      if (code !== 0) this.fail(new Error(`worker exited with code ${code}`));
-    });
-  }
-
-  private fail(err: Error): void {
-    this.failure = err;
-    const p = this.pending;
-    this.pending = null;
-    p?.reject(err);
-  }
-
-  request(message: WorkerRequest): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.pending) return Promise.reject(new Error('worker is still busy with an earlier request'));
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
-      this.worker.postMessage(message);
-    });
-  }
-}
-
-/**
- * Where a pool's time went while it ran shard systems, summed over phases: each worker's
- * busy time, the slowest worker's busy time per phase, the mean worker's, and the phases'
- * wall time. `balance` = Σ mean ÷ Σ slowest (1 when every phase's workers are busy equally
- * long); `occupancy` = Σ slowest ÷ wall (1 when nothing but the slowest worker's work
- * stands between phases). Parallel efficiency is about their product, times how much
- * slower each thread runs beside the others than alone.
- */
-export interface PoolTimes {
-  readonly wallMs: number;
-  readonly busyMs: readonly number[];
-  readonly slowestMs: number;
-  readonly meanMs: number;
-  readonly balance: number;
-  readonly occupancy: number;
-}
-
-/** The pool's times between two readings of `times()`: e.g. the steps alone, without synthesis. */
-export function timesBetween(earlier: PoolTimes, later: PoolTimes): PoolTimes {
-  const wallMs = later.wallMs - earlier.wallMs;
-  const slowestMs = later.slowestMs - earlier.slowestMs;
-  const meanMs = later.meanMs - earlier.meanMs;
+function nodeWorker(url: URL): PoolWorker {
+  const worker = new Worker(url);
   return {
-    wallMs,
-    busyMs: later.busyMs.map((b, i) => b - earlier.busyMs[i]),
-    slowestMs,
-    meanMs,
-    balance: slowestMs > 0 ? meanMs / slowestMs : 1,
-    occupancy: wallMs > 0 ? slowestMs / wallMs : 1,
+    post: (message: WorkerRequest) => worker.postMessage(message),
+    onReply: (handler) => worker.on('message', (reply: WorkerReply) => handler(reply)),
+    onFailure: (handler) => {
+      worker.on('error', handler);
+      worker.on('exit', (code) => {
+        if (code !== 0) handler(new Error(`worker exited with code ${code}`));
+      });
+    },
+    terminate: async () => {
+      await worker.terminate();
+    },
   };
 }
 
-export class NodePoolExecutor implements Executor {
-  readonly needsSharedMemory = true;
-  private failure: Error | null = null;
-  private wallMs = 0;
-  private slowestMs = 0;
-  private meanMs = 0;
-  /** The next shard to claim in the phase being run (worker.ts). */
-  private readonly claims = new Int32Array(new SharedArrayBuffer(4));
-  private constructor(private readonly workers: PooledWorker[]) {}
-
-  get threads(): number {
-    return this.workers.length;
-  }
-
+export class NodePoolExecutor extends PoolExecutor {
   static create(threads: number): NodePoolExecutor {
     if (!Number.isInteger(threads) || threads < 1)
       throw new RangeError(`threads must be an integer ≥ 1, got ${threads}`);
     const url = workerUrl();
-    const workers = Array.from({ length: threads }, () => new PooledWorker(new Worker(url)));
-    return new NodePoolExecutor(workers);
-  }
-
-  async start<P>(_model: ModelDefinition<P>, setup: RunSetup<P>): Promise<void> {
-    const claims = this.claims.buffer as SharedArrayBuffer;
-    await this.all((w) => w.request({ type: 'start', setup: setup as RunSetup<unknown>, claims }));
-  }
-
-  async runShards(phase: Phase, index: number, tick: number): Promise<void> {
-    const t0 = performance.now();
-    const before = this.workers.map((w) => w.busyMs);
-    Atomics.store(this.claims, 0, 0);
-    await this.all((w) => w.request({ type: 'run', phase, index, tick }));
-    this.wallMs += performance.now() - t0;
-    const busy = this.workers.map((w, i) => w.busyMs - before[i]);
-    this.slowestMs += Math.max(...busy);
-    this.meanMs += busy.reduce((a, b) => a + b, 0) / busy.length;
-  }
-
-  /** Busy and wall time of the shard phases run so far (init and steps). */
-  times(): PoolTimes {
-    const zero: PoolTimes = {
-      wallMs: 0,
-      busyMs: this.workers.map(() => 0),
-      slowestMs: 0,
-      meanMs: 0,
-      balance: 1,
-      occupancy: 1,
-    };
-    return timesBetween(zero, {
-      ...zero,
-      wallMs: this.wallMs,
-      busyMs: this.workers.map((w) => w.busyMs),
-      slowestMs: this.slowestMs,
-      meanMs: this.meanMs,
-    });
-  }
-
-  /**
-   * Send a request to every worker and wait for all of them, even when one fails: a worker
-   * still running shards must not be handed the next phase. After a failure the pool is
-   * unusable (its workers' state is unknown) and says so on every later call.
-   */
-  private async all(send: (w: PooledWorker) => Promise<void>): Promise<void> {
-    if (this.failure) throw new Error(`worker pool is unusable after an earlier failure: ${this.failure.message}`);
-    const results = await Promise.allSettled(this.workers.map(send));
-    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (rejected) {
-      this.failure = rejected.reason instanceof Error ? rejected.reason : new Error(String(rejected.reason));
-      throw this.failure;
-    }
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    return new NodePoolExecutor(Array.from({ length: threads }, () => nodeWorker(url)));
   }
 }
 

@@ -74,7 +74,7 @@ export const sources: Readonly<Record<string, string>> = Object.freeze({
   PD16: "People's Daily, 22 Jan 2016 (mirror lucaturilli.net/n3/2016/0122/c90882-9007918.html).",
   NE: 'Nesta, "Separating myth from reality".',
   SHND: 'shndlaw.com/post/697.',
-  GR: 'Granovetter 1978 (pdffox.com copy; TimRichter/CartesianSeminar on GitHub).',
+  GR: 'Granovetter, M., "Threshold Models of Collective Behavior", American Journal of Sociology 83(6):1420–1443, 1978 (pdffox.com copy; TimRichter/CartesianSeminar on GitHub).',
   KU91: 'Kuran, World Politics 44(1), 1991 (Cambridge/Duke abstract).',
   CWM: 'Centola, Willer, Macy, AJS 2005 (studylib.net).',
   MR13: 'plosone.org.',
@@ -94,6 +94,11 @@ export const sources: Readonly<Record<string, string>> = Object.freeze({
   POM05: 'Grimm et al., Science 310:987–91, 2005.',
   POM12: 'Grimm & Railsback, Phil Trans R Soc B 367:298–310, 2012.',
   AX96: 'Axtell et al., Computational & Mathematical Organization Theory 1(2):123–41, 1996 (Springer abstract).',
+  ASC: 'Epstein, J.M. et al., the original civil-violence code in Ascape: oroborous/ascape (GitHub), src/main/java/edu/brook/cv/{Citizen,Cop,CVModel}.java and paper/CVModelIRun1…5.java; Ascape © 1998–2007 The Brookings Institution, revisions Metascape LLC; Epstein, Steinbruner & Parker, CSED Working Paper 20, 2001. Read as a description of the rules (licence unclear), not copied.',
+  EN18: 'Ensign, D., Friedler, S.A., Neville, S., Scheidegger, C. & Venkatasubramanian, S., "Runaway Feedback Loops in Predictive Policing", Conference on Fairness, Accountability and Transparency (FAT* 2018), PMLR 81:160–171, 2018 (arXiv 1706.09847); code algofairness/runaway-feedback-loops-src (GitHub), src/polya.py and src/Makefile.',
+  LI16: 'Lum, K. & Isaac, W., "To predict and serve?", Significance 13(5):14–19, 2016.',
+  DAF25:
+    'Daymude, J.J., Axelrod, R. & Forrest, S., "Strategic Analysis of Dissent and Self-Censorship", Proceedings of the National Academy of Sciences, 2025 (arXiv 2509.03731); code DaymudeLab/DissentSelfCensorship (GitHub, v1.0.0, Zenodo 10.5281/zenodo.15150163), code/opt_action.py, phase_diagram.py, hillclimbing.py, opt_action.nb.',
   [ASSUMPTION]: 'Assumption: no documented source; a modelling choice to be varied in sensitivity analysis.',
 });
 

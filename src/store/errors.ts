@@ -11,7 +11,7 @@ const FULL = /No space left on device|ENOSPC|Disk quota exceeded|EDQUOT/;
 const READ_ONLY =
   /Read-only file system|EROFS|Permission denied|EACCES|EPERM|Cannot open database .* in read-only mode/i;
 const CORRUPT =
-  /not a valid DuckDB database file|Corrupt database file|database file .* corrupt|checksum|Could not read enough bytes|Serialization Error|Deserialization|INTERNAL Error|older than|newer than|version number|Catalog Error: Table with name (runs|metrics) does not exist/i;
+  /not a valid DuckDB database file|Corrupt database file|database file .* corrupt|checksum|Could not read enough bytes|Serialization Error|Deserialization|older than|newer than|version number|Catalog Error: Table with name (runs|metrics) does not exist/i;
 
 /** The PID DuckDB names as the lock holder, if any. */
 export function lockHolder(message: string): number | undefined {

@@ -86,9 +86,8 @@ export async function reportCommand(registry: ModelRegistry, ids: readonly strin
   if (await isExperiment(reader, ids[0])) {
     if (ids.length > 1)
       throw new UserError(`runs: ${ids[0]} is an experiment; allowed: one experiment id, or one or more run ids`);
-    // the analysis is recomputed and stored, as `experiment analyze` does: the store must be writable
-    const store = await ResultsStore.open(o.db, { create: false });
-    const { data, provenance } = await loadExperiment(store, ids[0], registry);
+    // the analysis is recomputed from the stored values (read only: not kept, so archives work too)
+    const { data, provenance } = await loadExperiment(reader, ids[0], registry);
     doc = experimentReport(data, provenance, generator);
   } else {
     const rows = await checkRuns(reader, ids, o.partial);

@@ -118,3 +118,20 @@ export function poolOutbursts(summaries: readonly OutburstSummary[]): {
   }
   return { count, wait: meanSd(waits), interval: meanSd(intervals), activation: meanSd(activations) };
 }
+
+/**
+ * A statistic of values pooled over runs, with its standard error from run-to-run variation:
+ * the delete-one-run jackknife. Outbursts within one run are not independent (each follows the
+ * last one's jail cycle), so the run (seed), not the outburst, is the unit of replication.
+ */
+export function jackknife(
+  groups: readonly (readonly number[])[],
+  stat: (xs: number[]) => number,
+): { value: number; se: number } {
+  const value = stat(groups.flat());
+  const n = groups.length;
+  if (n < 2) return { value, se: NaN };
+  const loo = groups.map((_, i) => stat(groups.filter((_, j) => j !== i).flat()));
+  const m = loo.reduce((a, b) => a + b, 0) / n;
+  return { value, se: Math.sqrt(((n - 1) / n) * loo.reduce((s, x) => s + (x - m) ** 2, 0)) };
+}

@@ -17,12 +17,30 @@ export {
   JAILED,
   LIFE,
 } from './model.js';
-export { epsteinParams, legitimacyAt, type EpsteinParams, type LegitimacySchedule } from './params.js';
+export {
+  epsteinParams,
+  legitimacyAt,
+  copDensityAt,
+  copsAt,
+  type EpsteinParams,
+  type LegitimacySchedule,
+  type CopSchedule,
+} from './params.js';
+export { epsteinReferenceModel } from './reference.js';
+export {
+  RULE_SETS,
+  ORIGINAL_RULE_REVERSIONS,
+  ORIGINAL_ALL_REVERTED,
+  K_ORIGINAL,
+  type RuleSetName,
+  type RuleSwitches,
+} from './rules.js';
 export {
   findOutbursts,
   summarizeOutbursts,
   poolOutbursts,
   meanSd,
+  jackknife,
   type Outburst,
   type OutburstOptions,
   type OutburstSummary,

@@ -36,7 +36,7 @@
  * arrest choice, jail term, re-entry cell), 'release' serves end-of-tick re-entry,
  * 'init' and 'traits' the synthesis.
  */
-import { Neighbourhood, Torus } from '../../engine/lattice.js';
+import { Neighbourhood, Torus, neighbourhoodOffsets } from '../../engine/lattice.js';
 import type {
   ColumnSpec,
   GlobalContext,
@@ -47,7 +47,7 @@ import type {
 } from '../../engine/model.js';
 import type { CounterRng } from '../../engine/rng.js';
 import { singleUnit } from '../../engine/shards.js';
-import { type EpsteinParams, legitimacyAt } from './params.js';
+import { type EpsteinParams, copsAt, legitimacyAt, maxCopsOf } from './params.js';
 
 export const NONE = 0;
 export const CITIZEN = 1;
@@ -110,9 +110,53 @@ export interface Geometry {
   readonly viewDeltaC: Int32Array;
   readonly viewDeltaK: Int32Array;
   readonly scratch: Int32Array;
+  /** The 8 adjacent cells ('one-step' movement). */
+  readonly step: Neighbourhood;
+  /** Cop vision strictly inside copVision, grouped by distance ('nearest' arrest). */
+  readonly nearestK: RankedOffsets;
+  /** Cells nearer than RELEASE_RADIUS, own cell first, grouped by distance ('nearest-free' release). */
+  readonly nearestFree: RankedOffsets;
+}
+
+/** Offsets sorted by squared distance; group g is [starts[g], starts[g + 1]). */
+export interface RankedOffsets {
+  readonly dx: Int32Array;
+  readonly dy: Int32Array;
+  readonly starts: Int32Array;
+}
+
+/** Ascape looks for a released agent's cell at distance < 16 of where it was arrested. */
+export const RELEASE_RADIUS = 16;
+
+/** Group offsets by squared distance (ascending; within a group the original row order). */
+function rankOffsets(dx: Int32Array, dy: Int32Array, keep: (d2: number) => boolean): RankedOffsets {
+  const idx = [...dx.keys()].filter((k) => keep(dx[k] * dx[k] + dy[k] * dy[k]));
+  const d2 = (k: number): number => dx[k] * dx[k] + dy[k] * dy[k];
+  idx.sort((a, b) => d2(a) - d2(b) || a - b);
+  const starts: number[] = [];
+  idx.forEach((k, i) => {
+    if (i === 0 || d2(k) !== d2(idx[i - 1])) starts.push(i);
+  });
+  starts.push(idx.length);
+  return {
+    dx: Int32Array.from(idx.map((k) => dx[k])),
+    dy: Int32Array.from(idx.map((k) => dy[k])),
+    starts: Int32Array.from(starts),
+  };
 }
 
 const geometryCache = new Map<string, Geometry>();
+
+/**
+ * Offsets of the 'nearest-free' search: distance < RELEASE_RADIUS, cut to what fits on the
+ * torus without an offset wrapping onto a cell already listed (lattices under 33 cells a side).
+ */
+function releaseOffsets(torus: Torus): RankedOffsets {
+  const fit = Math.floor((Math.min(torus.width, torus.height) - 1) / 2);
+  const reach = Math.min(RELEASE_RADIUS - 1, fit);
+  const { dx, dy } = neighbourhoodOffsets('moore', reach, true);
+  return rankOffsets(dx, dy, (d2) => d2 < RELEASE_RADIUS * RELEASE_RADIUS);
+}
 
 /** Lattice and neighbourhoods of a parameter set, built once and shared by runs. */
 export function geometryOf(p: EpsteinParams): Geometry {
@@ -135,6 +179,9 @@ export function geometryOf(p: EpsteinParams): Geometry {
       viewDeltaC: visC.delta.map((d) => d * viewStride),
       viewDeltaK: visK.delta.map((d) => d * viewStride),
       scratch: new Int32Array(Math.max(visC.size, visK.size)),
+      step: new Neighbourhood(torus, 'moore', 1, false),
+      nearestK: rankOffsets(visK.dx, visK.dy, (d2) => d2 < p.copVision * p.copVision),
+      nearestFree: releaseOffsets(torus),
     };
     if (geometryCache.size > 32) geometryCache.clear();
     geometryCache.set(key, g);
@@ -142,13 +189,16 @@ export function geometryOf(p: EpsteinParams): Geometry {
   return g;
 }
 
-/** Agent counts under exact density realisation; per-cell realisation reserves one slot per cell. */
+/**
+ * Agent counts under exact density realisation (slots for the most cops the cop schedule
+ * reaches; unused slots are empty, kind NONE); per-cell realisation reserves one slot per cell.
+ */
 export function populationOf(p: EpsteinParams): { slots: number; citizens: number; cops: number } {
   const cells = p.width * p.height;
   if (p.densityRealisation === 'per-cell') return { slots: cells, citizens: -1, cops: -1 };
   const citizens = Math.round(p.citizenDensity * cells);
-  const cops = Math.min(cells - citizens, Math.round(p.copDensity * cells));
-  return { slots: citizens + cops, citizens, cops };
+  const cops = Math.min(cells - citizens, copsAt(p, 0));
+  return { slots: citizens + Math.min(cells - citizens, maxCopsOf(p)), citizens, cops };
 }
 
 /** Agent record stride in i32 slots: pos, next, hardship (f32 bits), risk (f32 bits). */
@@ -521,7 +571,7 @@ class World {
     return -1;
   }
 
-  /** A uniformly random empty cell of the whole lattice (re-entry from jail, 'removed'). */
+  /** A uniformly random empty cell of the whole lattice, or −1 if there is none. */
   randomEmptyCell(rng: CounterRng): number {
     const cells = this.g.torus.cells;
     const occ = this.cell16;
@@ -531,7 +581,7 @@ class World {
     }
     let empty = 0;
     for (let c = 0; c < cells; c++) if (occ[4 * c + C_OCC] === 0) empty++;
-    if (empty === 0) throw new Error('no empty cell for an agent leaving jail');
+    if (empty === 0) return -1;
     let r = rng.below(empty);
     for (let c = 0; c < cells; c++) {
       if (occ[4 * c + C_OCC] === 0) {
@@ -549,7 +599,108 @@ class World {
     this.counters[G_QUIET]++;
     const mode = this.p.jailedAgents;
     if (mode === 'invisible') this.link(a, this.pos(a));
-    else if (mode === 'removed') this.link(a, this.randomEmptyCell(rng));
+    else if (mode === 'removed') {
+      const to =
+        this.p.releasePlacement === 'nearest-free' ? this.nearestFree(this.pos(a), rng) : this.randomEmptyCell(rng);
+      if (to < 0) throw new Error(`no empty cell for agent ${a} leaving jail`);
+      this.link(a, to);
+    }
+  }
+
+  /** The cell at offset (dx, dy) from `cell` (|dx|, |dy| below the lattice size), wrapping. */
+  offsetCell(cell: number, dx: number, dy: number): number {
+    const w = this.g.torus.width;
+    const h = this.g.torus.height;
+    const x0 = cell % w;
+    let x = x0 + dx;
+    let y = (cell - x0) / w + dy;
+    if (x < 0) x += w;
+    else if (x >= w) x -= w;
+    if (y < 0) y += h;
+    else if (y >= h) y -= h;
+    return y * w + x;
+  }
+
+  /** 'one-step' movement: one of the 8 adjacent cells at random, or −1 (stay) if it is occupied. */
+  pickStep(cell: number, rng: CounterRng): number {
+    const nb = this.g.step;
+    const k = rng.below(nb.size);
+    const c = this.offsetCell(cell, nb.dx[k], nb.dy[k]);
+    return this.cell16[4 * c + C_OCC] === 0 ? c : -1;
+  }
+
+  /** The r-th active agent (list order) on cell d; the caller knows r < actives on d. */
+  activeOnCell(d: number, r: number): number {
+    const ag = this.agent;
+    for (let b = this.cell[CL * d]; b >= 0; b = ag[AG * b + A_NEXT]) {
+      if (this.state[b] === ACTIVE) {
+        if (r === 0) return b;
+        r--;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Nearest active citizen to a cop on `cell`: the ranked cells of the cop's vision strictly
+   * inside copVision, nearest distance first; among the actives at that distance one at random.
+   */
+  nearestActive(cell: number, rng: CounterRng): number {
+    const { dx, dy, starts } = this.g.nearestK;
+    const includeOwn = this.p.visionIncludesOwnCell;
+    const cell16 = this.cell16;
+    for (let g = 0; g + 1 < starts.length; g++) {
+      let count = 0;
+      for (let k = starts[g]; k < starts[g + 1]; k++) {
+        if (!includeOwn && dx[k] === 0 && dy[k] === 0) continue;
+        count += cell16[4 * this.offsetCell(cell, dx[k], dy[k]) + C_ACT];
+      }
+      if (count === 0) continue;
+      let r = rng.below(count);
+      for (let k = starts[g]; k < starts[g + 1]; k++) {
+        if (!includeOwn && dx[k] === 0 && dy[k] === 0) continue;
+        const d = this.offsetCell(cell, dx[k], dy[k]);
+        const m = cell16[4 * d + C_ACT];
+        if (r < m) return this.activeOnCell(d, r);
+        r -= m;
+      }
+    }
+    return -1;
+  }
+
+  /** 'nearest-free' release: a random empty cell among the nearest to `cell`, else any empty cell. */
+  nearestFree(cell: number, rng: CounterRng): number {
+    const { dx, dy, starts } = this.g.nearestFree;
+    const cell16 = this.cell16;
+    for (let g = 0; g + 1 < starts.length; g++) {
+      let count = 0;
+      for (let k = starts[g]; k < starts[g + 1]; k++)
+        if (cell16[4 * this.offsetCell(cell, dx[k], dy[k]) + C_OCC] === 0) count++;
+      if (count === 0) continue;
+      let r = rng.below(count);
+      for (let k = starts[g]; k < starts[g + 1]; k++) {
+        const d = this.offsetCell(cell, dx[k], dy[k]);
+        if (cell16[4 * d + C_OCC] === 0 && r-- === 0) return d;
+      }
+    }
+    return this.randomEmptyCell(rng);
+  }
+
+  /** Take cop `a` off the lattice for good (cop schedule); its slot becomes empty. */
+  removeCop(a: number): void {
+    addWindow(this.g.visC, this.g.viewDeltaC, this.pos(a), this.view, this.vs, 0, -1);
+    this.unlink(a);
+    this.kind[a] = NONE;
+    this.counters[G_COPS]--;
+  }
+
+  /** Put a new cop in empty slot `a` on `cell` (cop schedule). */
+  addCop(a: number, cell: number): void {
+    this.kind[a] = COP;
+    this.state[a] = QUIET;
+    this.link(a, cell);
+    addWindow(this.g.visC, this.g.viewDeltaC, cell, this.view, this.vs, 0, 1);
+    this.counters[G_COPS]++;
   }
 
   /** Draw a jail term by the configured rule. */
@@ -579,7 +730,7 @@ class World {
     if (this.p.jailedAgents !== 'occupy') this.unlink(s);
   }
 
-  /** Cop `c` arrests one uniformly random active citizen in its vision, if any. */
+  /** Cop `c` arrests one active citizen in its vision (random or nearest), if any. */
   enforce(c: number, rng: CounterRng): void {
     const cell = this.pos(c);
     const includeOwn = this.p.visionIncludesOwnCell;
@@ -587,34 +738,29 @@ class World {
     let n = this.view[cell * this.vs + this.kLane];
     if (!includeOwn) n -= cell16[4 * cell + C_ACT];
     if (n <= 0) return;
-    let r = rng.below(n);
-    const cells = this.g.scratch;
-    const size = this.g.visK.cellsOf(cell, cells);
-    // The r-th active in window order (cells in offset order, agents in list order): skip
-    // whole cells by their active count, then walk the one list that holds it.
     let suspect = -1;
-    for (let k = 0; k < size; k++) {
-      const d = cells[k];
-      if (d === cell && !includeOwn) continue;
-      const m = cell16[4 * d + C_ACT];
-      if (r >= m) {
-        r -= m;
-        continue;
-      }
-      const ag = this.agent;
-      const state = this.state;
-      for (let b = this.cell[CL * d]; b >= 0; b = ag[AG * b + A_NEXT]) {
-        if (state[b] === ACTIVE) {
-          if (r === 0) {
-            suspect = b;
-            break;
-          }
-          r--;
+    if (this.p.arrestChoice === 'nearest') {
+      suspect = this.nearestActive(cell, rng);
+      if (suspect < 0) return; // the actives seen are all on the rim at exactly copVision
+    } else {
+      let r = rng.below(n);
+      const cells = this.g.scratch;
+      const size = this.g.visK.cellsOf(cell, cells);
+      // The r-th active in window order (cells in offset order, agents in list order): skip
+      // whole cells by their active count, then walk the one list that holds it.
+      for (let k = 0; k < size; k++) {
+        const d = cells[k];
+        if (d === cell && !includeOwn) continue;
+        const m = cell16[4 * d + C_ACT];
+        if (r >= m) {
+          r -= m;
+          continue;
         }
+        suspect = this.activeOnCell(d, r);
+        break;
       }
-      break;
+      if (suspect < 0) throw new Error(`cop ${c}: active count ${n} in vision does not match the lattice`);
     }
-    if (suspect < 0) throw new Error(`cop ${c}: active count ${n} in vision does not match the lattice`);
     const target = this.pos(suspect);
     this.arrest(suspect, rng);
     if (this.p.copMovesToArrestee && target !== cell) this.relocate(c, target);
@@ -674,19 +820,45 @@ export function arrestProbability(rule: EpsteinParams['arrestRule'], k: number, 
   return 1 - Math.exp(-k * arrestProbabilityRatio(rule, C, A));
 }
 
+/** What both implementations count during a tick (model.ts keeps it in World, reference.ts in its own). */
+export interface TickTallies {
+  readonly arrests: number;
+  readonly aggCop: number;
+  readonly aggCopActive: number;
+  readonly aggNo: number;
+  readonly aggNoActive: number;
+}
+
+/** Write a tick's metrics: the population by state, the tick's tallies, legitimacy. */
+export function writeEpsteinMetrics(
+  acc: Float64Array,
+  states: { citizens: number; cops: number; quiet: number; active: number; jailed: number },
+  t: TickTallies,
+  L: number,
+): void {
+  acc[M.citizens] = states.citizens;
+  acc[M.cops] = states.cops;
+  acc[M.quiet] = states.quiet;
+  acc[M.active] = states.active;
+  acc[M.jailed] = states.jailed;
+  acc[M.arrests] = t.arrests;
+  acc[M.aggrieved_cop_visible] = t.aggCop;
+  acc[M.aggrieved_cop_visible_active] = t.aggCopActive;
+  acc[M.aggrieved_no_cop] = t.aggNo;
+  acc[M.aggrieved_no_cop_active] = t.aggNoActive;
+  acc[M.legitimacy] = L;
+}
+
 function writeMetrics(w: World, acc: Float64Array, L: number): void {
   const c = w.counters;
-  acc[M.citizens] = c[G_CITIZENS];
-  acc[M.cops] = c[G_COPS];
-  acc[M.quiet] = c[G_QUIET];
-  acc[M.active] = c[G_ACTIVE];
-  acc[M.jailed] = c[G_JAILED];
-  acc[M.arrests] = w.arrests;
-  acc[M.aggrieved_cop_visible] = w.aggCop;
-  acc[M.aggrieved_cop_visible_active] = w.aggCopActive;
-  acc[M.aggrieved_no_cop] = w.aggNo;
-  acc[M.aggrieved_no_cop_active] = w.aggNoActive;
-  acc[M.legitimacy] = L;
+  const states = {
+    citizens: c[G_CITIZENS],
+    cops: c[G_COPS],
+    quiet: c[G_QUIET],
+    active: c[G_ACTIVE],
+    jailed: c[G_JAILED],
+  };
+  writeEpsteinMetrics(acc, states, w, L);
 }
 
 function synthesize(ctx: GlobalContext<EpsteinParams>): void {
@@ -702,11 +874,12 @@ function synthesize(ctx: GlobalContext<EpsteinParams>): void {
   const init = ctx.rng('init');
   const traits = ctx.rng('traits');
   if (p.densityRealisation === 'exact') {
-    const { citizens } = populationOf(p);
+    const { citizens, cops: startCops } = populationOf(p);
     // Partial Fisher–Yates over the cells: agent i gets the i-th cell of a random permutation.
+    // Slots beyond the starting cops (room for cops the schedule adds later) stay empty.
     const perm = new Int32Array(cells);
     for (let c = 0; c < cells; c++) perm[c] = c;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < citizens + startCops; i++) {
       const j = i + init.key(i, 0).below(cells - i);
       const t = perm[i];
       perm[i] = perm[j];
@@ -775,21 +948,56 @@ function shuffleOrder(order: Uint32Array, rng: CounterRng, tick: number): void {
   }
 }
 
+/**
+ * Cop schedule: before the tick's turns, bring the cops on the lattice to round(density(t) ×
+ * cells), removing uniformly random cops or adding cops on random empty cells in empty slots.
+ */
+function adjustCops(w: World, rng: CounterRng, tick: number): void {
+  const target = copsAt(w.p, tick);
+  const kind = w.kind;
+  let cops = w.counters[G_COPS];
+  if (target < cops) {
+    const list: number[] = [];
+    for (let a = 0; a < kind.length; a++) if (kind[a] === COP) list.push(a);
+    rng.key(0, tick);
+    for (let i = 0; i < cops - target; i++) {
+      const j = i + rng.below(list.length - i);
+      [list[i], list[j]] = [list[j], list[i]];
+      w.removeCop(list[i]);
+    }
+  } else if (target > cops) {
+    rng.key(1, tick);
+    for (let a = 0; a < kind.length && cops < target; a++) {
+      if (kind[a] !== NONE) continue;
+      const cell = w.randomEmptyCell(rng);
+      if (cell < 0) break; // a full lattice: no room for another cop this tick
+      w.addCop(a, cell);
+      cops++;
+    }
+  }
+}
+
 function step(ctx: GlobalContext<EpsteinParams>): void {
   const p = ctx.params;
   const tick = ctx.tick;
   const w = new World(p, ctx.columns, ctx.globals);
   const L = legitimacyAt(p, tick);
-  const oneMinusL = 1 - L;
   const T = p.threshold;
+  // G = H·(1 − L), times (1 − T) in the original code.
+  const grievanceFactor = (1 - L) * (p.grievanceScaling === 'one-minus-threshold' ? 1 - T : 1);
   const k = p.k;
   const rule = p.arrestRule;
   const includeOwn = p.visionIncludesOwnCell;
   const selfTwice = p.activeCountsSelfTwice;
-  const moveFirst = p.order === 'move-then-act';
+  const citizensMoveFirst = p.order !== 'act-then-move';
+  const copsMoveFirst = p.order === 'move-then-act';
   const movement = p.movement;
   const copsMove = p.movement || p.copsAlwaysMove;
-  const atActivation = p.jailTiming === 'at-activation';
+  const atActivation = p.jailTiming !== 'end-of-tick';
+  const decrementFirst = p.jailTiming === 'at-activation-decrement-first';
+  const oneStep = p.movementRule === 'one-step';
+  // 'citizens-then-cops' runs the shuffled order twice: citizens on the first pass, cops on the second.
+  const passes = p.activation === 'citizens-then-cops' ? [CITIZEN, COP] : [NONE];
   const { kind, state, term, order, agent, agentF, cell16, view, vs } = w;
   const moveC = w.g.moveC;
   const moveK = w.g.moveK;
@@ -797,12 +1005,13 @@ function step(ctx: GlobalContext<EpsteinParams>): void {
   const expTable = new Float64Array(EXP_TABLE_SIZE);
   for (let m = 0; m < EXP_TABLE_SIZE; m++) expTable[m] = Math.exp(-k * m);
   const rng = ctx.rng('act');
+  if (p.copSchedule.kind !== 'constant') adjustCops(w, ctx.rng('cops'), tick);
   shuffleOrder(order, ctx.rng('order'), tick);
 
   const decide = (a: number): void => {
     const cell = agent[AG * a + A_POS];
     const selfActive = state[a] === ACTIVE;
-    const G = agentF[AG * a + A_HARDSHIP] * oneMinusL;
+    const G = agentF[AG * a + A_HARDSHIP] * grievanceFactor;
     if (!(G > T)) {
       if (selfActive) w.setActive(a, false);
       return;
@@ -831,7 +1040,8 @@ function step(ctx: GlobalContext<EpsteinParams>): void {
   };
 
   const moveAgent = (a: number, nb: typeof moveC): void => {
-    const target = w.pickEmpty(agent[AG * a + A_POS], nb, rng);
+    const cell = agent[AG * a + A_POS];
+    const target = oneStep ? w.pickStep(cell, rng) : w.pickEmpty(cell, nb, rng);
     if (target >= 0) w.relocate(a, target);
   };
 
@@ -846,39 +1056,51 @@ function step(ctx: GlobalContext<EpsteinParams>): void {
   const cellRec = w.cell;
   const last = order.length - 1;
   let touched = 0;
-  for (let i = 0; i < order.length; i++) {
-    touched ^= agent[AG * order[i + PREFETCH > last ? last : i + PREFETCH] + A_POS];
-    const ahead = agent[AG * order[i + PREFETCH_CELL > last ? last : i + PREFETCH_CELL] + A_POS];
-    if (ahead >= 0) touched ^= cellRec[CL * ahead];
-    const a = order[i];
-    const kd = kind[a];
-    if (kd === CITIZEN) {
-      if (state[a] === JAILED) {
-        if (!atActivation) continue;
-        rng.key(a, tick);
-        const t = term[a];
-        if (t === LIFE) continue;
-        if (t > 0) {
-          term[a] = t - 1;
-          continue;
+  for (const pass of passes) {
+    for (let i = 0; i < order.length; i++) {
+      touched ^= agent[AG * order[i + PREFETCH > last ? last : i + PREFETCH] + A_POS];
+      const ahead = agent[AG * order[i + PREFETCH_CELL > last ? last : i + PREFETCH_CELL] + A_POS];
+      if (ahead >= 0) touched ^= cellRec[CL * ahead];
+      const a = order[i];
+      const kd = kind[a];
+      if (pass !== NONE && kd !== pass) continue;
+      if (kd === CITIZEN) {
+        if (state[a] === JAILED) {
+          if (!atActivation) continue;
+          rng.key(a, tick);
+          const t = term[a];
+          if (t === LIFE) continue;
+          if (decrementFirst) {
+            // Ascape: −1, out once the term is ≤ 0; the agent decides on its cell but does not move this turn.
+            if (t > 1) term[a] = t - 1;
+            else {
+              w.release(a, rng);
+              decide(a);
+            }
+            continue;
+          }
+          if (t > 0) {
+            term[a] = t - 1;
+            continue;
+          }
+          w.release(a, rng);
+        } else rng.key(a, tick);
+        if (citizensMoveFirst) {
+          if (movement) moveAgent(a, moveC);
+          decide(a);
+        } else {
+          decide(a);
+          if (movement) moveAgent(a, moveC);
         }
-        w.release(a, rng);
-      } else rng.key(a, tick);
-      if (moveFirst) {
-        if (movement) moveAgent(a, moveC);
-        decide(a);
-      } else {
-        decide(a);
-        if (movement) moveAgent(a, moveC);
-      }
-    } else if (kd === COP) {
-      rng.key(a, tick);
-      if (moveFirst) {
-        if (copsMove) moveAgent(a, moveK);
-        w.enforce(a, rng);
-      } else {
-        w.enforce(a, rng);
-        if (copsMove) moveAgent(a, moveK);
+      } else if (kd === COP) {
+        rng.key(a, tick);
+        if (copsMoveFirst) {
+          if (copsMove) moveAgent(a, moveK);
+          w.enforce(a, rng);
+        } else {
+          w.enforce(a, rng);
+          if (copsMove) moveAgent(a, moveK);
+        }
       }
     }
   }
@@ -962,7 +1184,7 @@ export function checkInvariants(
 
 export const epsteinModel: ModelDefinition<EpsteinParams> = {
   name: 'epstein',
-  streams: ['init', 'traits', 'order', 'act', 'release'],
+  streams: ['init', 'traits', 'order', 'act', 'release', 'cops'],
   layout,
   init: [{ kind: 'global', name: 'synthesize', run: synthesize }],
   step: [{ kind: 'global', name: 'activate', run: step }],

@@ -21,6 +21,8 @@ export interface EpsteinRun {
 export interface RunEpsteinOptions {
   /** Called after init and after every step with the live state (e.g. to check invariants). */
   readonly inspect?: (tick: number, columns: Readonly<Record<string, TypedColumn>>, globals: Float64Array) => void;
+  /** The implementation to run (default the fast model; epsteinReferenceModel for the reference). */
+  readonly model?: ModelDefinition<EpsteinParams>;
 }
 
 /** Parse (defaults filled in, ranges checked) and run for `steps` ticks. */
@@ -45,10 +47,11 @@ export async function runEpstein(
       options.inspect?.(ctx.tick, ctx.columns, ctx.globals);
     },
   };
+  const base = options.model ?? epsteinModel;
   const model: ModelDefinition<EpsteinParams> = {
-    ...epsteinModel,
-    init: [...epsteinModel.init, capture],
-    step: [...epsteinModel.step, capture],
+    ...base,
+    init: [...base.init, capture],
+    step: [...base.step, capture],
   };
   const result = await runSimulation(model, p, {
     seed,
