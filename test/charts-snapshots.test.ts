@@ -5,7 +5,7 @@
  * mismatch the new SVG is written beside the snapshot as NAME-changed.svg and the test fails;
  * `npm run charts:snapshots` accepts the new ones. The snapshots are the gallery in docs/.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { comparisonSections } from '../src/charts/node/load.js';
@@ -85,6 +85,13 @@ const CASES: Case[] = [
     figures: runCase('regime-high-intensity', ['harm-by-group', 'disparity']),
   },
   {
+    name: 'ijop-xinjiang',
+    title: 'Who detects, and whom: ijop-xinjiang, 20,000 residents, 60 days',
+    commands:
+      'npx panopticon run --preset ijop-xinjiang --population 20000 --steps 60\nnpx panopticon report RUN_ID --figures figures/',
+    figures: runCase('regime-ijop-xinjiang', ['detections-by-channel', 'disparity']),
+  },
+  {
     name: 'municipal-points',
     title: 'Scores: municipal-points, 20,000 residents, 60 days',
     commands:
@@ -134,14 +141,25 @@ const CASES: Case[] = [
   },
 ];
 
+/** Version, commit and date the fixtures were captured at (written by `npm run charts:fixtures`). */
+function captured(): { version: string; commit: string; date: string } {
+  return JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'charts', 'captured.json'), 'utf8')) as {
+    version: string;
+    commit: string;
+    date: string;
+  };
+}
+
 function galleryMarkdown(rendered: { c: Case; figures: readonly Figure[] }[]): string {
   const esc = (s: string) => s.replace(/[[\]]/g, '\\$&');
+  const at = captured();
   const parts = [
     '# Figure gallery',
     '',
     'Every kind of figure `panopticon report` draws, from small real runs of the regime and Epstein models. These pictures are',
     'the golden snapshots of the chart tests (`test/charts-snapshots.test.ts`): the runs were captured once into',
-    '`test/fixtures/charts/` (`npm run charts:fixtures`), so the snapshots change only when the charts do. Regenerate the',
+    `\`test/fixtures/charts/\` (\`npm run charts:fixtures\`, run with Panopticon ${at.version} at commit ${at.commit} on ${at.date}),`,
+    'so the snapshots change only when the charts do. Regenerate the',
     'pictures with `npm run charts:snapshots`. Each section gives the commands that draw the same figures from a fresh run;',
     'numbers will differ as the model evolves. Colours are the Okabe–Ito palette, with dashes as a second cue; every figure',
     'carries its alt text (shown in the image description here) and, with `--figures`, its Vega-Lite specification.',
@@ -187,10 +205,15 @@ describe('chart snapshots (the gallery)', () => {
     });
   }
 
-  it('docs/gallery.md shows exactly the snapshots', () => {
-    const md = galleryMarkdown(CASES.map((c) => ({ c, figures: c.figures() })));
+  it('docs/gallery.md shows exactly the snapshots, and docs/gallery/ holds no other', () => {
+    const rendered = CASES.map((c) => ({ c, figures: c.figures() }));
+    const md = galleryMarkdown(rendered);
     const file = join(root, 'docs', 'gallery.md');
     if (update) writeFileSync(file, md);
     expect(readFileSync(file, 'utf8')).toBe(md);
+    const wanted = new Set(rendered.flatMap(({ c, figures }) => figures.map((f) => `${c.name}--${f.id}.svg`)));
+    const stale = readdirSync(galleryDir).filter((f) => !f.endsWith('-changed.svg') && !wanted.has(f));
+    if (update) for (const f of stale) rmSync(join(galleryDir, f));
+    else expect(stale, 'snapshots no case draws any more; `npm run charts:snapshots` removes them').toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
  * The snapshots then test the chart code alone; a model change does not move them until
  * someone re-captures on purpose:  npm run charts:fixtures && CHARTS_UPDATE=1 npx vitest run test/charts-snapshots.test.ts
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,8 +26,20 @@ const CASES: { name: string; args: string[] }[] = [
   },
   { name: 'regime-high-intensity', args: ['--preset', 'high-intensity', '--population', '20000', '--steps', '60'] },
   { name: 'regime-municipal-points', args: ['--preset', 'municipal-points', '--population', '20000', '--steps', '60'] },
+  { name: 'regime-ijop-xinjiang', args: ['--preset', 'ijop-xinjiang', '--population', '20000', '--steps', '60'] },
   { name: 'epstein-run3', args: ['--preset', 'epstein-run3', '--steps', '150'] },
 ];
+
+/** The commit the fixtures are captured at (the gallery names it), with a note when the tree had changes. */
+function capturedAt(): string {
+  try {
+    const git = (args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+    const commit = git(['rev-parse', '--short=12', 'HEAD']);
+    return git(['status', '--porcelain', '--untracked-files=no']) ? `${commit} with uncommitted changes` : commit;
+  } catch {
+    return 'an unknown commit';
+  }
+}
 
 function context(out: (s: string) => void): CliContext {
   return {
@@ -91,6 +104,8 @@ try {
     writeFileSync(target, JSON.stringify(encodeExperiment(reduceExperiment(data))) + '\n');
     console.log(`${target}: ${data.series.length} series rows`);
   }
+  const captured = { version: packageVersion(), commit: capturedAt(), date: new Date().toISOString().slice(0, 10) };
+  writeFileSync(join(outDir, 'captured.json'), JSON.stringify(captured) + '\n');
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -3,7 +3,7 @@
  * replicates as two shaded bands (EMA Workbench's envelopes, with the spread made explicit).
  */
 import { finiteOrNull, fmt, listWords } from '../format.js';
-import { HEIGHT, SERIES_COLOURS, WIDTH } from '../theme.js';
+import { HEIGHT, SERIES_COLOURS, SERIES_DASHES, WIDTH } from '../theme.js';
 import type { Figure } from '../types.js';
 import { makeFigure, seriesOrder, type FigureText } from './common.js';
 
@@ -74,6 +74,14 @@ export function bandChart(o: BandChartOptions): Figure {
         ? { title: o.legendTitle ?? null, symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 }
         : null,
   };
+  // the median lines are dashed as in line charts, so arms stay apart without colour (the legend
+  // merges both encodings into one dashed, coloured symbol per arm)
+  const dash = {
+    field: 'series',
+    type: 'nominal',
+    scale: { domain: order, range: order.map((_, i) => SERIES_DASHES[i % SERIES_DASHES.length]) },
+    legend: colour.legend,
+  };
   const x = {
     field: 'x',
     type: 'quantitative',
@@ -100,7 +108,10 @@ export function bandChart(o: BandChartOptions): Figure {
     layer: [
       { mark: { type: 'area', opacity: 0.16 }, encoding: { y: { ...y, field: 'q05' }, y2: { field: 'q95' } } },
       { mark: { type: 'area', opacity: 0.32 }, encoding: { y: { ...y, field: 'q25' }, y2: { field: 'q75' } } },
-      { mark: { type: 'line', strokeWidth: 2.5 }, encoding: { y: { ...y, field: 'q50' } } },
+      {
+        mark: { type: 'line', strokeWidth: 2.5 },
+        encoding: { y: { ...y, field: 'q50' }, ...(order.length > 1 ? { strokeDash: dash } : {}) },
+      },
     ],
   });
 }

@@ -74,6 +74,11 @@ export function forestChart(o: ForestChartOptions): Figure {
     height: { step: grouped ? 18 : 24 },
     data: { values },
     layer: [
+      // the line of no difference first, so intervals, dots and labels are drawn over it
+      {
+        mark: { type: 'rule', color: '#555', strokeDash: [5, 4] },
+        encoding: { x: { datum: ref, type: 'quantitative' } },
+      },
       {
         mark: { type: 'rule', strokeWidth: 2.5 },
         encoding: {
@@ -95,14 +100,19 @@ export function forestChart(o: ForestChartOptions): Figure {
         mark: { type: 'point', size: 90, filled: false, fill: 'white', strokeWidth: 2, opacity: 1 },
         encoding: { y, ...offset, x: { field: 'estimate', type: 'quantitative' }, color: colour },
       },
-      {
-        mark: { type: 'text', align: 'left', dx: 8, baseline: 'middle', fontSize: 11, color: '#333' },
+      // a white halo under each label keeps it legible where it crosses a grid line or the zero line
+      ...['halo', 'label'].map((kind) => ({
+        mark: {
+          type: 'text',
+          align: 'left',
+          dx: 8,
+          baseline: 'middle',
+          fontSize: 11,
+          color: '#333',
+          ...(kind === 'halo' ? { stroke: 'white', strokeWidth: 4, strokeJoin: 'round' } : {}),
+        },
         encoding: { y, ...offset, x: { field: 'high', type: 'quantitative' }, text: { field: 'label' } },
-      },
-      {
-        mark: { type: 'rule', color: '#555', strokeDash: [5, 4] },
-        encoding: { x: { datum: ref, type: 'quantitative' } },
-      },
+      })),
     ],
   });
 }

@@ -9,6 +9,7 @@ import { barChart } from '../builders/bars.js';
 import { lineChart } from '../builders/line.js';
 import { ratioChart } from '../builders/ratio.js';
 import { fmt, listWords } from '../format.js';
+import { metricNames } from '../../models/regime/mechanisms.js';
 import { keyLabel, type RunSeries } from '../series.js';
 import type { BarDatum, Figure, FigureSet, RatioDatum, SeriesPoint, SkippedFigure } from '../types.js';
 import { inSections, namesAt, paramAt, type RunContext } from './context.js';
@@ -33,6 +34,29 @@ export const REGIME_SANCTION_LABELS: Readonly<Record<string, string>> = {
   blocked_schooling: "children's school places",
 };
 
+/**
+ * Short labels of the detection channels (metric `detected_NAME`, one per channel a mechanism
+ * declares); a channel missing here is labelled by its catalogue description.
+ */
+export const REGIME_CHANNEL_LABELS: Readonly<Record<string, string>> = {
+  detected_police: 'police presence',
+  detected_camera: 'cameras and face recognition',
+  detected_tracking: 'phone and IoT tracking',
+  detected_checkpoint: 'checkpoints',
+  detected_phonescan: 'phone scans',
+  detected_grid: 'grid workers',
+  detected_observer: 'gig-worker observers',
+  detected_informant: 'informants (true reports)',
+  detected_centre: 'party service centres',
+  detected_platform: 'platform censors',
+  detected_records: 'integrated records',
+};
+
+/** The detection channels in the catalogue's order, with their labels. */
+export const REGIME_CHANNELS: readonly { readonly metric: string; readonly label: string }[] = metricNames()
+  .filter((m) => m.name.startsWith('detected_'))
+  .map((m) => ({ metric: m.name, label: REGIME_CHANNEL_LABELS[m.name] ?? m.description }));
+
 /** Every metric the run figures read (for loading only what is needed, and for the catalogue test). */
 export const REGIME_RUN_METRICS: readonly string[] = [
   'adults',
@@ -48,6 +72,7 @@ export const REGIME_RUN_METRICS: readonly string[] = [
   ...Object.keys(REGIME_SANCTION_LABELS),
   ...Object.keys(REGIME_HARM_LABELS),
   ...Object.keys(REGIME_HARM_LABELS).map((h) => `disparity_${h}`),
+  ...REGIME_CHANNELS.map((c) => c.metric),
 ];
 
 const ALL = 'all adults';
@@ -267,6 +292,43 @@ export function regimeRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
       );
   }
 
+  // Who watches: each channel's detections over the run, per 1,000 adults of each group; an act
+  // seen by two channels counts once for each, so the bars do not add up to the acts seen.
+  const channels = REGIME_CHANNELS.filter((c) => s.has(c.metric, ''));
+  const watching = channels.filter((c) => (s.stat(c.metric, '', 'total') ?? 0) > 0);
+  if (!channels.length)
+    skipped.push({ id: 'detections-by-channel', title: 'Who detects', reason: 'the run has no detection metrics' });
+  else if (!watching.length)
+    skipped.push({
+      id: 'detections-by-channel',
+      title: 'Who detects',
+      reason: 'no channel detected anything in this run',
+    });
+  else {
+    const byGroup = groups.length >= 2;
+    const rows = byGroup ? groups.map((g) => ({ key: `group=${g}`, name: g })) : [{ key: '', name: ALL }];
+    const idle = channels.filter((c) => !watching.includes(c)).map((c) => c.label);
+    figures.push(
+      barChart({
+        id: 'detections-by-channel',
+        title: 'Who detects',
+        subtitle: subtitle(ctx, `detections over the run's ${s.ticks.length - 1} days, per 1,000 adults`),
+        valueTitle: byGroup ? 'detections per 1,000 adults of the group' : 'detections per 1,000 adults',
+        legendTitle: 'group',
+        unit: 'per 1,000 adults',
+        data: watching.flatMap((c) =>
+          rows.map(({ key, name }) => {
+            const adults = s.stat('adults', key, 'mean');
+            const total = s.stat(c.metric, key, 'total');
+            return { category: c.label, series: name, value: adults ? (1000 * (total ?? 0)) / adults : null };
+          }),
+        ),
+        series: rows.map((r) => r.name),
+        caption: `Acts (protests, infractions, posts, defaults) seen by each surveillance channel, counted over the whole run and divided by the mean number of adults${byGroup ? ' of the group' : ''}. Every channel a cell has gets its own chance to see each act, so an act seen by two channels counts once for each.${idle.length ? ` Saw nothing in this run: ${listWords(idle)}.` : ''}`,
+      }),
+    );
+  }
+
   const scoring = paramAt(ctx.params, 'score.enabled');
   if (scoring === false) {
     skipped.push({
@@ -303,5 +365,6 @@ export function regimeRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
 const REGIME_SECTIONS: Readonly<Record<string, string>> = {
   'harm-by-group': 'Who bears the harm',
   disparity: 'Who bears the harm',
+  'detections-by-channel': 'Who watches',
   'score-grades': 'Scores',
 };
