@@ -53,6 +53,8 @@ function context(out: (s: string) => void): CliContext {
   };
 }
 
+// before any fixture is rewritten, which would itself count as a change
+const captured = { version: packageVersion(), commit: capturedAt(), date: new Date().toISOString().slice(0, 10) };
 const dir = mkdtempSync(join(tmpdir(), 'pano-fixtures-'));
 const db = join(dir, 'results.duckdb');
 const outDir = join(import.meta.dirname, '..', 'fixtures', 'charts');
@@ -104,7 +106,6 @@ try {
     writeFileSync(target, JSON.stringify(encodeExperiment(reduceExperiment(data))) + '\n');
     console.log(`${target}: ${data.series.length} series rows`);
   }
-  const captured = { version: packageVersion(), commit: capturedAt(), date: new Date().toISOString().slice(0, 10) };
   writeFileSync(join(outDir, 'captured.json'), JSON.stringify(captured) + '\n');
 } finally {
   rmSync(dir, { recursive: true, force: true });
