@@ -20,7 +20,7 @@ import {
   type Figure,
   type MetricRow,
 } from '../src/charts/index.js';
-import { REGIME_RUN_METRICS } from '../src/charts/plans/regime.js';
+import { REGIME_CHANNELS, REGIME_RUN_METRICS } from '../src/charts/plans/regime.js';
 import { planFor } from '../src/charts/plans/models.js';
 import { renderSvg } from '../src/charts/render.js';
 import { bandOf, quantile } from '../src/charts/builders/bands.js';
@@ -193,6 +193,40 @@ describe('plans', () => {
     const t = s.ticks.findIndex((x) => x === 10);
     const expected = (100 * s.values('active', 'group=minority')[t]!) / s.values('adults', 'group=minority')[t]!;
     expect(values.find((v) => v.x === 10 && v.series === 'minority')!.y).toBeCloseTo(expected, 12);
+  });
+
+  it('who detects: each bar is the channel’s total over the run per 1,000 adults of the group; idle channels are named', () => {
+    const run = fixtureRun('regime-national-blacklist');
+    const s = run.series;
+    const set = runFigures('regime', s, { label: 'x', agents: run.provenance.agents });
+    const fig = set.figures.find((f) => f.id === 'detections-by-channel')!;
+    const values = (fig.spec as unknown as { data: { values: { category: string; series: string; value: number }[] } })
+      .data.values;
+    const channels = REGIME_CHANNELS.filter((c) => s.has(c.metric));
+    const active = channels.filter((c) => (s.stat(c.metric, '', 'total') ?? 0) > 0);
+    expect(active.length).toBeGreaterThan(0);
+    expect(new Set(values.map((v) => v.category))).toEqual(new Set(active.map((c) => c.label)));
+    for (const c of active)
+      for (const g of ['majority', 'minority']) {
+        const expected = (1000 * s.stat(c.metric, `group=${g}`, 'total')!) / s.stat('adults', `group=${g}`, 'mean')!;
+        expect(values.find((v) => v.category === c.label && v.series === g)!.value).toBeCloseTo(expected, 9);
+      }
+    for (const c of channels.filter((c) => !active.includes(c))) expect(fig.caption).toContain(c.label);
+    expect(fig.section).toBe('Who watches');
+  });
+
+  it('sanctions are drawn as running totals that end at the run’s total', () => {
+    const run = fixtureRun('regime-national-blacklist');
+    const s = run.series;
+    const fig = runFigures('regime', s, { label: 'x', agents: run.provenance.agents }).figures.find(
+      (f) => f.id === 'sanctions',
+    )!;
+    const values = (fig.spec as unknown as { data: { values: { x: number; y: number; series: string }[] } }).data
+      .values;
+    const last = s.ticks[s.ticks.length - 1];
+    const flights = values.filter((v) => v.series === 'flights');
+    expect(flights.find((v) => v.x === last)!.y).toBe(s.stat('blocked_flight', '', 'total'));
+    expect(flights.every((v, i) => i === 0 || v.y >= flights[i - 1].y)).toBe(true);
   });
 
   it('a figure missing its metrics is skipped with the reason, not drawn empty', () => {

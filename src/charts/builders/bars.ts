@@ -48,7 +48,8 @@ export function barChart(o: BarChartOptions): Figure {
         field: 'value',
         type: 'quantitative',
         title: o.valueTitle,
-        axis: { format },
+        // wide labels ("1,000") at a tight step would run together: Vega drops every other one instead
+        axis: { format, labelOverlap: true, labelSeparation: 6 },
         scale: { zero: true, nice: true },
       },
     },

@@ -19,6 +19,8 @@ export interface LineChartOptions extends FigureText {
   readonly yDomain?: readonly [number, number];
   /** d3-format string for y labels, e.g. '.1%' or ',d'. */
   readonly yFormat?: string;
+  /** Counts of whole things: y ticks only at whole numbers (no "0.5 attempts"). */
+  readonly integer?: boolean;
   /** Unit appended to numbers in the alt text, e.g. '%'. */
   readonly unit?: string;
   /** Draw dots on the points (few ticks). Default: when a series has ≤ 40 points. */
@@ -90,7 +92,9 @@ export function lineChart(o: LineChartOptions): Figure {
       type: 'quantitative',
       title: o.yTitle,
       scale: { zero: o.yZero ?? true, ...(o.yDomain ? { domain: [...o.yDomain] } : {}) },
-      ...(o.yFormat ? { axis: { format: o.yFormat } } : {}),
+      ...(o.yFormat || o.integer
+        ? { axis: { ...(o.integer ? { tickMinStep: 1 } : {}), format: o.yFormat ?? (o.integer ? ',d' : undefined) } }
+        : {}),
     },
   };
   if (single) {

@@ -87,6 +87,15 @@ function points(
   return s.values(metric, key).map((v, i) => ({ x: s.ticks[i], y: v === null ? null : f(v, i), series: name }));
 }
 
+/** Running totals of a daily series; tick 0 (the initial state) counts nothing. */
+function running(pts: readonly SeriesPoint[]): SeriesPoint[] {
+  let sum = 0;
+  return pts.map((p) => {
+    if (p.x > 0 && p.y !== null) sum += p.y;
+    return { ...p, y: p.x > 0 ? sum : 0 };
+  });
+}
+
 /** Groups in the scenario's order when known (the first is the disparity reference), else as found. */
 function groupsOf(s: RunSeries, ctx: RunContext): string[] {
   const found = s.keys('adults', 'group=').map(keyLabel);
@@ -160,6 +169,7 @@ export function regimeRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
         subtitle: subtitle(ctx, 'new detentions per day'),
         xTitle: 'day',
         yTitle: 'detentions (people per day)',
+        integer: true,
         points: [
           ...points(s, 'detentions_reactive', '', 'reactive (arrests)'),
           ...points(s, 'detentions_preemptive', '', 'pre-emptive (predictive policing)'),
@@ -178,6 +188,7 @@ export function regimeRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
         subtitle: subtitle(ctx, 'people held at the end of each day'),
         xTitle: 'day',
         yTitle: 'people in detention',
+        integer: true,
         points: [...points(s, 'detained', '', 'all detained'), ...points(s, 'detained_wrongly', '', 'who did not act')],
         caption: '“Who did not act”: held after a false attribution or a false pre-emptive call.',
       }),
@@ -196,6 +207,7 @@ export function regimeRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
           subtitle: subtitle(ctx, 'residents on each list'),
           xTitle: 'day',
           yTitle: 'residents listed',
+          integer: true,
           points: pts,
         }),
       );
@@ -216,11 +228,13 @@ export function regimeRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
         lineChart({
           id: 'sanctions',
           title: 'Sanctions',
-          subtitle: subtitle(ctx, 'attempts blocked per day'),
+          subtitle: subtitle(ctx, 'attempts blocked since the start of the run'),
           xTitle: 'day',
-          yTitle: 'attempts blocked (per day)',
-          points: used.flatMap((m) => points(s, m, '', REGIME_SANCTION_LABELS[m])),
-          caption: `Joint punishment: attempts by listed residents (and their children, for schools) refused.${unused.length ? ` None blocked: ${listWords(unused)}.` : ''}`,
+          yTitle: 'attempts blocked (cumulative)',
+          integer: true,
+          // cumulative: blocks are rare events, and a day-by-day count of them is a row of spikes
+          points: used.flatMap((m) => running(points(s, m, '', REGIME_SANCTION_LABELS[m]))),
+          caption: `Joint punishment: attempts by listed residents (and their children, for schools) refused, counted from day 1 (a step up is a day with a block).${unused.length ? ` None blocked: ${listWords(unused)}.` : ''}`,
         }),
       );
   }
