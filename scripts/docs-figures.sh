@@ -7,6 +7,9 @@
 # docs/figures/PROVENANCE.md records the commands, runs, version and commit behind them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# the commit behind the figures, read before anything is built (later edits do not change what ran)
+commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | head -1)
 npm run build --silent
 P="node dist/src/cli/main.js"
 tmp=$(mktemp -d)
@@ -36,8 +39,6 @@ cp "$tmp/compare/compare-legitimacy.png" "$out/compare-legitimacy.png"
 cp "$tmp/compare/compare-harm.png" "$out/compare-harm.png"
 cp "$tmp/compare/compare-stability-ratio.png" "$out/compare-stability-ratio.png"
 
-commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
-dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | head -1)
 {
   echo "# Where the figures in README.md and docs/guide.md come from"
   echo

@@ -31,7 +31,9 @@ import type { ExperimentProvenance } from '../src/charts/report/provenance.js';
 import { derivedMetrics, metricNames } from '../src/models/regime/mechanisms.js';
 import { DISPARITY_HARMS } from '../src/models/regime/metrics.js';
 import { regimeComparison } from '../src/models/regime/index.js';
-import { fixtureRun } from './helpers/chart-fixtures.js';
+import { fixtureRun, loadExperimentFixture } from './helpers/chart-fixtures.js';
+import { models } from '../src/models/registry.js';
+import { unitAtPath } from '../src/scenario/units.js';
 
 const rows = (metric: string, key: string, values: (number | null)[]): MetricRow[] =>
   values.map((value, tick) => ({ tick, metric, key, value }));
@@ -439,6 +441,19 @@ describe('experiments', () => {
     // a level whose interval spans zero: no direction claimed
     expect(text).toContain('legitimacy (final mean): no difference the replicates resolve (95 % CI −0.004 to +0.006)');
     expect(text).not.toMatch(/legitimacy \(final mean\) \+0\.001/);
+  });
+
+  it('factor axes carry the parameter’s unit, read from the model’s schema', () => {
+    const schema = models.regime.params;
+    expect(unitAtPath(schema, 'population.regions.*.informantsPerThousand')).toBe('per 1,000 residents');
+    expect(unitAtPath(schema, 'population.regions.1.informantsPerThousand')).toBe('per 1,000 residents');
+    expect(unitAtPath(schema, 'population.regions.*.noSuchKey')).toBe('');
+    const e = loadExperimentFixture('grid');
+    const informants = e.factors.find((f) => f.name === 'informants')!;
+    expect(informants.unit).toBe('per 1,000 residents');
+    const heatmap = experimentFigures(e).figures.find((f) => f.id.startsWith('heatmap'))!;
+    const titles = encodings(heatmap).map((enc) => [enc.x?.title, enc.y?.title]);
+    expect(titles.flat()).toContain('informants (per 1,000 residents)');
   });
 
   it('a design of several points gets no bands or forest, and says why', () => {

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { analyzeExperiment } from '../../experiments/analyze.js';
 import type { ModelRegistry } from '../../models/registry.js';
+import { unitAtPath } from '../../scenario/units.js';
 import { isUserError } from '../../scenario/errors.js';
 import { loadPreset, loadScenarioFile } from '../../scenario/load.js';
 import type { ResultsStore } from '../../store/store.js';
@@ -172,6 +173,8 @@ export async function loadExperiment(
     const row = o.key === '' ? rows.find((r) => r.metric === o.metric && r.stat === o.stat) : undefined;
     if (row) labels[o.output] = row.label;
   }
+  const schema = registry[model]?.params;
+  const unit = (path: string) => (schema ? unitAtPath(schema, path) : '');
   const factors: ExperimentFactor[] = t.factors.map((f) => ({
     name: f.factor,
     path: f.path,
@@ -179,6 +182,7 @@ export async function loadExperiment(
     high: f.high,
     levels: f.levels ? (JSON.parse(f.levels) as (number | string | boolean)[]) : null,
     scale: f.scale,
+    ...(unit(f.path) ? { unit: unit(f.path) } : {}),
   }));
   const outputs: ExperimentOutput[] = t.outputs.map((o) => ({
     name: o.output,

@@ -23,6 +23,13 @@ export interface ExperimentFactor {
   readonly high: number | null;
   readonly levels: readonly (number | string | boolean)[] | null;
   readonly scale: string;
+  /** The parameter's unit, when the model's schema gives one (axis titles carry it). */
+  readonly unit?: string;
+}
+
+/** A factor's name with its unit, for an axis title. */
+function factorTitle(f: ExperimentFactor): string {
+  return f.unit ? `${f.name} (${f.unit})` : f.name;
 }
 
 export interface ExperimentOutput {
@@ -344,7 +351,7 @@ function gridFigures(e: ExperimentData, figures: Figure[], skipped: SkippedFigur
             id: figureId(`grid${idArm}`, o.name),
             title: `${outputLabel(e, o.name)} by ${fx.name}`,
             subtitle: `mean over replicates with its 95 % interval${armNote}`,
-            xTitle: fx.name,
+            xTitle: factorTitle(fx),
             yTitle: outputLabel(e, o.name),
             points: rows.flatMap((s) => {
               const x = Number(valueOf(s.point, fx.name));
@@ -385,8 +392,8 @@ function gridFigures(e: ExperimentData, figures: Figure[], skipped: SkippedFigur
           id: figureId(`heatmap${idArm}`, o.name),
           title: `${outputLabel(e, o.name)} over ${fx.name} × ${fy.name}`,
           subtitle: `mean over replicates (± half-width of its 95 % interval)${armNote}`,
-          xTitle: fx.name,
-          yTitle: fy.name,
+          xTitle: factorTitle(fx),
+          yTitle: factorTitle(fy),
           valueTitle: outputLabel(e, o.name),
           data: [...cells.values()].map((c) => {
             const mean = c.sum / c.n;

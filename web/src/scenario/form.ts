@@ -5,7 +5,7 @@
  * here is written per model: a parameter added to a schema appears in the page.
  */
 import { unwrap } from '../../../src/scenario/issues.js';
-import { unitOf } from './units.js';
+import { describeSchema as describe, unitOf } from '../../../src/scenario/units.js';
 
 type AnyDef = Record<string, unknown> & { type?: string };
 
@@ -13,18 +13,6 @@ function defOf(schema: unknown): AnyDef {
   const def = (schema as { _zod?: { def?: AnyDef } } | undefined)?._zod?.def;
   if (!def) throw new Error('not a zod schema');
   return def;
-}
-
-/** The description a schema (or any wrapper around it) carries. */
-function describe(schema: unknown): string {
-  let s: unknown = schema;
-  for (let i = 0; i < 20 && s; i++) {
-    const d = (s as { description?: string }).description;
-    if (d) return d;
-    const def = defOf(s);
-    s = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
-  }
-  return '';
 }
 
 function isNullable(schema: unknown): boolean {

@@ -1,9 +1,11 @@
 /**
- * The unit of each numeric parameter, as the explorer shows it beside the control. The
- * schemas state units in their descriptions ("daily probability …", "days of …", "per
- * 1,000 residents"); these rules read them off the key and the description, and a test
- * checks that every numeric parameter of every model the page offers gets one.
+ * The unit of each numeric parameter, as the explorer shows it beside the control and the
+ * reports put it on an experiment factor's axis. The schemas state units in their
+ * descriptions ("daily probability …", "days of …", "per 1,000 residents"); these rules read
+ * them off the key and the description, and a test checks that every numeric parameter of
+ * every model the page offers gets one. Browser-safe: the explorer imports it.
  */
+import { schemaAt } from './issues.js';
 
 const rules: readonly (readonly [RegExp, RegExp | null, string])[] = [
   // [key pattern, description pattern (null: any), unit]
@@ -72,4 +74,28 @@ export function unitOf(path: string, description: string): string {
     if (keyRule.test(key) && (descriptionRule === null || descriptionRule.test(description))) return unit;
   }
   return '';
+}
+
+/** The description a schema (or any wrapper around it) carries. */
+export function describeSchema(schema: unknown): string {
+  let s: unknown = schema;
+  for (let i = 0; i < 20 && s; i++) {
+    const d = (s as { description?: string }).description;
+    if (d) return d;
+    const def = (s as { _zod?: { def?: { type?: string; innerType?: unknown; in?: unknown } } })._zod?.def;
+    if (!def) return '';
+    s = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+  }
+  return '';
+}
+
+/**
+ * The unit of the parameter at a dotted path of a model's schema ('' when none is known); list
+ * items may be named by index or by `*`, as experiment factors name them.
+ */
+export function unitAtPath(schema: unknown, path: string): string {
+  const parts = path.split('.').map((p) => (p === '*' || /^\d+$/.test(p) ? 0 : p));
+  const at = schemaAt(schema, parts);
+  if (at === undefined) return '';
+  return unitOf(parts.filter((p): p is string => typeof p === 'string').join('.'), describeSchema(at));
 }
