@@ -10,6 +10,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ResultsStore } from '../src/store/store.js';
 import { models } from '../src/models/registry.js';
 import { openReport } from './helpers/chromium-page.js';
+import { sources } from '../src/scenario/sources.js';
+import { escapeHtml } from '../src/charts/report/html.js';
 import { inProcessCli } from './helpers/cli-inprocess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pano-report-exp-'));
@@ -166,6 +168,16 @@ describe('panopticon report EXPERIMENT', () => {
     expect(html.morris).toMatch(
       /<td class="path">behaviour\.threshold<\/td><td class="num">[\d.]+ \(varied: 0\.05 to 0\.2\)<\/td>/,
     );
+    // every source an arm's parameter links to has its full citation from the registry on the page
+    const linked = new Set([...html.morris.matchAll(/href="#src-([^"]+)"/g)].map((m) => m[1]));
+    expect(linked.size).toBeGreaterThan(1);
+    for (const id of linked)
+      expect(html.morris).toContain(`<li id="src-${id}"><strong>${id}</strong>: ${escapeHtml(sources[id])}`);
+    const [v] = await store.query<{ version: string }>(
+      "SELECT version FROM experiments WHERE experiment_id = 'morris'",
+    );
+    expect(html.morris).toContain(`hash of its engine and model code: <code>${v.version.split('+')[1]}</code>`);
+    expect(html.morris).toContain('docs/odd/regime.md');
     expect(html.arms).toContain('value in baseline');
     expect(html.arms).toContain('value in intensity');
     const crate = JSON.parse(readFileSync(join(dir, 'figures', 'sobol', 'ro-crate-metadata.json'), 'utf8')) as {

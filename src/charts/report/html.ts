@@ -90,6 +90,13 @@ function shortCommit(c: string | null): string {
   return c ? c.slice(0, 12) : 'not recorded';
 }
 
+/** An experiment's version is `VERSION+CODEHASH` (src/experiments/plan.ts): say what the hash is. */
+function experimentVersion(v: string): string {
+  const plus = v.indexOf('+');
+  if (plus < 0) return escapeHtml(v);
+  return `${escapeHtml(v.slice(0, plus))} (hash of its engine and model code: <code>${escapeHtml(v.slice(plus + 1))}</code>)`;
+}
+
 function runFacts(r: RunProvenance): string {
   return factsList([
     ['run id', `<code>${escapeHtml(r.runId)}</code>`],
@@ -190,7 +197,8 @@ function experimentProvenance(e: ExperimentProvenance): string {
       `${escapeHtml(e.replicates)} (replicate r runs with seed ${e.seed} + r at every point and arm: common random numbers)`,
     ],
     ['steps', fmt(e.steps)],
-    ['Panopticon version', escapeHtml(e.version)],
+    ['Panopticon version', experimentVersion(e.version)],
+    ['git commit', 'not recorded by the store (the report’s footer names the commit that wrote the report)'],
     ['definition hash (SHA-256)', `<code>${escapeHtml(e.definitionHash)}</code>`],
     ['status', escapeHtml(e.status)],
     ['runs', `${fmt(e.runsStored)} stored of ${fmt(e.runsPlanned)} planned, ${fmt(e.runsFailed)} failed`],

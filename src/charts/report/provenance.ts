@@ -138,7 +138,7 @@ export interface ExperimentProvenance {
   readonly steps: number;
   readonly replicates: string;
   readonly definitionHash: string;
-  /** Panopticon version that ran it (with the commit when the version string carries one). */
+  /** Panopticon version that ran it, `VERSION+HASH` with a hash of the engine and model code (src/experiments/plan.ts). */
   readonly version: string;
   readonly createdAt: string;
   readonly updatedAt: string;
