@@ -3,13 +3,14 @@
  * each design gets its figures, their numbers are the store's analysis, the paragraph is never
  * firmer than the intervals, and the page is self-contained with every figure visible.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ResultsStore } from '../src/store/store.js';
 import { models } from '../src/models/registry.js';
 import { openReport } from './helpers/chromium-page.js';
+import { experimentCrateSidecar } from '../src/charts/node/crate.js';
 import { sources } from '../src/scenario/sources.js';
 import { escapeHtml } from '../src/charts/report/html.js';
 import { inProcessCli } from './helpers/cli-inprocess.js';
@@ -17,7 +18,10 @@ import { inProcessCli } from './helpers/cli-inprocess.js';
 const dir = mkdtempSync(join(tmpdir(), 'pano-report-exp-'));
 const db = join(dir, 'results.duckdb');
 const shots = join(import.meta.dirname, '..', 'test-results', 'report');
-const cli = inProcessCli(models, { availableMemory: () => 2 ** 32 });
+const cli = inProcessCli(models, {
+  availableMemory: () => 2 ** 32,
+  experimentExportSidecars: [experimentCrateSidecar],
+});
 
 const FILES: Record<string, string> = {
   arms: `name: arms
@@ -184,6 +188,36 @@ describe('panopticon report EXPERIMENT', () => {
       '@graph': { '@id': string; '@type': string }[];
     };
     expect(crate['@graph'].find((x) => x['@id'] === '#experiment-sobol')?.['@type']).toBe('CreateAction');
+  });
+
+  it('experiment export writes an RO-Crate beside the tables: each table, the experiment, varied parameters and citations', async () => {
+    const out = join(dir, 'export-morris');
+    const r = await cli('experiment', 'export', 'morris', '--db', db, '--out', out);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`wrote ${join(out, 'ro-crate-metadata.json')}`);
+    const crate = JSON.parse(readFileSync(join(out, 'ro-crate-metadata.json'), 'utf8')) as {
+      '@graph': {
+        '@id': string;
+        '@type': string;
+        name?: string;
+        description?: string;
+        citation?: { '@id': string }[];
+      }[];
+    };
+    const byId = new Map(crate['@graph'].map((x) => [x['@id'], x]));
+    const tables = readdirSync(out).filter((f) => f.endsWith('.parquet'));
+    expect(tables).toEqual(expect.arrayContaining(['runs.parquet', 'summary.parquet', 'morris.parquet']));
+    for (const t of tables) expect(byId.get(t)?.['@type']).toBe('File');
+    expect(byId.get('#experiment-morris')?.['@type']).toBe('CreateAction');
+    // a factor's parameter is marked as varied, with the factor's range
+    const threshold = crate['@graph'].find(
+      (x) => x['@type'] === 'PropertyValue' && x.name === 'behaviour.threshold' && x['@id'].includes('/param/'),
+    );
+    expect(threshold?.description).toMatch(/varied by the experiment's design: 0\.05 to 0\.2/);
+    // every cited source is in the crate with its registry citation
+    const cited = new Set(crate['@graph'].flatMap((x) => (x.citation ?? []).map((c) => c['@id'])));
+    expect(cited.size).toBeGreaterThan(1);
+    for (const id of cited) expect(byId.get(id)?.description).toBe(sources[id.replace(/^#source-/, '')]);
   });
 
   it('opens offline in Chromium with every figure visible and no request', async () => {

@@ -15,6 +15,22 @@ import type { ExportResult, ResultsStore } from '../store/store.js';
  */
 export type ExportSidecar = (exported: ExportResult, store: ResultsStore, force: boolean) => Promise<readonly string[]>;
 
+/**
+ * Writes files that describe an experiment's exported tables beside them (RO-Crate metadata),
+ * after the tables are in place; returns the paths it wrote.
+ */
+export type ExperimentExportSidecar = (
+  exported: {
+    readonly experimentId: string;
+    readonly dir: string;
+    readonly files: readonly string[];
+    readonly format: 'parquet' | 'csv';
+  },
+  /** The results store's path (the sidecar opens it read-only). */
+  db: string,
+  registry: ModelRegistry,
+) => Promise<readonly string[]>;
+
 export interface ProgressTarget {
   readonly stream: NodeJS.WritableStream;
   readonly isTTY: boolean;
@@ -43,6 +59,8 @@ export interface CliContext {
   readonly cores?: number;
   /** Run after every successful export, in order (see ExportSidecar). */
   readonly exportSidecars?: readonly ExportSidecar[];
+  /** Run after every successful `experiment export`, in order (see ExperimentExportSidecar). */
+  readonly experimentExportSidecars?: readonly ExperimentExportSidecar[];
 }
 
 /** A command module adds its commands to the program; `setExit` records the exit code. */

@@ -57,6 +57,9 @@ const code = await runCli(process.argv.slice(2), {
   onSignal: addSignalHandler,
   // RO-Crate metadata beside every export (src/charts/node/crate.ts), loaded only when an export happens
   exportSidecars: [async (...args) => (await import('../charts/node/crate.js')).roCrateSidecar(...args)],
+  experimentExportSidecars: [
+    async (...args) => (await import('../charts/node/crate.js')).experimentCrateSidecar(...args),
+  ],
   createExecutor: async (threads): Promise<Executor> => {
     if (threads <= 1) return new LocalExecutor();
     const { createNodeExecutor } = await import('../runtime/node-pool.js');

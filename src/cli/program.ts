@@ -15,7 +15,7 @@ import type { CliContext, RegisterCommands } from './context.js';
 import { EXIT_OK, EXIT_USER, exitCodeHelp } from './exit-codes.js';
 import { describeFailure } from './failure.js';
 
-export type { CliContext, ExportSidecar, RegisterCommands } from './context.js';
+export type { CliContext, ExperimentExportSidecar, ExportSidecar, RegisterCommands } from './context.js';
 export { EXIT_OK, EXIT_USER, EXIT_INTERNAL } from './exit-codes.js';
 export { autoThreads } from './commands/run.js';
 

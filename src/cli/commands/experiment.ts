@@ -330,6 +330,10 @@ async function experimentExport(
     return out;
   });
   ctx.out(written.map(([f, n]) => `wrote ${fmtNumber(n)} rows to ${f}`).join('\n') + '\n');
+  // provenance beside the tables (RO-Crate), once they are all in place
+  const exported = { experimentId: id, dir, files: written.map(([f]) => f), format: o.format };
+  for (const sidecar of ctx.experimentExportSidecars ?? [])
+    for (const f of await sidecar(exported, dbPath(o), ctx.registry)) ctx.out(`wrote ${f}\n`);
   return 0;
 }
 
