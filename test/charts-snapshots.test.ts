@@ -12,6 +12,7 @@ import { comparisonSections } from '../src/charts/node/load.js';
 import { renderSvg } from '../src/charts/render.js';
 import { compareReport, runReport } from '../src/charts/report/document.js';
 import type { Figure } from '../src/charts/types.js';
+import { OKABE_ITO, SEQUENTIAL_SCHEME } from '../src/charts/theme.js';
 import { models } from '../src/models/registry.js';
 import { fixtureRun, loadExperimentFixture } from './helpers/chart-fixtures.js';
 import { experimentFigures } from '../src/charts/plans/experiment.js';
@@ -204,6 +205,34 @@ describe('chart snapshots (the gallery)', () => {
       expect(changed, 'run `npm run charts:snapshots` to accept intended changes').toEqual([]);
     });
   }
+
+  it('every figure is legible at slide size and draws only in colour-blind-safe colours', async () => {
+    const okabeIto = new Set(Object.values(OKABE_ITO).map((c) => c.toLowerCase()));
+    const grey = (hex: string) => {
+      const h = hex.length === 4 ? [...hex.slice(1)].map((d) => d + d).join('') : hex.slice(1);
+      return h.slice(0, 2) === h.slice(2, 4) && h.slice(2, 4) === h.slice(4, 6);
+    };
+    const problems: string[] = [];
+    for (const c of CASES)
+      for (const f of c.figures()) {
+        const svg = await renderSvg(f);
+        const width = Number(/<svg[^>]* width="([\d.]+)"/.exec(svg)![1]);
+        // half a 1920-pixel slide holds the figure at its own size or larger
+        if (width > 960) problems.push(`${c.name}/${f.id}: ${width} px wide`);
+        const sizes = [...svg.matchAll(/font-size="([\d.]+)px"/g)].map((m) => Number(m[1]));
+        if (!sizes.length || Math.min(...sizes) < 11)
+          problems.push(`${c.name}/${f.id}: text of ${Math.min(...sizes)} px`);
+        for (const [, colour] of svg.matchAll(/(?:fill|stroke)="(#[0-9a-fA-F]{3,6})"/g)) {
+          const hex = colour.toLowerCase();
+          if (!okabeIto.has(hex) && !grey(hex)) problems.push(`${c.name}/${f.id}: colour ${colour}`);
+        }
+        // other colours (rgb()) come only from the viridis scale of a heatmap
+        const others = [...svg.matchAll(/(?:fill|stroke)="(rgb\([^"]*\))"/g)];
+        if (others.length && !JSON.stringify(f.spec).includes(`"scheme":"${SEQUENTIAL_SCHEME}"`))
+          problems.push(`${c.name}/${f.id}: ${others[0][1]} outside a ${SEQUENTIAL_SCHEME} scale`);
+      }
+    expect(problems).toEqual([]);
+  });
 
   it('docs/gallery.md shows exactly the snapshots, and docs/gallery/ holds no other', () => {
     const rendered = CASES.map((c) => ({ c, figures: c.figures() }));
