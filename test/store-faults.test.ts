@@ -10,6 +10,7 @@
  *
  * FAULT_RUNS (default 6) sets the number of random kill points; FAULT_SEED replays a sequence.
  */
+import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync, mkdtempSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -260,11 +261,18 @@ describe('full disk and read-only media', () => {
     const { fs, db, earlier, before } = setup;
     const p = spawnPanopticon(['run', BIG, '--db', db]);
     await waitFor(p, (out) => /tick ([3-9]\d\d|\d{4,})\//.test(out)); // 300+ ticks staged
-    // room for the last buffered ticks, not for importing hundreds of thousands of rows
-    fill(fs, 1024 * 1024);
+    // Hold the store so that the run, once stopped, closes its staging file and then waits to
+    // import it; only then fill the disk. (Filled earlier, the space the staging file's WAL
+    // frees when it is checkpointed decides whether the import fits: a race.)
+    const holder = await DuckDBInstance.create(db);
+    const held = await holder.connect();
     p.child.kill('SIGINT');
+    await waitFor(p, (_out, err) => err.includes('waiting'));
+    fill(fs, 256 * 1024); // no room for the 120,000+ metric rows staged so far
+    held.closeSync();
+    holder.closeSync();
     const r = await p.done;
-    expect(r.code, r.err).toBe(6);
+    expect(r.code, `signal ${r.signal}; stderr: ${r.err}`).toBe(6);
     const line = r.err.trimEnd().split('\n').at(-1)!;
     expect(line).toMatch(
       /^error: disk full: .* while trying to store run (\S+)'s results .*; the run's results are kept in \S+; once the store is writable again, `panopticon recover --db \S+` moves them into it$/,
