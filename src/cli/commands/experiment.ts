@@ -18,7 +18,7 @@ import {
   type ExperimentReport,
   type Progress,
 } from '../../experiments/coordinator.js';
-import { openExperimentDb } from '../../experiments/db.js';
+import { openExperimentDb, openExperimentDbToRead } from '../../experiments/db.js';
 import { loadExperimentFile } from '../../experiments/load.js';
 import { modelVersion } from '../../experiments/plan.js';
 import { RunPool } from '../../experiments/pool.js';
@@ -283,7 +283,7 @@ async function experimentExport(
     throw new UserError(
       `--out: ${clash.join(', ')} already exist${clash.length === 1 ? 's' : ''}; choose an empty folder (nothing is overwritten)`,
     );
-  const db = await openExperimentDb(dbPath(o), { create: false });
+  const db = await openExperimentDbToRead(dbPath(o));
   await analyzeExperiment(db, id); // also refuses an unknown id, naming the stored ones
   mkdirSync(dir, { recursive: true });
   const written = await db.read(async (tx) => {
@@ -366,7 +366,7 @@ export function registerExperimentCommands(program: Command, ctx: CliContext, se
       .option('--output <name...>', 'show only these outputs')
       .option('--rows <n>', 'rows to print per table', '40'),
   ).action(async (id: string, o: { db?: string; out?: string; output?: string[]; rows: string }) => {
-    const db = await openExperimentDb(dbPath(o), { create: false });
+    const db = await openExperimentDbToRead(dbPath(o));
     const a = await analyzeExperiment(db, id);
     ctx.out(
       formatAnalysis(a, { rows: positiveInt(o.rows, '--rows', 40), ...(o.output ? { outputs: o.output } : {}) }) + '\n',
@@ -389,7 +389,7 @@ export function registerExperimentCommands(program: Command, ctx: CliContext, se
 
   dbOptions(experiment.command('list').description('list the experiments in the results store')).action(
     async (o: { db?: string; out?: string }) => {
-      const db = await openExperimentDb(dbPath(o), { create: false });
+      const db = await openExperimentDbToRead(dbPath(o));
       const rows = await db.read(async (tx) => {
         const has = await tx.query<{ n: number }>(
           "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'experiments'",
