@@ -20,7 +20,7 @@ import {
 } from '../../experiments/coordinator.js';
 import { openExperimentDb, openExperimentDbToRead } from '../../experiments/db.js';
 import { loadExperimentFile } from '../../experiments/load.js';
-import { modelVersion } from '../../experiments/plan.js';
+import { modelVersion, pointParams } from '../../experiments/plan.js';
 import { RunPool } from '../../experiments/pool.js';
 import { fmtNumber, fmtSeconds, keyValues, table } from '../format.js';
 import type { CliContext } from '../context.js';
@@ -184,6 +184,7 @@ async function experimentRun(ctx: CliContext, file: string, o: RunOpts): Promise
     registry: ctx.registry,
     ...(ctx.presetsDir ? { presetsDir: ctx.presetsDir } : {}),
   });
+  pointParams(exp, ctx.registry); // design points the model refuses (the coordinator resolves them again)
   const workers = positiveInt(o.workers, '--workers', Math.max(1, ctx.cores ?? 1));
   if (o.runsPerJob !== undefined && !o.queue) throw new UserError('--runs-per-job: applies only with --queue');
   const perRun = ctx.availableMemory() / (o.queue ? 1 : workers);
