@@ -260,9 +260,13 @@ describe('full disk and read-only media', () => {
     const { fs, db, earlier, before } = setup;
     const p = spawnPanopticon(['run', BIG, '--db', db]);
     await waitFor(p, (out) => /tick ([3-9]\d\d|\d{4,})\//.test(out)); // 300+ ticks staged
-    // room for the last buffered ticks, not for importing hundreds of thousands of rows
+    // room for the last buffered ticks, not for importing hundreds of thousands of rows; the
+    // run is stopped meanwhile, or it would fill that room with more batches (≈ 0.9 MB of
+    // staging WAL each, several a second) before the signal reached it
+    p.child.kill('SIGSTOP');
     fill(fs, 1024 * 1024);
     p.child.kill('SIGINT');
+    p.child.kill('SIGCONT');
     const r = await p.done;
     expect(r.code, r.err).toBe(6);
     const line = r.err.trimEnd().split('\n').at(-1)!;
