@@ -19,6 +19,7 @@ import {
   type Progress,
 } from '../../experiments/coordinator.js';
 import { openExperimentDb, openExperimentDbToRead } from '../../experiments/db.js';
+import { abandonedExperiments } from '../../experiments/store.js';
 import { loadExperimentFile } from '../../experiments/load.js';
 import { modelVersion, pointParams } from '../../experiments/plan.js';
 import { RunPool } from '../../experiments/pool.js';
@@ -396,7 +397,8 @@ export function registerExperimentCommands(program: Command, ctx: CliContext, se
           "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'experiments'",
         );
         if (!has[0].n) return [];
-        return tx.query<Record<string, string | number | null>>(
+        const abandoned = await abandonedExperiments(tx);
+        const listed = await tx.query<Record<string, string | number | null>>(
           // Counted live: an experiment in progress shows how far it has got.
           `SELECT e.experiment_id, e.status, e.design, e.points, e.arms,
                   (SELECT count(DISTINCT run_key) FROM experiment_design d WHERE d.experiment_id = e.experiment_id) AS runs_planned,
@@ -404,6 +406,7 @@ export function registerExperimentCommands(program: Command, ctx: CliContext, se
                   (SELECT count(*) FROM experiment_runs r WHERE r.experiment_id = e.experiment_id AND r.status = 'failed') AS runs_failed,
                   strftime(e.updated_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS updated FROM experiments e ORDER BY e.updated_at`,
         );
+        return listed.map((r) => (abandoned.has(String(r.experiment_id)) ? { ...r, status: 'abandoned' } : r));
       });
       if (!rows.length) ctx.out(`no experiments in ${db.path}\n`);
       else
