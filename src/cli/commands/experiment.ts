@@ -202,7 +202,10 @@ async function experimentRun(ctx: CliContext, file: string, o: RunOpts): Promise
 
   const db = await openExperimentDb(dbPath(o));
   let stop: string | null = null;
-  const unregister = ctx.onSignal((sig) => (stop = sig));
+  const unregister = ctx.onSignal(
+    (sig) => (stop = sig),
+    'stopping the experiment (finished runs are kept; running the file again resumes it)',
+  );
   const bar = progressBar(ctx, o.progress);
   let report: ExperimentReport;
   try {
@@ -469,7 +472,7 @@ export function registerExperimentCommands(program: Command, ctx: CliContext, se
             `${sig}: finishing the jobs in progress, then exiting (send again to exit at once; unfinished jobs go to other workers)`,
           );
           resolveStop();
-        });
+        }, null);
       });
       await w.close();
       await pool.close();
