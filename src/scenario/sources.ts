@@ -1,6 +1,6 @@
 /**
  * The sources registry: every id a scenario may cite for a parameter value, with its
- * full citation. Built from the Sources list of the project's research notes (facts.md).
+ * full citation. Each id is cited by presets and docs (docs/odd/, docs/validation/).
  * 'assumption' marks a number that no source supports: it must say so, not hide.
  */
 export const ASSUMPTION = 'assumption';
