@@ -66,9 +66,20 @@ describe('panopticon CLI process', () => {
     p.child.kill('SIGINT');
     const r = await p.done;
     expect(r.code).toBe(130);
+    expect(r.err).toMatch(/^\nSIGINT: stopping after the current tick \(send again to exit at once\)\n/);
     expect(r.err).toMatch(/interrupted by SIGINT: run \S+ stored as 'interrupted'/);
     const [row] = await runs(db);
     expect(row.status).toBe('interrupted');
     expect(row.error).toMatch(/^interrupted by SIGINT after \d+ of 100000000 ticks$/);
+  });
+
+  it('answers a signal with what the command will do, not with a run’s ticks', async () => {
+    const db = join(dir, 'int', 'results.duckdb');
+    const serve = spawnPanopticon(['serve', '--port', '0', '--db', db]);
+    await waitFor(serve, (out) => /press Ctrl-C to stop/.test(out));
+    serve.child.kill('SIGTERM');
+    const r = await serve.done;
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('\nSIGTERM: stopping the server (send again to exit at once)\n');
   });
 });

@@ -134,6 +134,15 @@ describe('scenario input is bounded', () => {
     expect(b.code).toBe(1);
     expect(b.err).toMatch(/^error: .*: invalid YAML: aliases repeat too much \(an alias bomb\?\)/);
     expect(b.err.split('\n')).toHaveLength(2);
+
+    // nesting the parser cannot follow (its stack overflows) is named as such, with the bound
+    const deep = await validate(file(`model: tiny\nseed: 1\nsteps: 2\nx: ${'['.repeat(5000)}${']'.repeat(5000)}\n`));
+    expect(deep.code).toBe(1);
+    expect(deep.err).toMatch(
+      /^error: .*:4:\d+: invalid YAML: nested too deep for the parser; allowed: at most 64 levels\n$/,
+    );
+    const nested = await validate(file(`model: tiny\nseed: 1\nsteps: 2\nx: ${'['.repeat(100)}${']'.repeat(100)}\n`));
+    expect(nested.err).toMatch(/nested deeper than 64 levels; allowed: at most 64/);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * Validation of the Epstein model against the paper's reported patterns (facts.md §1.3).
+ * Validation of the Epstein model against the paper's reported patterns (docs/validation/epstein.md).
  * Fixed seeds; every threshold is argued from the model's mechanics, not fitted to a seed.
  * The numbers are printed so docs/validation/epstein.md can quote them.
  */

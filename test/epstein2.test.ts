@@ -1,6 +1,6 @@
 /**
  * Epstein (2002) Model II (inter-group violence): determinism, bookkeeping, and the paper's
- * qualitative results for Runs 6–8 (facts.md §1.3) from the shipped presets. Fixed seeds; the
+ * qualitative results for Runs 6–8 (docs/validation/epstein.md, "Model II") from the shipped presets. Fixed seeds; the
  * thresholds follow from the rules (comments), not from fitting. Prints the numbers quoted in
  * docs/validation/epstein.md ("Model II").
  */
@@ -89,7 +89,7 @@ describe('epstein2 determinism and bookkeeping', () => {
   });
 });
 
-describe('Epstein (2002) Model II results (facts.md §1.3)', () => {
+describe('Epstein (2002) Model II results (docs/validation/epstein.md, "Model II")', () => {
   it('Run 6 (L 0.9, no cops): nobody is ever active, so both groups coexist', async () => {
     // G = 0.1·H < 0.1 = T and P = 0 without cops: G − R·P > T never holds.
     const p = preset('epstein-run6');

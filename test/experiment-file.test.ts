@@ -59,6 +59,18 @@ describe('experiment file validation', () => {
     ).toEqual(['design: got "sobl"; allowed: one of grid, lhs, sobol, morris; did you mean `sobol`?']);
   });
 
+  it('lists the problems of every field in one answer, not one stage at a time', () => {
+    expect(
+      problems(
+        'base: { file: contagion.yaml, stepz: 3 }\nfactors: [{path: recovery, range: [0, 1]}]\ndesign: {type: sobool, samples: 4}\nreplicates: 0\n',
+      ),
+    ).toEqual([
+      'base.stepz: unknown key; did you mean `steps`?',
+      'design.type: got "sobool"; allowed: one of grid, lhs, sobol, morris; did you mean `sobol`?',
+      'replicates: got 0, out of range; allowed: an integer in [1, 100000]',
+    ]);
+  });
+
   it('refuses unknown factor paths and outputs with the nearest valid name, before anything runs', () => {
     const p = problems(`base: { preset: national-blacklist, population: 2000, steps: 5 }
 factors:

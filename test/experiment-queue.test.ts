@@ -5,6 +5,7 @@
  * Also: a worker refuses anything that is not a well-formed job for its model version.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -114,6 +115,34 @@ describe('experiments over Redis', () => {
     expect(counts[0].keys).toBe(counts[0].runs);
     expect(counts[0].workers).toBe(2); // both workers' results are in the store
     expect(counts[0].series).toBe(counts[0].runs * 151);
+  });
+
+  it('a worker whose Redis has gone away stops at the first signal when it has no job to finish', async () => {
+    // Redis behind a proxy that the test can take away.
+    const redis = new URL(inject('redisUrl'));
+    const sockets = new Set<Socket>();
+    const proxy = createServer((client) => {
+      const upstream = createConnection({ host: redis.hostname, port: Number(redis.port) });
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const port = (proxy.address() as AddressInfo).port;
+    const worker = panopticon(['worker', '--queue', `redis://127.0.0.1:${port}/6`, '--concurrency', '1']);
+    await until(() => /serving/.test(worker.out), 60_000);
+    proxy.close();
+    for (const s of sockets) s.destroy();
+    await until(() => /worker error: /.test(worker.out), 60_000);
+    worker.child.kill('SIGTERM');
+    // before, the graceful close waited for Redis to come back: the worker never exited
+    const guard = setTimeout(() => worker.child.kill('SIGKILL'), 30_000);
+    const code = await worker.done;
+    clearTimeout(guard);
+    expect(code).toBe(0);
+    expect(worker.out).toMatch(/stopped after 0 jobs/);
   });
 });
 

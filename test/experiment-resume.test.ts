@@ -57,6 +57,9 @@ describe('kill -9 of the coordinator', () => {
     expect(list.out).toMatch(/kill-me\s+running\s+lhs/);
     first.child.kill('SIGKILL');
     expect(await first.done).toBe('SIGKILL');
+    // its coordinator gone, the experiment no longer looks alive
+    const dead = await cli('experiment', 'list', '--db', db);
+    expect(dead.out).toMatch(/kill-me\s+abandoned\s+lhs/);
     const before = await storedCount();
     expect(before).toBeGreaterThanOrEqual(4);
     expect(before).toBeLessThan(24);
@@ -76,5 +79,6 @@ describe('kill -9 of the coordinator', () => {
       ),
     );
     expect(counts[0]).toEqual({ runs: 24, keys: 24, positions: 24, values: 48 });
+    expect((await cli('experiment', 'list', '--db', db)).out).toMatch(/kill-me\s+complete\s+lhs/);
   });
 });

@@ -226,6 +226,23 @@ series: [infected]
     expect(again.out).toMatch(/12 planned: 12 already stored, 0 run now/);
   });
 
+  it('refuses design points the model rejects before the store is created, listing how many more', async () => {
+    const bad = join(dir, 'bad-points.yaml');
+    writeFileSync(
+      bad,
+      'name: bad-points\nbase: { file: contagion.yaml }\nfactors: [{ path: recovery, range: [0.5, 3] }]\ndesign: { type: grid, levels: 30 }\n',
+    );
+    const store = join(fresh('bad'), 'results.duckdb');
+    const r = await cli('experiment', 'run', bad, '--db', store, '--no-progress');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /the model refuses some design points \(fix the factor ranges\):\n {2}design point \d+ \(recovery=/,
+    );
+    // 30 levels over [0.5, 3]: the 24 above 1 are refused, 10 of them listed
+    expect(r.err).toMatch(/… and 14 more problems\n$/);
+    expect(existsSync(store)).toBe(false);
+  });
+
   it('analyzes from the store alone, lists, and exports tidy files without overwriting', async () => {
     const a = await cli('experiment', 'analyze', 'contagion-arms', '--db', db, '--output', 'infected_max');
     expect(a.code).toBe(0);

@@ -244,6 +244,16 @@ describe('the explorer in Chromium', () => {
     await ctx.close();
   });
 
+  it('says what a share link asked for and could not get, after the run it starts', async () => {
+    const page = await open('#preset=nosuch&seed=abc&days=20&agents=2000');
+    await done(page);
+    const notice = await page.locator('.notices .notice').innerText();
+    expect(notice).toMatch(/The link asked for things the page could not apply/);
+    expect(notice).toMatch(/preset: no preset "nosuch"; showing national-blacklist/);
+    expect(notice).toMatch(/seed: got "abc"; allowed: a whole number/);
+    await page.close();
+  });
+
   it('gives the CLI’s exact metrics for the scenario file it writes (regime and Epstein)', async () => {
     // Shards of 1,000 residents: the page's pool runs them on two Web Workers.
     const page = await open(

@@ -307,11 +307,14 @@ describe('full disk and read-only media', () => {
     expect(s.ticks).toBeGreaterThan(300);
   });
 
-  it('a store on read-only media: runs, export and compare work; run and recover fail with exit 5', async (ctx) => {
+  it('a store on read-only media: runs, export, compare and the experiment commands work; run and recover fail with exit 5', async (ctx) => {
     const setup = await storeOnTmpfs('16m');
     if (typeof setup === 'string') return ctx.skip(setup);
     const { fs, db, earlier: a } = setup;
     const b = await completeRun(db, CONTAGION, '--seed', '9');
+    const experiment = scenario(`name: ro-reps\nbase: { file: ${CONTAGION} }\nreplicates: 2\n`);
+    const ran = await panopticon(['experiment', 'run', experiment, '--db', db, '--no-progress']);
+    expect(ran.code, ran.err).toBe(0);
     fs.remount('ro');
     const listed = await panopticon(['runs', '--db', db]);
     expect(listed.code, listed.err).toBe(0);
@@ -322,6 +325,22 @@ describe('full disk and read-only media', () => {
     expect(existsSync(out)).toBe(true);
     const cmp = await panopticon(['compare', a, b, '--db', db]);
     expect(cmp.code, cmp.err).toBe(0);
+    // the experiment commands read an archive too (the analysis is computed, not kept)
+    const list = await panopticon(['experiment', 'list', '--db', db]);
+    expect(list.code, list.err).toBe(0);
+    expect(list.out).toMatch(/ro-reps\s+complete/);
+    const analyzed = await panopticon(['experiment', 'analyze', 'ro-reps', '--db', db]);
+    expect(analyzed.code, analyzed.err).toBe(0);
+    expect(analyzed.out).toMatch(/new_infections_mean\s+2\s/);
+    const tables = join(dir, `ro-tables${n++}`);
+    const exported = await panopticon(['experiment', 'export', 'ro-reps', '--db', db, '--out', tables]);
+    expect(exported.code, exported.err).toBe(0);
+    expect(existsSync(join(tables, 'runs.parquet'))).toBe(true);
+    // an export onto the read-only media names the file it could not write, not the store
+    const onRo = join(fs.dir, 'out.csv');
+    const refused = await panopticon(['export', a, '--format', 'csv', '--out', onRo, '--db', db]);
+    expect(refused.code, refused.err).toBe(5);
+    expect(refused.err).toMatch(new RegExp(`^error: read-only: cannot write ${onRo} `));
     for (const argv of [
       ['run', CONTAGION, '--db', db, '--no-progress'],
       ['recover', '--db', db],

@@ -52,8 +52,10 @@ export interface CliContext {
   /**
    * Register a handler for SIGINT/SIGTERM; returns the unregister function. A run registers
    * only once its ticks can poll for a stop: until then a signal keeps its default effect.
+   * `stopping` is what the first signal is answered with ("stopping after the current
+   * tick"); null when the handler says it itself.
    */
-  readonly onSignal: (handler: (signal: string) => void) => () => void;
+  readonly onSignal: (handler: (signal: string) => void, stopping: string | null) => () => void;
   readonly createExecutor: (threads: number) => Promise<Executor>;
   /** CPU cores available, for the default thread count (1 if not given). */
   readonly cores?: number;

@@ -23,7 +23,7 @@ for (const stream of [process.stdout, process.stderr]) {
 // listener is installed, so a signal keeps its default effect and ends the process at
 // once; a JS listener would only run after the blocking stage had finished.
 let signals = 0;
-const handlers = new Set<(signal: string) => void>();
+const handlers = new Map<(signal: string) => void, string | null>();
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 function onProcessSignal(sig: NodeJS.Signals): void {
   signals++;
@@ -32,12 +32,13 @@ function onProcessSignal(sig: NodeJS.Signals): void {
     process.stderr.write(`\n${sig}: exiting now\n`);
     process.exit(sig === 'SIGINT' ? 130 : 143);
   }
-  process.stderr.write(`\n${sig}: stopping after the current tick (send again to exit at once)\n`);
-  for (const h of handlers) h(sig);
+  const stopping = [...handlers.values()].find((s) => s !== null);
+  if (stopping) process.stderr.write(`\n${sig}: ${stopping} (send again to exit at once)\n`);
+  for (const h of handlers.keys()) h(sig);
 }
-function addSignalHandler(h: (signal: string) => void): () => void {
+function addSignalHandler(h: (signal: string) => void, stopping: string | null): () => void {
   if (handlers.size === 0) for (const sig of SIGNALS) process.on(sig, onProcessSignal);
-  handlers.add(h);
+  handlers.set(h, stopping);
   return () => {
     handlers.delete(h);
     // with no listener left, Node restores the default action

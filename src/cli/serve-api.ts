@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isExperiment, loadExperiment } from '../charts/node/experiment.js';
+import { abandonedExperiments } from '../experiments/store.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { isUserError } from '../scenario/errors.js';
 import { ResultsStore, type RunDetail, type RunRow } from '../store/store.js';
@@ -103,11 +104,13 @@ async function experiments(store: ResultsStore): Promise<ApiReply> {
       "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'experiments'",
     );
     if (!t[0]?.n) return [];
-    return tx.query<ExperimentListed>(
+    const abandoned = await abandonedExperiments(tx);
+    const listed = await tx.query<ExperimentListed>(
       `SELECT experiment_id, description, design, points, steps, status, runs_planned, runs_stored, runs_failed,
               strftime(updated_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS updated_at
        FROM experiments ORDER BY created_at, experiment_id`,
     );
+    return listed.map((e) => (abandoned.has(e.experiment_id) ? { ...e, status: 'abandoned' } : e));
   });
   return reply(200, { experiments: rows });
 }

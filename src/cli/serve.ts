@@ -311,7 +311,7 @@ export async function serveCommand(ctx: CliContext, o: ServeCliOptions): Promise
     const unregister = ctx.onSignal(() => {
       unregister();
       done();
-    });
+    }, 'stopping the server');
   });
   await running.close();
   ctx.out('stopped\n');

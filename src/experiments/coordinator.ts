@@ -10,6 +10,7 @@
  * sure nothing is stored twice.
  */
 import type { ModelRegistry } from '../models/registry.js';
+import { HEARTBEAT_SECONDS } from '../store/owner.js';
 import type { ExperimentDb } from './db.js';
 import type { RunOutcome } from './execute.js';
 import type { Experiment } from './load.js';
@@ -21,6 +22,7 @@ import {
   addPositions,
   ensureExperimentSchema,
   finishExperiment,
+  heartbeatExperiment,
   loadValues,
   registerExperiment,
   storedRuns,
@@ -198,6 +200,10 @@ export async function runExperiment(o: CoordinatorOptions): Promise<ExperimentRe
     stopReason = o.stopRequested?.() ?? null;
     if (stopReason) backend.stop();
   }, 100);
+  const heartbeat = setInterval(
+    () => void heartbeatExperiment(db, exp.id).catch(() => undefined),
+    HEARTBEAT_SECONDS * 1000,
+  );
   try {
     for (;;) {
       const fresh = positionsFor(exp, params, version, (p, a) => ({ from: counts[p][a], to: target[p][a] }), runs);
@@ -233,6 +239,7 @@ export async function runExperiment(o: CoordinatorOptions): Promise<ExperimentRe
     }
   } finally {
     clearInterval(stopPoll);
+    clearInterval(heartbeat);
     await writer.drain().catch(() => undefined);
   }
   const unstoredFailures = [...failures.values()];

@@ -4,6 +4,7 @@
  * `runs`, `export` and other processes reach the store between them while an experiment
  * runs. The coordinator is the only process that writes an experiment's tables.
  */
+import { UserError } from '../scenario/errors.js';
 import { ResultsStore, type StoreTx } from '../store/store.js';
 
 export type { StoreTx };
@@ -12,4 +13,18 @@ export type ExperimentDb = Pick<ResultsStore, 'path' | 'read' | 'write'> & { rea
 
 export function openExperimentDb(path: string, opts: { create?: boolean } = {}): Promise<ExperimentDb> {
   return ResultsStore.open(path, opts);
+}
+
+/**
+ * For reading commands (analyze, export, list): read-write, so that a fresh analysis is kept
+ * in the store's tables; an archive on read-only media is opened read-only instead (the
+ * analysis is computed, not kept) rather than refused.
+ */
+export async function openExperimentDbToRead(path: string): Promise<ExperimentDb> {
+  try {
+    return await ResultsStore.open(path, { create: false });
+  } catch (e) {
+    if (e instanceof UserError && e.kind === 'read-only') return ResultsStore.open(path, { readOnly: true });
+    throw e;
+  }
 }

@@ -91,6 +91,37 @@ function check<S extends z.ZodType>(
   return undefined;
 }
 
+/** Fields whose schema depends on their shape, checked one by one for precise messages. */
+function checkDesignAndReplicates(
+  design: unknown,
+  reps: unknown,
+  problems: string[],
+): { designSpec: DesignSpec | undefined; replicates: Replicates } {
+  let designSpec: DesignSpec | undefined;
+  if (design !== undefined) {
+    const raw = typeof design === 'string' ? { type: design } : design;
+    const type = isPlainObject(raw) ? raw.type : undefined;
+    if (typeof type !== 'string' || !(DESIGN_TYPES as string[]).includes(type)) {
+      problems.push(
+        `design${isPlainObject(design) ? '.type' : ''}: got ${JSON.stringify(type ?? design)}; allowed: one of ${DESIGN_TYPES.join(', ')}${typeof type === 'string' ? didYouMean(type, DESIGN_TYPES) : ''}`,
+      );
+    } else designSpec = check(designSpecs[type as keyof typeof designSpecs], raw, ['design'], problems) as DesignSpec;
+  }
+  let replicates: Replicates = { kind: 'fixed', count: 1 };
+  if (isPlainObject(reps)) {
+    const a = check(adaptiveReplicates, reps, ['replicates'], problems);
+    if (a) {
+      if (a.max < a.min) problems.push(`replicates.max: got ${a.max}; allowed: ≥ replicates.min (${a.min})`);
+      const outs = typeof a.until.output === 'string' ? [a.until.output] : a.until.output;
+      replicates = { kind: 'adaptive', min: a.min, max: a.max, outputs: outs, halfWidth: a.until.halfWidth };
+    }
+  } else if (reps !== undefined) {
+    const n = check(fixedReplicates, reps, ['replicates'], problems);
+    if (n !== undefined) replicates = { kind: 'fixed', count: n };
+  }
+  return { designSpec, replicates };
+}
+
 export function loadExperimentFile(file: string, opts: LoadOptions): Experiment {
   const doc = readScenarioDoc(file);
   if (!isPlainObject(doc))
@@ -106,31 +137,10 @@ export function resolveExperiment(doc: Record<string, unknown>, file: string, op
     throw new UserError(problems, `${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}:`);
   };
   const spec = check(experimentSpec, doc, [], problems);
+  // design and replicates are checked on their own even when the rest of the file is not
+  // valid, so that one answer lists the problems of every field
+  const { designSpec, replicates } = checkDesignAndReplicates(doc.design, doc.replicates, problems);
   if (!spec) return fail();
-
-  // Fields whose schema depends on their shape are checked one by one, for precise messages.
-  let designSpec: DesignSpec | undefined;
-  if (spec.design !== undefined) {
-    const raw = typeof spec.design === 'string' ? { type: spec.design } : spec.design;
-    const type = isPlainObject(raw) ? raw.type : undefined;
-    if (typeof type !== 'string' || !(DESIGN_TYPES as string[]).includes(type)) {
-      problems.push(
-        `design${isPlainObject(spec.design) ? '.type' : ''}: got ${JSON.stringify(type ?? spec.design)}; allowed: one of ${DESIGN_TYPES.join(', ')}${typeof type === 'string' ? didYouMean(type, DESIGN_TYPES) : ''}`,
-      );
-    } else designSpec = check(designSpecs[type as keyof typeof designSpecs], raw, ['design'], problems) as DesignSpec;
-  }
-  let replicates: Replicates = { kind: 'fixed', count: 1 };
-  if (isPlainObject(spec.replicates)) {
-    const a = check(adaptiveReplicates, spec.replicates, ['replicates'], problems);
-    if (a) {
-      if (a.max < a.min) problems.push(`replicates.max: got ${a.max}; allowed: ≥ replicates.min (${a.min})`);
-      const outs = typeof a.until.output === 'string' ? [a.until.output] : a.until.output;
-      replicates = { kind: 'adaptive', min: a.min, max: a.max, outputs: outs, halfWidth: a.until.halfWidth };
-    }
-  } else if (spec.replicates !== undefined) {
-    const n = check(fixedReplicates, spec.replicates, ['replicates'], problems);
-    if (n !== undefined) replicates = { kind: 'fixed', count: n };
-  }
   const seriesSpecs: SeriesSpec[] = [];
   spec.series.forEach((s, i) => {
     const v = check(seriesSpec, typeof s === 'string' ? { metric: s } : s, ['series', i], problems);

@@ -73,13 +73,15 @@ export function runKey(model: string, params: unknown, seed: number, steps: numb
 /** The model-validated params of every design point, per arm: [point][arm]. Refuses bad points before any run. */
 export function pointParams(exp: Experiment, registry: ModelRegistry): Record<string, unknown>[][] {
   const problems: string[] = [];
+  let omitted = 0;
   const out = exp.design.points.map((pt, p) =>
     exp.arms.map((arm) => {
       const raw = paramsAt(exp, arm, pt.values);
       const entry = registry[arm.scenario.model];
       const res = entry.params.safeParse(raw);
       if (res.success) return res.data as Record<string, unknown>;
-      if (problems.length < 10) {
+      if (problems.length >= 10) omitted++;
+      else {
         const where = exp.factors.map((f, i) => `${f.name}=${String(pt.values[i])}`).join(', ');
         problems.push(
           ...formatIssues(res.error.issues, entry.params, raw, ['params']).map(
@@ -94,6 +96,8 @@ export function pointParams(exp: Experiment, registry: ModelRegistry): Record<st
     throw new UserError(
       problems.slice(0, 10),
       `${exp.file}: the model refuses some design points (fix the factor ranges):`,
+      'input',
+      omitted + Math.max(0, problems.length - 10),
     );
   return out;
 }

@@ -327,6 +327,7 @@ export function serveQueue(o: WorkerOptions): ServingWorker {
   const name = `${hostname()}:${process.pid}`;
   const stallMs = Math.round((o.stallSeconds ?? 30) * 1000);
   let done = 0;
+  let active = 0;
   const connection = connect(o.url);
   const worker = new Worker(
     o.queueName ?? QUEUE_NAME,
@@ -337,7 +338,10 @@ export function serveQueue(o: WorkerOptions): ServingWorker {
         throw new UnrecoverableError(data);
       }
       const t0 = performance.now();
-      const outcomes = await Promise.all(data.runs.map((run) => o.pool.run(run, data.outputs, data.series)));
+      active++;
+      const outcomes = await Promise.all(data.runs.map((run) => o.pool.run(run, data.outputs, data.series))).finally(
+        () => active--,
+      );
       const results = outcomes.map(encodeOutcome);
       let size = Buffer.byteLength(JSON.stringify(results));
       if (size > MAX_RESULT_BYTES) {
@@ -372,7 +376,9 @@ export function serveQueue(o: WorkerOptions): ServingWorker {
   return {
     name,
     close: async (force = false) => {
-      await worker.close(force);
+      // With no job in progress there is nothing to finish: a graceful close would wait for
+      // Redis, forever if it has gone away.
+      await worker.close(force || active === 0);
       connection.disconnect();
     },
     jobsDone: () => done,

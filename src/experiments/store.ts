@@ -10,6 +10,7 @@
  */
 import { BOOLEAN, DOUBLE, INTEGER, LIST, listValue, VARCHAR, BIGINT, type DuckDBType } from '@duckdb/node-api';
 import { UserError } from '../scenario/errors.js';
+import { currentOwner, ownerLiveness } from '../store/owner.js';
 import type { ExperimentDb, StoreTx } from './db.js';
 import type { RunOutcome } from './execute.js';
 import type { Experiment } from './load.js';
@@ -36,8 +37,15 @@ CREATE TABLE IF NOT EXISTS experiments (
   runs_planned BIGINT,
   runs_stored BIGINT,
   runs_failed BIGINT,
-  note TEXT
+  note TEXT,
+  owner_host TEXT,
+  owner_pid INTEGER,
+  owner_token TEXT
 );
+-- stores made before experiments recorded their coordinator
+ALTER TABLE experiments ADD COLUMN IF NOT EXISTS owner_host TEXT;
+ALTER TABLE experiments ADD COLUMN IF NOT EXISTS owner_pid INTEGER;
+ALTER TABLE experiments ADD COLUMN IF NOT EXISTS owner_token TEXT;
 CREATE TABLE IF NOT EXISTS experiment_factors (
   experiment_id TEXT NOT NULL, factor TEXT NOT NULL, position INTEGER NOT NULL, path TEXT NOT NULL,
   low DOUBLE, high DOUBLE, levels TEXT, scale TEXT NOT NULL, integer BOOLEAN NOT NULL,
@@ -126,6 +134,7 @@ export async function registerExperiment(
   exp: Experiment,
   version: string,
 ): Promise<'new' | 'resumed'> {
+  const owner = currentOwner();
   return db.write(async (tx) => {
     const rows = await tx.query<{ definition_hash: string; version: string }>(
       'SELECT definition_hash, version FROM experiments WHERE experiment_id = $1',
@@ -137,13 +146,14 @@ export async function registerExperiment(
           `experiment ${exp.id} is already in ${db.path} with another definition (base, arms, factors, design, outputs, series or seed differ; only replicates may change); give this one another name: (or use another --db)`,
         );
       await tx.run(
-        `UPDATE experiments SET updated_at = now(), status = 'running', version = $2, replicates = $3, file = $4 WHERE experiment_id = $1`,
-        [exp.id, version, replicatesText(exp), exp.file],
+        `UPDATE experiments SET updated_at = now(), status = 'running', version = $2, replicates = $3, file = $4,
+           owner_host = $5, owner_pid = $6, owner_token = $7 WHERE experiment_id = $1`,
+        [exp.id, version, replicatesText(exp), exp.file, owner.host, owner.pid, owner.token],
       );
       return 'resumed';
     }
     await tx.run(
-      `INSERT INTO experiments VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now(), now(), 'running', NULL, 0, 0, NULL)`,
+      `INSERT INTO experiments VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now(), now(), 'running', NULL, 0, 0, NULL, $14, $15, $16)`,
       [
         exp.id,
         exp.description ?? null,
@@ -158,6 +168,9 @@ export async function registerExperiment(
         replicatesText(exp),
         exp.definitionHash,
         version,
+        owner.host,
+        owner.pid,
+        owner.token,
       ],
     );
     const id = (n: number) => new Array<string>(n).fill(exp.id);
@@ -345,6 +358,45 @@ export async function storeFinished(
     }
     return n;
   });
+}
+
+/** The coordinator is alive: `experiment list` on another host goes by this (owner.ts). */
+export async function heartbeatExperiment(db: ExperimentDb, expId: string): Promise<void> {
+  await db.write((tx) => tx.run('UPDATE experiments SET updated_at = now() WHERE experiment_id = $1', [expId]));
+}
+
+/**
+ * The experiments whose status says `running` while their coordinator is gone (kill -9, a
+ * crash, a reboot): readers show them as `abandoned`; running the file again resumes them.
+ */
+export async function abandonedExperiments(tx: StoreTx): Promise<Set<string>> {
+  const [{ n }] = await tx.query<{ n: number }>(
+    "SELECT count(*)::INTEGER AS n FROM information_schema.columns WHERE table_name = 'experiments' AND column_name = 'owner_pid'",
+  );
+  // a store from before owners were recorded: only the age of the last update can tell
+  const owner = n ? 'owner_host, owner_pid, owner_token' : 'NULL AS owner_host, NULL AS owner_pid, NULL AS owner_token';
+  const rows = await tx.query<{
+    experiment_id: string;
+    owner_host: string | null;
+    owner_pid: number | null;
+    owner_token: string | null;
+    age: number;
+  }>(
+    `SELECT experiment_id, ${owner}, epoch(now()) - epoch(updated_at) AS age FROM experiments WHERE status = 'running'`,
+  );
+  return new Set(
+    rows
+      .filter(
+        (r) =>
+          ownerLiveness(
+            r.owner_pid === null || r.owner_host === null
+              ? null
+              : { host: r.owner_host, pid: r.owner_pid, token: r.owner_token },
+            r.age,
+          ) === 'dead',
+      )
+      .map((r) => r.experiment_id),
+  );
 }
 
 export async function finishExperiment(

@@ -1,6 +1,6 @@
 /**
  * The sources registry: every id a scenario may cite for a parameter value, with its
- * full citation. Built from the Sources list of the project's research notes (facts.md).
+ * full citation. Each id is cited by presets and docs (docs/odd/, docs/validation/).
  * 'assumption' marks a number that no source supports: it must say so, not hide.
  */
 export const ASSUMPTION = 'assumption';
@@ -110,6 +110,16 @@ export const sources: Readonly<Record<string, string>> = Object.freeze({
   KA06: 'Kalyvas, S.N., The Logic of Violence in Civil War, Cambridge University Press, 2006.',
   BKYY23:
     'Beraja, M., Kao, A., Yang, D.Y. & Yuchtman, N., "AI-tocracy", Quarterly Journal of Economics 138(3):1349–1402, 2023, doi 10.1093/qje/qjad012.',
+  // Censorship by kind of post and preference falsification (docs/odd/regime.md: platform, views).
+  KPR13:
+    'King, G., Pan, J. & Roberts, M.E., "How Censorship in China Allows Government Criticism but Silences Collective Expression", American Political Science Review 107(2):326–343, 2013: posts with collective-action potential are deleted far more often than criticism of the state, which is largely left up.',
+  KPR14:
+    'King, G., Pan, J. & Roberts, M.E., "Reverse-engineering censorship in China: Randomized experimentation and participant observation", Science 345(6199):1251722, 2014.',
+  ZHU13:
+    'Zhu, T., Phipps, D., Pridgen, A., Crandall, J.R. & Wallach, D.S., "The Velocity of Censorship: High-Fidelity Detection of Microblog Post Deletions", 22nd USENIX Security Symposium, 2013: of 2.38 M Weibo posts, about 30 % of deletions 5–30 minutes after posting, about 90 % within 24 hours.',
+  RT19: 'Robinson, D. & Tannenberg, M., "Self-censorship of regime support in authoritarian states: Evidence from list experiments in China", Research & Politics 6(3), 2019: self-censorship of regime support of 24.5–26.5 percentage points.',
+  CCS24:
+    'Carter, E.B., Carter, B.L. & Schick, S., "Do Chinese Citizens Conceal Opposition to the CCP in Surveys? Evidence from Two Experiments", The China Quarterly, 2024: over 90 % support for the CCP when asked directly against 50–70 % in list experiments.',
   AT20: 'Francois, N.D., "Huawei\'s surveillance tech in Kenya: A safe bet?", Africa Times, 8 Jan 2020 (via africachinareporting.com): over 1,800 CCTV cameras in downtown Nairobi, Safe City since 2014.',
   NAT19:
     'Wasilwa, C., "Kenya\'s population census results at a glance", Daily Nation, 4 Nov 2019 (2019 Kenya Population and Housing Census, KNBS): Nairobi County 4,397,073; mean household 3.9.',

@@ -161,6 +161,9 @@ export function parseScenarioYaml(text: string, origin: string): unknown {
     add(w, () => {
       const { line, col } = lines.linePos(offset);
       const msg = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      // the library composes nested flow collections recursively: thousands of `[` overflow its stack
+      if (/Maximum call stack size exceeded/.test(msg))
+        return `${origin}:${line}:${col}: invalid YAML: nested too deep for the parser; allowed: at most ${MAX_DEPTH} levels`;
       return `${origin}:${line}:${col}: invalid YAML: ${clip(msg, 200)}`;
     });
   // parseDocument, in its two stages, so that text that is mostly syntax errors is answered

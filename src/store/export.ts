@@ -26,7 +26,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../scenario/errors.js';
 import { sqlString } from './connection.js';
-import { storeFailure } from './errors.js';
+import { ioKind, storeFailure } from './errors.js';
 import { stagingDir } from './staging.js';
 import type { ResultsStore, RunDetail } from './store.js';
 
@@ -136,10 +136,15 @@ export async function exportRunMetrics(
   try {
     const rows = await store.read(
       async (tx) => {
-        await tx.run(
-          `COPY (SELECT run_id, tick, metric, key, value FROM metrics WHERE run_id = $1 ORDER BY tick, metric, key) TO ${sqlString(tmp)} (${options})`,
-          [run.run_id],
-        );
+        await tx
+          .run(
+            `COPY (SELECT run_id, tick, metric, key, value FROM metrics WHERE run_id = $1 ORDER BY tick, metric, key) TO ${sqlString(tmp)} (${options})`,
+            [run.run_id],
+          )
+          // a full or read-only disk here is the output's, not the store's: name the file being written
+          .catch((e: unknown) => {
+            throw ioKind(e) ? storeFailure(e, out, `write the export of run ${run.run_id}`) : e;
+          });
         const [{ n }] = await tx.query<{ n: number }>('SELECT count(*)::DOUBLE AS n FROM metrics WHERE run_id = $1', [
           run.run_id,
         ]);

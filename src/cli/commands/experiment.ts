@@ -18,9 +18,10 @@ import {
   type ExperimentReport,
   type Progress,
 } from '../../experiments/coordinator.js';
-import { openExperimentDb } from '../../experiments/db.js';
+import { openExperimentDb, openExperimentDbToRead } from '../../experiments/db.js';
+import { abandonedExperiments } from '../../experiments/store.js';
 import { loadExperimentFile } from '../../experiments/load.js';
-import { modelVersion } from '../../experiments/plan.js';
+import { modelVersion, pointParams } from '../../experiments/plan.js';
 import { RunPool } from '../../experiments/pool.js';
 import { fmtNumber, fmtSeconds, keyValues, table } from '../format.js';
 import type { CliContext } from '../context.js';
@@ -184,6 +185,7 @@ async function experimentRun(ctx: CliContext, file: string, o: RunOpts): Promise
     registry: ctx.registry,
     ...(ctx.presetsDir ? { presetsDir: ctx.presetsDir } : {}),
   });
+  pointParams(exp, ctx.registry); // design points the model refuses (the coordinator resolves them again)
   const workers = positiveInt(o.workers, '--workers', Math.max(1, ctx.cores ?? 1));
   if (o.runsPerJob !== undefined && !o.queue) throw new UserError('--runs-per-job: applies only with --queue');
   const perRun = ctx.availableMemory() / (o.queue ? 1 : workers);
@@ -200,7 +202,10 @@ async function experimentRun(ctx: CliContext, file: string, o: RunOpts): Promise
 
   const db = await openExperimentDb(dbPath(o));
   let stop: string | null = null;
-  const unregister = ctx.onSignal((sig) => (stop = sig));
+  const unregister = ctx.onSignal(
+    (sig) => (stop = sig),
+    'stopping the experiment (finished runs are kept; running the file again resumes it)',
+  );
   const bar = progressBar(ctx, o.progress);
   let report: ExperimentReport;
   try {
@@ -283,7 +288,7 @@ async function experimentExport(
     throw new UserError(
       `--out: ${clash.join(', ')} already exist${clash.length === 1 ? 's' : ''}; choose an empty folder (nothing is overwritten)`,
     );
-  const db = await openExperimentDb(dbPath(o), { create: false });
+  const db = await openExperimentDbToRead(dbPath(o));
   await analyzeExperiment(db, id); // also refuses an unknown id, naming the stored ones
   mkdirSync(dir, { recursive: true });
   const written = await db.read(async (tx) => {
@@ -370,7 +375,7 @@ export function registerExperimentCommands(program: Command, ctx: CliContext, se
       .option('--output <name...>', 'show only these outputs')
       .option('--rows <n>', 'rows to print per table', '40'),
   ).action(async (id: string, o: { db?: string; out?: string; output?: string[]; rows: string }) => {
-    const db = await openExperimentDb(dbPath(o), { create: false });
+    const db = await openExperimentDbToRead(dbPath(o));
     const a = await analyzeExperiment(db, id);
     ctx.out(
       formatAnalysis(a, { rows: positiveInt(o.rows, '--rows', 40), ...(o.output ? { outputs: o.output } : {}) }) + '\n',
@@ -393,13 +398,14 @@ export function registerExperimentCommands(program: Command, ctx: CliContext, se
 
   dbOptions(experiment.command('list').description('list the experiments in the results store')).action(
     async (o: { db?: string; out?: string }) => {
-      const db = await openExperimentDb(dbPath(o), { create: false });
+      const db = await openExperimentDbToRead(dbPath(o));
       const rows = await db.read(async (tx) => {
         const has = await tx.query<{ n: number }>(
           "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'experiments'",
         );
         if (!has[0].n) return [];
-        return tx.query<Record<string, string | number | null>>(
+        const abandoned = await abandonedExperiments(tx);
+        const listed = await tx.query<Record<string, string | number | null>>(
           // Counted live: an experiment in progress shows how far it has got.
           `SELECT e.experiment_id, e.status, e.design, e.points, e.arms,
                   (SELECT count(DISTINCT run_key) FROM experiment_design d WHERE d.experiment_id = e.experiment_id) AS runs_planned,
@@ -407,6 +413,7 @@ export function registerExperimentCommands(program: Command, ctx: CliContext, se
                   (SELECT count(*) FROM experiment_runs r WHERE r.experiment_id = e.experiment_id AND r.status = 'failed') AS runs_failed,
                   strftime(e.updated_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS updated FROM experiments e ORDER BY e.updated_at`,
         );
+        return listed.map((r) => (abandoned.has(String(r.experiment_id)) ? { ...r, status: 'abandoned' } : r));
       });
       if (!rows.length) ctx.out(`no experiments in ${db.path}\n`);
       else
@@ -469,7 +476,7 @@ export function registerExperimentCommands(program: Command, ctx: CliContext, se
             `${sig}: finishing the jobs in progress, then exiting (send again to exit at once; unfinished jobs go to other workers)`,
           );
           resolveStop();
-        });
+        }, null);
       });
       await w.close();
       await pool.close();

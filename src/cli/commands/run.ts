@@ -211,7 +211,7 @@ async function runCommand(ctx: CliContext, file: string | undefined, o: RunOpts)
         onStepping: () => {
           unregister = ctx.onSignal((sig) => {
             stopReason = sig;
-          });
+          }, 'stopping after the current tick');
         },
         onTick: (tick) => {
           if (tick === 0) {

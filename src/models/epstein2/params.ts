@@ -1,7 +1,7 @@
 /**
  * Parameters of Epstein's (2002) Model II, inter-group violence: two groups (blue, green)
  * on a torus, killing instead of rebellion, cloning and death by age, optional cops.
- * Defaults are the paper's Run 7 (facts.md §1.2: vision 1.7, L 0.8, Jmax 15, no cops).
+ * Defaults are the paper's Run 7 (Table 2 [EP, ND-spec]: vision 1.7, L 0.8, Jmax 15, no cops).
  * Model and decisions: docs/odd/epstein.md, section "Model II".
  */
 import { z } from 'zod';
@@ -50,7 +50,7 @@ export const epstein2Params = z
       .enum(['floor', 'literal'])
       .default('floor')
       .describe(
-        "x in P: 'floor' ⌊C/A⌋ (NetLogo; the variant that reproduces Model I's dynamics, facts §1.3) or 'literal' C/A (paper as stated); C = cops in vision, A = 1 + own-group actives in vision",
+        "x in P: 'floor' ⌊C/A⌋ (NetLogo; the variant that reproduces Model I's dynamics; docs/validation/epstein.md) or 'literal' C/A (paper as stated); C = cops in vision, A = 1 + own-group actives in vision",
       ),
     activesCounted: z
       .enum(['own-group', 'both-groups'])

@@ -74,7 +74,8 @@ export class App {
   ) {
     const decoded = location.hash.length > 1 ? decodeShare(catalog, location.hash, DEFAULT_PRESET) : null;
     this.state = decoded?.state ?? initialState(catalog, DEFAULT_PRESET);
-    if (decoded?.problems.length) this.notice('The link asked for things the page could not apply:', decoded.problems);
+    if (decoded?.problems.length)
+      this.notice('The link asked for things the page could not apply:', decoded.problems, 'link');
     this.charts = new ChartPanel(h('div', { class: 'charts' }), this.el.summary);
     this.stored = new StoredRuns((doc) => this.openStoredScenario(doc));
     this.layout();
@@ -254,7 +255,8 @@ export class App {
     if (location.hash === current) return;
     const decoded = decodeShare(this.catalog, location.hash, DEFAULT_PRESET);
     fill(this.el.notices);
-    if (decoded.problems.length) this.notice('The link asked for things the page could not apply:', decoded.problems);
+    if (decoded.problems.length)
+      this.notice('The link asked for things the page could not apply:', decoded.problems, 'link');
     this.editing = 'a';
     this.setState(decoded.state, { rebuildForm: true });
     this.autostart();
@@ -625,11 +627,15 @@ export class App {
       : '';
   }
 
-  private notice(title: string, lines: readonly string[]): void {
+  /**
+   * `kind` 'link': what a share link asked for and did not get stays until dismissed or the
+   * next link, so the run the link starts at once cannot clear it before it is read.
+   */
+  private notice(title: string, lines: readonly string[], kind: 'link' | 'other' = 'other'): void {
     this.el.notices.append(
       h(
         'div',
-        { class: 'notice' },
+        { class: 'notice', 'data-kind': kind },
         h('strong', {}, title),
         h('ul', {}, ...lines.map((l) => h('li', {}, l))),
         h(
@@ -673,7 +679,7 @@ export class App {
 
   private start(paused: boolean, stepBudget: number): void {
     for (const l of ['a', 'b'] as const) this.sessions[l]?.stop();
-    fill(this.el.notices);
+    for (const n of this.el.notices.querySelectorAll('.notice:not([data-kind="link"])')) n.remove();
     const letters: Letter[] = this.state.b ? ['a', 'b'] : ['a'];
     const cores = Math.max(1, navigator.hardwareConcurrency || 1);
     // Two scenarios run side by side, each on half the cores: results do not depend on it.
