@@ -62,6 +62,18 @@ function setIn(node: unknown, path: readonly (string | number)[], i: number, val
   return { ...obj, [k]: setIn(obj[k as string], path, i + 1, value) };
 }
 
+/** Scheduled parameter objects → the base they were derived from. */
+const derived = new WeakMap<object, object>();
+
+/**
+ * The base parameters a scheduled parameter object was derived from, if it was. A schedule
+ * never changes a model's layout (the scenario layer refuses one that would), so a model
+ * may reuse what it derived from the base (its layout) instead of deriving it again daily.
+ */
+export function scheduledFrom<P extends object>(p: P): P | undefined {
+  return derived.get(p) as P | undefined;
+}
+
 /**
  * A function from tick to the parameters in force on that tick. It returns the very same
  * object while no scheduled value changes (models may cache what they derive from their
@@ -84,6 +96,7 @@ export function paramsResolver<P>(base: P, schedule: ParamSchedule | undefined):
     values.forEach((v, i) => {
       if (v !== bases[i]) p = setIn(p, schedule[i].path, 0, v);
     });
+    if (p !== base) derived.set(p as object, base as object);
     return (current = p as P);
   };
 }

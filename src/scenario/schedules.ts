@@ -98,7 +98,9 @@ export function resolveSchedules(raw: unknown, ctx: ScheduleContext): ResolvedSc
     const leafSchema = schemaAt(ctx.entry.params, resolved.leaves[0]);
     list.forEach((item, i) => {
       const at = `${field}[${i}]`;
-      const doc = isPlainObject(item) ? { ...item, ...(item.date !== undefined ? { date: asIsoDate(item.date) } : {}) } : item;
+      const doc = isPlainObject(item)
+        ? { ...item, ...(item.date !== undefined ? { date: asIsoDate(item.date) } : {}) }
+        : item;
       const res = schedulePoint.safeParse(doc);
       if (!res.success) {
         problems.push(...formatIssues(res.error.issues, schedulePoint, doc, [at]));
@@ -123,7 +125,9 @@ export function resolveSchedules(raw: unknown, ctx: ScheduleContext): ResolvedSc
         }
         tick = tickOf(ctx.start, p.date);
         if (tick < 0) {
-          problems.push(`${at}.date: got ${p.date}, before the scenario's start ${ctx.start}; allowed: ${ctx.start} or later`);
+          problems.push(
+            `${at}.date: got ${p.date}, before the scenario's start ${ctx.start}; allowed: ${ctx.start} or later`,
+          );
           return;
         }
       }
