@@ -172,7 +172,8 @@ function checkPoints(ctx: ScheduleContext, schedule: ParamSchedule, schedules: S
   const ticks = [...new Set(schedule.flatMap((s) => s.points.map((p) => p.tick)))].sort((a, b) => a - b);
   const names = Object.keys(schedules).join(', ');
   for (const tick of ticks) {
-    const p = at(tick);
+    // a copy: the resolver's own object is marked as laid out like the base (engine/schedule.ts)
+    const p = structuredClone(at(tick));
     const res = ctx.entry.params.safeParse(p);
     if (!res.success) {
       return formatIssues(res.error.issues, ctx.entry.params, p, ['params']).map(

@@ -138,7 +138,7 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationReport>
   const execute = async (
     runs: readonly RunSpec[],
     owner: RunsOwner,
-    onDone: () => void,
+    onDone: (values: Float64Array | null) => void,
   ): Promise<Map<string, Float64Array | null>> => {
     const out = await storedValues(
       db,
@@ -153,9 +153,10 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationReport>
       ran++;
       busySeconds += f.outcome.wallSeconds;
       if (!f.outcome.ok) failed++;
-      out.set(f.run.key, f.outcome.ok ? f.outcome.values : null);
+      const values = f.outcome.ok ? f.outcome.values : null;
+      out.set(f.run.key, values);
       writer.push(f);
-      onDone();
+      onDone(values);
     });
     await writer.drain();
     if (stopReason) throw new Interrupted(stopReason);
@@ -223,13 +224,15 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationReport>
       const tGen = performance.now();
       const maxProposals = Math.ceil(N / cal.method.minAcceptance);
       let examined = 0;
+      // Runs of the current batch within ε so far, whatever their order (for the progress bar).
+      let within = 0;
       const report = () =>
         o.onProgress?.({
           phase: 'abc',
           generation: t,
           generations: G,
           epsilon,
-          accepted: accepted.length,
+          accepted: Math.min(N, accepted.length + within),
           particles: N,
           examined,
           ran,
@@ -246,14 +249,17 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationReport>
         const want = t === 0 ? N : Math.ceil(((N - accepted.length) / rate) * 1.2);
         const size = Math.min(maxProposals - k, Math.max(want, 8));
         const batch = Array.from({ length: size }, (_, i) => proposalAt(t, k + i, prev?.population ?? null, kernel));
+        within = 0;
         const values = await execute(
           batch.map((b) => b.run),
           abcOwner,
-          () => {
+          (v) => {
             examined++;
+            if (v && distance(summaries(v, cal.observations, abcIndex), obs, sds) <= epsilon) within++;
             report();
           },
         );
+        within = 0;
         for (const b of batch) {
           if (accepted.length >= N) break;
           const v = values.get(b.run.key);
