@@ -51,6 +51,7 @@ describe('panopticon CLI process', () => {
     const pq = join(dir, 'ok.parquet');
     const e = await panopticon(['export', row.run_id, '--format', 'parquet', '--out', pq, '--db', db]);
     expect(e.code).toBe(0);
+    // the export, then its RO-Crate sidecar beside it (src/charts/node/crate.ts)
     expect(e.out).toBe(
       `exported 35 rows of run ${row.run_id} to ${pq}\nwrote ${join(dir, 'ro-crate-metadata.json')}\n`,
     );

@@ -224,8 +224,9 @@ describe('run --json', () => {
     });
     expect(doc.runId).toMatch(/^\d{6}-\d{4}-[a-z2-9]{4}$/);
     expect(doc.scenarioHash).toMatch(/^[0-9a-f]{64}$/);
-    // key outputs: the headline metrics; -Infinity (tick_seen's mean over tick 0) is null in JSON
-    expect(doc.outputs.tick_seen).toEqual({ final: 10, mean: null, max: 10 });
+    // key outputs: the headline metrics. Daily statistics are over the days (ticks ≥ 1), so
+    // tick_seen's mean is that of 1…10; its −Infinity at tick 0, the initial state, is left out.
+    expect(doc.outputs.tick_seen).toEqual({ final: 10, mean: 5.5, max: 10 });
     expect(Object.keys(doc.outputs)).toEqual(['active', 'tick_seen']);
     expect(barText).toMatch(/tick \d+\/10/);
 

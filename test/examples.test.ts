@@ -33,6 +33,12 @@ describe('examples', () => {
     expect(y.arrestsOfInnocents).toBeLessThanOrEqual(y.arrests);
     // The platform is monitored in this preset, so some criticism is self-censored.
     expect(y.postsWrittenPerWanted).toBeLessThan(1);
+    // The risk score's bias and a 3× false-match rate fall on the targeted minority, so more of
+    // it is held without an act of its own.
+    expect(y.preemptiveDetentions).toBeGreaterThan(0);
+    expect(y.heldUnjustlyLast).toBeGreaterThan(0);
+    expect(y.heldUnjustlyFirst).toBeLessThan(y.heldUnjustlyLast);
+    expect(Math.abs(y.legitimacyGap)).toBeLessThan(1);
   });
 
   it('results.sql: every query parses and runs against an empty store schema', async () => {

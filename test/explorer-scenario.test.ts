@@ -78,7 +78,10 @@ describe('controls from the schemas', () => {
   it("names each default's source: the longest sources: key covering it, else assumption", () => {
     const p = catalog.get('national-blacklist')!;
     expect(citationOf(p, 'lists.durationDays')).toEqual({ ids: ['AF'], via: 'lists.durationDays' });
-    expect(citationOf(p, 'response.deterrence')).toEqual({ ids: ['assumption'], via: 'response' });
+    expect(citationOf(p, 'response.sanctionFear')).toEqual({
+      ids: ['NA13', 'assumption'],
+      via: 'response.sanctionFear',
+    });
     expect(citationOf(p, 'population.regions.0.policePer100k')).toEqual({
       ids: ['assumption'],
       via: 'population.regions',

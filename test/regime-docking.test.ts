@@ -1,115 +1,23 @@
 /**
- * Docking the fast regime model (src/models/regime/fast/) against the reference
- * implementation (model regime-reference: every system visits every resident every day
- * with its own draws). The fast day samples the same Bernoulli trials by skipping and
- * thinning, so the two agree in distribution, not draw for draw.
- *
- * The test: for each scenario, 20 seeds; both implementations start from the identical
- * synthesized population of a seed, so each seed gives a pair. For every key metric
- * (a run total, a daily mean or a final value) that is not identically zero:
- *  - a paired t-test on the 20 differences, rejected at |t| > 3.883 (Student t, 19 d.f.,
- *    two-sided α = 0.001);
- *  - a two-sample Kolmogorov–Smirnov test on the 20 + 20 values, rejected at D ≥ 13/20
- *    (exact p = 0.00027 for n = m = 20).
- * With ~30 metrics per scenario the chance of a false alarm is ≤ 3 % per scenario for the
- * t-tests (Bonferroni) and smaller for KS (it is conservative with ties). A final case
+ * Docking the fast regime model against the reference implementation: the procedure and its
+ * thresholds are in test/regime-docking.ts; this file asserts its verdicts. A final case
  * shows the test has teeth: the fast model with criticismRate 10 % higher is rejected.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { regimeReferenceModel, regimeParams, type RegimeParams } from '../src/models/regime/index.js';
-import { closeSharedExecutor, fullFeatured, merge, run, sharedExecutor, type Run } from './regime-helpers.js';
-import { loadPreset } from '../src/scenario/load.js';
-import { KS_CRITICAL_20, T_CRITICAL_19, ksStatistic, pairedT } from './helpers/docking-stats.js';
-import { models } from '../src/models/registry.js';
+import { regimeParams } from '../src/models/regime/index.js';
+import { closeSharedExecutor, fullFeatured, merge } from './regime-helpers.js';
+import {
+  DOCKING_CASES,
+  KS_CRITICAL,
+  SEEDS,
+  T_CRITICAL,
+  dock,
+  ksStatistic,
+  pairedT,
+  type Verdict,
+} from './regime-docking.js';
 
 afterAll(closeSharedExecutor);
-
-const SEEDS = 20;
-const T_CRITICAL = T_CRITICAL_19; // Student t, 19 d.f., two-sided α = 0.001
-const KS_CRITICAL = KS_CRITICAL_20; // exact two-sample KS, n = m = 20, p = 0.00027
-
-type Stat = 'total' | 'mean' | 'final';
-const KEY_METRICS: readonly (readonly [string, Stat])[] = [
-  ['active', 'mean'],
-  ['would_act', 'total'],
-  ['legitimacy_mean', 'final'],
-  ['grievance_mean', 'final'],
-  ['detained', 'mean'],
-  ['detentions_reactive', 'total'],
-  ['detentions_reactive_false', 'total'],
-  ['detentions_preemptive', 'total'],
-  ['preemptive_false', 'total'],
-  ['detected_police', 'total'],
-  ['detected_camera', 'total'],
-  ['detected_informant', 'total'],
-  ['reports_true', 'total'],
-  ['infractions', 'total'],
-  ['infractions_deterred', 'total'],
-  ['posts_desired', 'total'],
-  ['posts_expressed', 'total'],
-  ['defaults', 'total'],
-  ['repayments', 'total'],
-  ['civic', 'total'],
-  ['false_camera', 'total'],
-  ['reports_false', 'total'],
-  ['reports_malicious', 'total'],
-  ['extortion_paid', 'total'],
-  ['score_mean', 'final'],
-  ['blacklist_entries', 'total'],
-  ['blacklisted', 'mean'],
-  ['wrongful_listing_days', 'total'],
-  ['family_affected', 'mean'],
-  ['blocked_flight', 'total'],
-  ['blocked_schooling', 'total'],
-  ['appeals_filed', 'total'],
-  ['accounts_closed', 'final'],
-  ['infractions_forgone', 'total'],
-  ['informants', 'final'],
-  ['held_unjustly', 'mean'],
-  ['perceived_protest_detection', 'final'],
-  ['support_private', 'total'],
-  ['support_direct', 'total'],
-  ['posts_deleted', 'total'],
-  ['calls_written', 'total'],
-  ['calls_deleted', 'total'],
-];
-
-/**
- * A run's summary of one metric, to 10 significant digits: the two implementations add the
- * same per-resident values in a different order (resident by resident vs cell by cell),
- * and KS, being scale-free, would otherwise count last-bit differences as differences.
- */
-function summary(r: Run, metric: string, stat: Stat): number {
-  const v = stat === 'total' ? r.sum(metric) : stat === 'mean' ? r.sum(metric) / r.ticks : r.last(metric);
-  return Number(v.toPrecision(10));
-}
-
-interface Verdict {
-  metric: string;
-  reference: number;
-  fast: number;
-  t: number;
-  ks: number;
-}
-
-/** Run both implementations over SEEDS seeds and test every key metric that is not all zero. */
-async function dock(params: RegimeParams, steps: number, fastParams = params): Promise<Verdict[]> {
-  const ref: Run[] = [];
-  const fast: Run[] = [];
-  for (let seed = 1; seed <= SEEDS; seed++) {
-    ref.push(await run(params, steps, seed, sharedExecutor(), regimeReferenceModel));
-    fast.push(await run(fastParams, steps, seed));
-  }
-  const out: Verdict[] = [];
-  for (const [metric, stat] of KEY_METRICS) {
-    const a = ref.map((r) => summary(r, metric, stat));
-    const b = fast.map((r) => summary(r, metric, stat));
-    if (a.every((x) => x === 0) && b.every((x) => x === 0)) continue;
-    const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
-    out.push({ metric, reference: mean(a), fast: mean(b), t: pairedT(a, b), ks: ksStatistic(a, b) });
-  }
-  return out;
-}
 
 function report(name: string, verdicts: Verdict[]): void {
   const lines = verdicts.map(
@@ -128,8 +36,8 @@ function expectDocked(verdicts: Verdict[]): void {
 
 describe('docking: the fast regime model against the reference implementation', () => {
   it('agrees on national-blacklist (20,000 residents, 150 days: listings follow 60-day judgments)', async () => {
-    const preset = loadPreset('national-blacklist', { registry: models, overrides: { population: 20_000 } });
-    const verdicts = await dock(preset.params as RegimeParams, 150);
+    const { params, steps } = DOCKING_CASES.nationalBlacklist;
+    const verdicts = await dock(params(), steps);
     report('national-blacklist', verdicts);
     // What the comparison must cover, not a tuned threshold: protest, arrests, the debt
     // chain into listings, and the listings' consequences are all in play.
@@ -140,7 +48,8 @@ describe('docking: the fast regime model against the reference implementation', 
   });
 
   it('agrees with every mechanism on (8,000 residents, 60 days)', async () => {
-    const verdicts = await dock(fullFeatured(8_000, 4_000), 60);
+    const { params, steps } = DOCKING_CASES.everyMechanism;
+    const verdicts = await dock(params(), steps);
     report('every mechanism', verdicts);
     expect(verdicts.length).toBeGreaterThanOrEqual(20);
     expectDocked(verdicts);

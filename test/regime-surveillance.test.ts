@@ -257,7 +257,9 @@ describe('platforms and online censorship (platform.ts)', () => {
 
   it('detects posts at penetration × detectionRate and closes accounts at the third strike', () => {
     for (const r of [runs.barred, runs.open]) {
-      expect(consistentWithRate(r.sum('detected_platform'), r.sum('posts_expressed'), 0.5)).toBe(true);
+      // Written posts: those still expressed and those deleted on detection (platform.ts).
+      const written = r.sum('posts_expressed') + r.sum('posts_deleted');
+      expect(consistentWithRate(r.sum('detected_platform'), written, 0.5)).toBe(true);
       expect(r.last('accounts_closed')).toBeGreaterThan(0);
       const flags = r.columns.flags as Uint16Array;
       let mismatch = 0;
@@ -304,12 +306,14 @@ describe('chilling: expression falls as perceived platform surveillance rises (b
     for (const [name, d, pen] of cases) {
       const r = runs[name];
       expect(r.last('accounts_closed')).toBe(0);
-      expect(consistentWithRate(r.sum('posts_expressed'), r.sum('posts_desired'), 1 - 0.8 * pen * d), name).toBe(true);
+      const written = r.sum('posts_expressed') + r.sum('posts_deleted');
+      expect(consistentWithRate(written, r.sum('posts_desired'), 1 - 0.8 * pen * d), name).toBe(true);
     }
   });
 
   it('falls with platform.detectionRate and with platformPenetration', () => {
-    const ratio = (name: string): number => runs[name].sum('posts_expressed') / runs[name].sum('posts_desired');
+    const ratio = (name: string): number =>
+      (runs[name].sum('posts_expressed') + runs[name].sum('posts_deleted')) / runs[name].sum('posts_desired');
     expect(ratio('d0.1')).toBeGreaterThan(ratio('d0.5'));
     expect(ratio('d0.5')).toBeGreaterThan(ratio('d0.9'));
     expect(ratio('d0.5-pen0.2')).toBeGreaterThan(ratio('d0.5'));

@@ -222,7 +222,11 @@ describe('sources registry', () => {
         .trim()
         .split(' ');
     expect(fromFacts.length).toBe(91);
-    const ids = [...fromFacts, 'assumption'];
+    // The repression–dissent literature behind the regime model's response channels, and the
+    // sources of the regional profiles (the Nairobi Safe City).
+    const repression = 'LI87 DA07 NA13 HM06 TY06 SKO06 ST08 KA06 BKYY23'.split(' ');
+    const regional = 'AT20 NAT19'.split(' ');
+    const ids = [...fromFacts, ...repression, ...regional, 'assumption'];
     for (const id of ids) expect(isSourceId(id), id).toBe(true);
     expect(Object.keys(sources).sort()).toEqual([...ids].sort());
     for (const c of Object.values(sources)) expect(c.length).toBeGreaterThan(5);

@@ -4,7 +4,6 @@ import { availableParallelism, totalmem } from 'node:os';
 import { LocalExecutor, type Executor } from '../engine/simulation.js';
 import { models } from '../models/registry.js';
 import { packageVersion } from '../scenario/load.js';
-import { roCrateSidecar } from '../charts/node/crate.js';
 import { runCli } from './program.js';
 
 /** Memory kept back for Node, DuckDB and the OS: 1 GiB or 15 % of RAM, whichever is larger. */
@@ -56,8 +55,8 @@ const code = await runCli(process.argv.slice(2), {
   progress: { stream: process.stdout, isTTY: Boolean(process.stdout.isTTY) },
   progressErr: { stream: process.stderr, isTTY: Boolean(process.stderr.isTTY) },
   onSignal: addSignalHandler,
-  // RO-Crate metadata beside every export (src/charts/node/crate.ts)
-  exportSidecars: [roCrateSidecar],
+  // RO-Crate metadata beside every export (src/charts/node/crate.ts), loaded only when an export happens
+  exportSidecars: [async (...args) => (await import('../charts/node/crate.js')).roCrateSidecar(...args)],
   createExecutor: async (threads): Promise<Executor> => {
     if (threads <= 1) return new LocalExecutor();
     const { createNodeExecutor } = await import('../runtime/node-pool.js');

@@ -2,7 +2,8 @@
  * An experiment read from the store (issue 11's tables) into the chart module's plain data
  * and its provenance. The analysis (intervals, paired differences, Morris and Sobol indices)
  * is recomputed from the stored values with the experiment layer's own estimators, as
- * `panopticon experiment analyze` does, so the report never shows a stale table.
+ * `panopticon experiment analyze` does, so the report never shows a stale table; a store
+ * opened read only gets it without keeping it.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';

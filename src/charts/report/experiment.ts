@@ -83,7 +83,7 @@ export function experimentParagraph(e: ExperimentData, prov: ExperimentProvenanc
           .join(', ');
       const overlap = lo.high !== null && hi.low !== null && lo.high >= hi.low;
       parts.push(
-        `Over the grid, ${outputLabel(e, o.name)} ranges from ${fmt(lo.mean)} (${ci(lo.low, lo.high).replace('95 % CI ', '')}; at ${at(lo.point)}) to ${fmt(hi.mean)} (${ci(hi.low, hi.high).replace('95 % CI ', '')}; at ${at(hi.point)})${overlap ? ', intervals that overlap' : ''}.`,
+        `Over the grid, ${outputLabel(e, o.name)} ranges from ${fmt(lo.mean)} (95 % CI ${fmt(lo.low)} to ${fmt(lo.high)}; at ${at(lo.point)}) to ${fmt(hi.mean)} (95 % CI ${fmt(hi.low)} to ${fmt(hi.high)}; at ${at(hi.point)})${overlap ? ', intervals that overlap' : ''}.`,
       );
     }
   parts.push(
@@ -119,32 +119,34 @@ function tables(e: ExperimentData): ReportTable[] {
           .map((p) => [outputLabel(e, p.output), p.arm, fmt(p.n), cell(p.mean, p.low, p.high), fmt(p.a)]),
       });
   } else if (e.points <= 30) {
-    for (const o of keyOutputs(e))
-      out.push({
-        caption: `${outputLabel(e, o.name)} at each design point: mean [95 % CI]`,
-        header: ['point', ...e.factors.map((f) => f.name), ...e.arms],
-        numeric: [true, ...e.factors.map(() => true), ...e.arms.map(() => true)],
-        rows: Array.from({ length: e.points }, (_, p) => [
+    const factorValue = (p: number, f: string) => {
+      const v = e.pointValues.find((x) => x.point === p && x.factor === f)?.value;
+      return typeof v === 'number' ? fmt(v) : String(v ?? '—');
+    };
+    out.push({
+      caption: 'Every output at each design point: mean over replicates [95 % CI]',
+      header: ['output', 'point', ...e.factors.map((f) => f.name), ...e.arms],
+      numeric: [false, true, ...e.factors.map(() => true), ...e.arms.map(() => true)],
+      rows: e.outputs.flatMap((o) =>
+        Array.from({ length: e.points }, (_, p) => [
+          outputLabel(e, o.name),
           String(p),
-          ...e.factors.map((f) => {
-            const v = e.pointValues.find((x) => x.point === p && x.factor === f.name)?.value;
-            return typeof v === 'number' ? fmt(v) : String(v ?? '—');
-          }),
+          ...e.factors.map((f) => factorValue(p, f.name)),
           ...e.arms.map((a) => {
             const s = e.summary.find((x) => x.point === p && x.arm === a && x.output === o.name);
             return s ? cell(s.mean, s.low, s.high) : '—';
           }),
         ]),
-      });
+      ),
+    });
   }
-  const keys = new Set(keyOutputs(e).map((o) => o.name));
   if (e.morris.length)
     out.push({
       caption: 'Morris indices (μ* with its 95 % bootstrap interval; μ keeps the sign; σ: spread of the effects)',
       header: ['output', 'arm', 'factor', 'μ* [95 %]', 'μ', 'σ', 'r'],
       numeric: [false, false, false, true, true, true, true],
       rows: e.morris
-        .filter((m) => keys.has(m.output) && m.reference === null)
+        .filter((m) => m.reference === null)
         .map((m) => [
           outputLabel(e, m.output),
           m.arm,
@@ -161,7 +163,7 @@ function tables(e: ExperimentData): ReportTable[] {
       header: ['output', 'arm', 'factor', 'S1 [95 %]', 'ST [95 %]', 'N'],
       numeric: [false, false, false, true, true, true],
       rows: e.sobol
-        .filter((m) => keys.has(m.output) && m.reference === null)
+        .filter((m) => m.reference === null)
         .map((m) => [
           outputLabel(e, m.output),
           m.arm,
