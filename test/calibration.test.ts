@@ -1,8 +1,9 @@
 /**
  * Calibration (ABC-SMC): parameter recovery with a coverage check over several seeds, the
  * method's determinism across interruptions, and the refusal of bad files before any run.
- * The counting model (helpers/counting-model.ts) makes a run cost a millisecond, so the
- * whole method — runner, store, generations, predictive — is exercised many times.
+ * The counting model (helpers/counting-model.ts) makes a run cost milliseconds and has a
+ * posterior known in closed form, so the whole method — proposals, store, generations,
+ * predictive — is exercised many times and checked against the exact answer.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,12 +14,18 @@ import { LocalExecutor, runSimulation } from '../src/engine/simulation.js';
 import { LocalBackend } from '../src/experiments/coordinator.js';
 import { openExperimentDb } from '../src/experiments/db.js';
 import { resolveCalibration, type Calibration } from '../src/experiments/calibration/load.js';
-import { calibrate, type CalibrationReport } from '../src/experiments/calibration/run.js';
+import { calibrate, type CalibrationProgress, type CalibrationReport } from '../src/experiments/calibration/run.js';
 import { RunPool } from '../src/experiments/pool.js';
 import { UserError } from '../src/scenario/errors.js';
+import { InProcessBackend } from './helpers/in-process-backend.js';
 import { countingModel, countingParams, countingRegistry } from './helpers/counting-model.js';
 
-const { jStat } = jstatModule as unknown as { jStat: { binomial: { cdf(k: number, n: number, p: number): number } } };
+const { jStat } = jstatModule as unknown as {
+  jStat: {
+    binomial: { cdf(k: number, n: number, p: number): number };
+    beta: { inv(p: number, a: number, b: number): number };
+  };
+};
 
 const dir = mkdtempSync(join(tmpdir(), 'pano-calibration-'));
 const presets = join(dir, 'presets');
@@ -30,8 +37,8 @@ description: counting events from 1 Jan 2020
 model: counting
 seed: 1
 start: 2020-01-01
-steps: 100
-params: { agents: 200, rateA: 0.01, rateB: 0.003 }
+steps: 20
+params: { agents: 1000, rateA: 0.005, rateB: 0.002 }
 sources: { agents: assumption, rateA: assumption, rateB: assumption }
 `,
 );
@@ -39,7 +46,7 @@ const pools: RunPool[] = [];
 afterAll(async () => {
   await Promise.all(pools.map((p) => p.close()));
 });
-function backend(): LocalBackend {
+function poolBackend(): LocalBackend {
   const pool = new RunPool(2, {
     registryModule: new URL('./helpers/counting-model.ts', import.meta.url).href,
     registryExport: 'countingRegistry',
@@ -48,17 +55,19 @@ function backend(): LocalBackend {
   return new LocalBackend(pool);
 }
 
-const TRUE = { rateA: 0.01, rateB: 0.003 };
+const AGENTS = 1000;
+const DAYS = 20;
+const TRUE = { rateA: 0.005, rateB: 0.002 };
 let files = 0;
 
-/** Cumulative counts of a (day 50, day 100) and b (day 100) in one run at the true rates. */
+/** Cumulative counts of a (day 10, day 20) and b (day 20) in one run at the true rates. */
 async function synthetic(seed: number): Promise<number[]> {
-  const params = countingParams.parse({ agents: 200, ...TRUE });
+  const params = countingParams.parse({ agents: AGENTS, ...TRUE });
   const a: number[] = [];
   const b: number[] = [];
   await runSimulation(countingModel, params, {
     seed,
-    steps: 100,
+    steps: DAYS,
     executor: new LocalExecutor(),
     onTick: (t, v) => {
       if (t === 0) return;
@@ -66,27 +75,31 @@ async function synthetic(seed: number): Promise<number[]> {
       b.push((b.at(-1) ?? 0) + v[1]);
     },
   });
-  return [a[49], a[99], b[99]];
+  return [a[9], a[19], b[19]];
 }
 
+/** Each observation's uncertainty: the binomial noise of its count at the truth (a distance of 1 is "as close as chance allows"). */
+const sdOf = (days: number, rate: number) => Math.sqrt(AGENTS * days * rate * (1 - rate));
+const PRIORS = { rateA: [0.001, 0.02], rateB: [0.0004, 0.008] } as const;
+
 function calibrationDoc(obs: number[], seed: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  // Each observation's uncertainty is the binomial noise of its count at the truth: the
-  // spread a run itself has, so that a distance of 1 means "as close as chance allows".
-  const sd = (days: number, rate: number) => Math.sqrt(200 * days * rate * (1 - rate));
   return {
     name: `counting-${seed}-${files}`,
     base: { preset: 'counting-base' },
     parameters: [
-      { path: 'rateA', prior: { loguniform: [0.001, 0.1] } },
-      { path: 'rateB', prior: { loguniform: [0.0003, 0.03] } },
+      { path: 'rateA', prior: { loguniform: PRIORS.rateA } },
+      { path: 'rateB', prior: { loguniform: PRIORS.rateB } },
     ],
     observations: [
-      { metric: 'a', stat: 'cumulative', date: '2020-02-20', value: obs[0], sd: sd(50, TRUE.rateA) },
-      { metric: 'a', stat: 'cumulative', date: '2020-04-10', value: obs[1], sd: sd(100, TRUE.rateA) },
-      { metric: 'b', stat: 'cumulative', date: '2020-04-10', value: obs[2], sd: sd(100, TRUE.rateB) },
+      { metric: 'a', stat: 'cumulative', date: '2020-01-11', value: obs[0], sd: sdOf(10, TRUE.rateA) },
+      { metric: 'a', stat: 'cumulative', date: '2020-01-21', value: obs[1], sd: sdOf(20, TRUE.rateA) },
+      { metric: 'b', stat: 'cumulative', date: '2020-01-21', value: obs[2], sd: sdOf(20, TRUE.rateB) },
     ],
-    method: { particles: 60, generations: 3, tolerance: { quantile: 0.5 }, seed },
-    forecast: { draws: 20, quantities: [{ name: 'a_2020_06', metric: 'a', stat: 'total', from: '2020-06-01', to: '2020-06-30' }] },
+    method: { particles: 40, generations: 2, tolerance: [5, 2.5], seed },
+    forecast: {
+      draws: 10,
+      quantities: [{ name: 'a_2020_02', metric: 'a', stat: 'total', from: '2020-02-01', to: '2020-02-10' }],
+    },
     ...extra,
   };
 }
@@ -95,33 +108,55 @@ function load(doc: Record<string, unknown>): Calibration {
   return resolveCalibration(doc, join(dir, `c${files++}.yaml`), { registry: countingRegistry, presetsDir: presets });
 }
 
-async function run(cal: Calibration, db: string, stop?: () => string | null): Promise<CalibrationReport> {
-  const b = backend();
+async function run(
+  cal: Calibration,
+  db: string,
+  o: { pool?: boolean; onProgress?: (p: CalibrationProgress) => void; stop?: () => string | null } = {},
+): Promise<CalibrationReport> {
   return calibrate({
     cal,
     registry: countingRegistry,
     db: await openExperimentDb(db),
-    backend: b,
-    flushMs: 20,
-    ...(stop ? { stopRequested: stop } : {}),
+    backend: o.pool ? poolBackend() : new InProcessBackend(countingRegistry),
+    // one write per batch: the store opens its file for each write
+    flushMs: 10_000,
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    ...(o.stop ? { stopRequested: o.stop } : {}),
   });
 }
 
 describe('parameter recovery', () => {
-  it('the posterior 90 % intervals cover the true rates as often as a calibrated method must, and narrow the prior', async () => {
-    const seeds = [1, 2, 3, 4, 5, 6, 7, 8];
+  it('the posterior 90 % intervals cover the true rates as often as a calibrated method must, and are as narrow as the tolerance allows', async () => {
+    const seeds = [1, 2, 3, 4, 5];
     let covered = 0;
     let checks = 0;
-    const widths: number[] = [];
     for (const seed of seeds) {
       const obs = await synthetic(1000 + seed);
-      const report = await run(load(calibrationDoc(obs, seed)), join(dir, `recover-${seed}.duckdb`));
+      const cal = load(calibrationDoc(obs, seed));
+      const report = await run(cal, join(dir, `recover-${seed}.duckdb`));
       expect(report.status).toBe('complete');
+      const epsilon = report.generations.at(-1)!.epsilon;
+      expect(epsilon).toBe(2.5);
+      // The exact posterior of a rate given its count k of n = agents × days Bernoulli trials
+      // under the log-uniform prior (∝ 1/θ) is Beta(k, n − k + 1), truncated to the prior's
+      // range. ABC accepts a particle only if the RMS of the standardised residuals is ≤ ε,
+      // i.e. every residual is within √3·ε uncertainties: its posterior is the exact one of
+      // data moved by at most that much, so its 90 % interval is no wider than the exact
+      // one plus √3·ε·σ/n on each side (σ: the count's uncertainty), and it must be
+      // narrower than the prior's own 90 % interval.
+      const n = AGENTS * DAYS;
+      const counts = { rateA: obs[1], rateB: obs[2] };
       for (const p of report.posterior) {
-        const truth = TRUE[p.name as keyof typeof TRUE];
+        const name = p.name as keyof typeof TRUE;
         checks++;
-        if (truth >= p.q05 && truth <= p.q95) covered++;
-        widths.push(Math.log(p.q95 / p.q05));
+        if (TRUE[name] >= p.q05 && TRUE[name] <= p.q95) covered++;
+        const k = counts[name];
+        const exact = jStat.beta.inv(0.95, k, n - k + 1) - jStat.beta.inv(0.05, k, n - k + 1);
+        const slack = (2 * Math.sqrt(3) * epsilon * sdOf(DAYS, TRUE[name])) / n;
+        expect(p.q95 - p.q05).toBeLessThan(exact + slack);
+        const [lo, hi] = PRIORS[name];
+        const prior90 = lo * (hi / lo) ** 0.95 - lo * (hi / lo) ** 0.05;
+        expect(exact + slack).toBeLessThan(prior90); // the bound says something
       }
     }
     // ABC at a tolerance above zero widens the posterior, so its intervals cover at least
@@ -130,24 +165,27 @@ describe('parameter recovery', () => {
     let least = 0;
     while (jStat.binomial.cdf(least, checks, 0.9) < 0.01) least++;
     expect(covered).toBeGreaterThanOrEqual(least);
-    // And the intervals must say something: with 60–200 events, binomial noise alone is a
-    // relative s.d. of 7–13 %, so even at three times that a 90 % interval spans less than
-    // 1.3 in log units — under a third of the priors' log(100) = 4.6. A method that accepted
-    // anything would return the prior.
-    expect(Math.max(...widths)).toBeLessThan(Math.log(100) / 3);
   });
 });
 
 describe('resuming', () => {
   it('an interrupted calibration, run again, ends with the very posterior and forecast of an uninterrupted one', async () => {
     const obs = await synthetic(77);
-    const doc = calibrationDoc(obs, 9);
-    const whole = await run(load(doc), join(dir, 'whole.duckdb'));
+    // the adaptive tolerance (the default), and the worker-thread pool the CLI uses
+    const doc = calibrationDoc(obs, 9, {
+      method: { particles: 20, generations: 2, tolerance: { quantile: 0.5 }, seed: 9 },
+    });
+    const whole = await run(load(doc), join(dir, 'whole.duckdb'), { pool: true });
+    expect(whole.status).toBe('complete');
     const db = join(dir, 'parts.duckdb');
-    let runs = 0;
-    const first = await run(load(doc), db, () => (++runs > 40 ? 'SIGINT' : null));
+    let ran = 0;
+    const first = await run(load(doc), db, {
+      pool: true,
+      onProgress: (p) => (ran = p.ran),
+      stop: () => (ran >= 30 ? 'SIGINT' : null),
+    });
     expect(first.status).toBe('interrupted');
-    const second = await run(load(doc), db);
+    const second = await run(load(doc), db, { pool: true });
     expect(second.status).toBe('complete');
     expect(second.resumed).toBe(true);
     expect(second.posterior).toEqual(whole.posterior);
@@ -155,6 +193,7 @@ describe('resuming', () => {
     expect(second.predictive?.forecast).toEqual(whole.predictive?.forecast);
     // the second invocation ran fewer runs than the whole: what the first stored was reused
     expect(second.ran).toBeLessThan(whole.ran);
+    expect(second.ran + first.ran).toBeGreaterThanOrEqual(whole.ran);
   });
 });
 
@@ -168,7 +207,7 @@ describe('bad calibration files', () => {
     }
     throw new Error('not refused');
   };
-  const base = calibrationDoc([10, 20, 5], 1);
+  const base = calibrationDoc([50, 100, 40], 1);
   it('are refused with the field, the value and what is allowed', () => {
     expect(problems({ ...base, parameters: [{ path: 'rateC', prior: { uniform: [0, 1] } }] })).toMatch(
       /parameters\[0\]\.path: no parameter "rateC".*did you mean `rate[AB]`/,
@@ -185,15 +224,15 @@ describe('bad calibration files', () => {
     expect(
       problems({ ...base, observations: [{ metric: 'a', stat: 'cumulative', date: '2019-12-01', value: 1, sd: 1 }] }),
     ).toMatch(/observations\[0\]\.date: got 2019-12-01; allowed: a date after the base scenario's start 2020-01-01/);
-    expect(problems({ ...base, observations: [{ metric: 'a', stat: 'cumulative', date: '2020-02-01', value: 1 }] })).toMatch(
-      /observations\[0\]: give exactly one of sd: \(absolute\) or relSd:/,
-    );
+    expect(
+      problems({ ...base, observations: [{ metric: 'a', stat: 'cumulative', date: '2020-02-01', value: 1 }] }),
+    ).toMatch(/observations\[0\]: give exactly one of sd: \(absolute\) or relSd:/);
     expect(
       problems({ ...base, observations: [{ metric: 'a', stat: 'total', date: '2020-02-01', value: 1, sd: 1 }] }),
     ).toMatch(/stat total needs from: and to:/);
     expect(problems({ ...base, method: { particles: 5 } })).toMatch(/method\.particles: got 5, out of range/);
-    expect(
-      problems({ ...base, parameters: [{ path: 'rateA', points: [0], prior: { uniform: [0, 1] } }] }),
-    ).toMatch(/parameters\[0\]\.points: the base scenario has no schedule for rateA/);
+    expect(problems({ ...base, parameters: [{ path: 'rateA', points: [0], prior: { uniform: [0, 1] } }] })).toMatch(
+      /parameters\[0\]\.points: the base scenario has no schedule for rateA/,
+    );
   });
 });

@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { scheduledValue, type ScheduledParam } from '../src/engine/schedule.js';
 import { LocalExecutor, runSimulation, type Executor } from '../src/engine/simulation.js';
@@ -59,7 +60,14 @@ function debtScenario(extra: Record<string, unknown> = {}, schedules?: unknown):
     start: '2020-01-01',
     params: {
       population: { agents: 4000, regions: [{ name: 'a', populationShare: 1 }], groups: [{ name: 'g', share: 1 }] },
-      behaviour: { initialLegitimacy: 1, legitimacySpread: 0, infractionRate: 0, civicRate: 0, criticismRate: 0, defaultRate: 0 },
+      behaviour: {
+        initialLegitimacy: 1,
+        legitimacySpread: 0,
+        infractionRate: 0,
+        civicRate: 0,
+        criticismRate: 0,
+        defaultRate: 0,
+      },
       police: { enabled: false },
       ...extra,
     },
@@ -103,8 +111,13 @@ describe('schedules in a run', () => {
     expect(one.slice(30).every((x) => x === 0)).toBe(true); // from day 30
     const pool = NodePoolExecutor.create(2);
     try {
-      expect(await defaultsByTick({ ...doc, params: { ...(doc.params as object), agentsPerShard: 1000 } }, pool)).toEqual(
-        await defaultsByTick({ ...doc, params: { ...(doc.params as object), agentsPerShard: 1000 } }, new LocalExecutor()),
+      expect(
+        await defaultsByTick({ ...doc, params: { ...(doc.params as object), agentsPerShard: 1000 } }, pool),
+      ).toEqual(
+        await defaultsByTick(
+          { ...doc, params: { ...(doc.params as object), agentsPerShard: 1000 } },
+          new LocalExecutor(),
+        ),
       );
     } finally {
       await pool.close();
@@ -142,25 +155,43 @@ describe('bad schedules are refused before any run', () => {
       /\[0\]\.date: got "2020-02-30"; allowed: a calendar date written YYYY-MM-DD/,
     );
     expect(
-      problems(debtScenario({}, { 'behaviour.defaultRate': [{ day: 9, value: 0.1 }, { day: 5, value: 0.2 }] })),
+      problems(
+        debtScenario(
+          {},
+          {
+            'behaviour.defaultRate': [
+              { day: 9, value: 0.1 },
+              { day: 5, value: 0.2 },
+            ],
+          },
+        ),
+      ),
     ).toMatch(/\[1\]: day 5 is not after the previous point \(day 9\)/);
     expect(problems(debtScenario({}, { 'lists.enabled': [{ day: 1, value: 1 }] }))).toMatch(
       /lists\.enabled holds boolean values; allowed: a numeric parameter/,
     );
-    expect(problems({ ...debtScenario({}, { 'behaviour.defaultRate': [{ date: '2020-02-01', value: 0.1 }] }), start: undefined })).toMatch(
-      /a dated point needs the scenario's `start:`/,
+    expect(
+      problems({
+        ...debtScenario({}, { 'behaviour.defaultRate': [{ date: '2020-02-01', value: 0.1 }] }),
+        start: undefined,
+      }),
+    ).toMatch(/a dated point needs the scenario's `start:`/);
+    expect(problems({ ...debtScenario(), start: '2020-1-1' })).toMatch(
+      /start: got "2020-1-1"; allowed: a calendar date/,
     );
-    expect(problems({ ...debtScenario(), start: '2020-1-1' })).toMatch(/start: got "2020-1-1"; allowed: a calendar date/);
   });
   it('refuse values that would change what the run allocates', () => {
     // police detention is kept in a byte per resident up to 255 days; 300 would need two
-    const doc = debtScenario({ police: { enabled: true, detentionDays: 15 } }, { 'police.detentionDays': [{ day: 5, value: 300 }] });
+    const doc = debtScenario(
+      { police: { enabled: true, detentionDays: 15 } },
+      { 'police.detentionDays': [{ day: 5, value: 300 }] },
+    );
     expect(problems(doc)).toMatch(/on day 5: these values change what the model allocates/);
   });
 });
 
 describe('dates in exports', () => {
-  it('every metric row of a dated run carries the date of its tick', async () => {
+  it('every metric row of a dated run carries the date of its tick, and reads back as that tick', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pano-dated-'));
     const file = join(dir, 'dated.yaml');
     const doc = debtScenario({}, { 'behaviour.defaultRate': [{ date: '2020-01-11', value: 0.05 }] });
@@ -175,13 +206,27 @@ describe('dates in exports', () => {
     const [header, ...rows] = readFileSync(csv, 'utf8').trim().split('\n');
     expect(header.split(',').slice(0, 3)).toEqual(['run_id', 'tick', 'date']);
     const pairs = new Set(rows.map((r) => r.split(',').slice(1, 3).join(',')));
-    expect([...pairs].sort()).toEqual(
-      Array.from({ length: 13 }, (_, t) => `${t},${dateOf('2020-01-01', t)}`).sort(),
-    );
+    expect([...pairs].sort()).toEqual(Array.from({ length: 13 }, (_, t) => `${t},${dateOf('2020-01-01', t)}`).sort());
     // the schedule's date is the first day with defaults
     // DuckDB writes the whole-population key '' as "" in CSV
     const defaults = rows.filter((r) => r.split(',')[3] === 'defaults' && ['', '""'].includes(r.split(',')[4]));
-    const first = defaults.filter((r) => Number(r.split(',')[5]) > 0).map((r) => r.split(',')[2]).sort()[0];
+    const first = defaults
+      .filter((r) => Number(r.split(',')[5]) > 0)
+      .map((r) => r.split(',')[2])
+      .sort()[0];
     expect(first).toBe('2020-01-11');
+    // Parquet keeps the date as a DATE, which reads back as the same calendar day of each tick
+    const parquet = join(dir, 'm.parquet');
+    expect((await cli('export', id, '--db', db, '--format', 'parquet', '--out', parquet)).code).toBe(0);
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    const types = (await duck.runAndReadAll(`DESCRIBE SELECT date FROM '${parquet}'`)).getRowObjectsJS();
+    expect(types[0].column_type).toBe('DATE');
+    const back = (
+      await duck.runAndReadAll(`SELECT DISTINCT tick, strftime(date, '%Y-%m-%d') AS d FROM '${parquet}' ORDER BY tick`)
+    ).getRowObjectsJS() as { tick: number; d: string }[];
+    expect(back.map((r) => [Number(r.tick), r.d])).toEqual(
+      Array.from({ length: 13 }, (_, t) => [t, dateOf('2020-01-01', t)]),
+    );
+    expect(back.map((r) => tickOf('2020-01-01', r.d))).toEqual(back.map((r) => Number(r.tick)));
   });
 });

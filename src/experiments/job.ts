@@ -81,7 +81,10 @@ const jobSchema = z.strictObject({
         schedule: z
           .array(
             z.strictObject({
-              path: z.array(z.union([z.string().max(200), z.number().int().min(0)])).min(1).max(32),
+              path: z
+                .array(z.union([z.string().max(200), z.number().int().min(0)]))
+                .min(1)
+                .max(32),
               points: z
                 .array(
                   z.strictObject({

@@ -30,7 +30,7 @@ function progressBar(
       noTTYOutput: !ctx.progress.isTTY,
       notTTYSchedule: 10_000,
       hideCursor: ctx.progress.isTTY,
-      format: '{phase} |{bar}| {value}/{total} {what} | {detail} | ETA {eta}',
+      format: '{phase} |{bar}| {value}/{total} {what} | {detail} | ETA {left}',
       fps: 4,
     },
     cliProgress.Presets.shades_classic,
@@ -55,7 +55,7 @@ function progressBar(
           phase: `generation ${p.generation}/${p.generations} ε ${fmtEps(p.epsilon)}`,
           what: 'accepted',
           detail: `acceptance ${Number.isFinite(rate) ? `${(100 * rate).toFixed(0)} %` : '-'} of ${fmtNumber(p.examined)} | ${fmtNumber(p.ran)} runs${p.failed ? `, ${p.failed} failed` : ''}`,
-          eta: `${eta} (this generation)`,
+          left: `${eta} (this generation)`,
         };
       } else {
         value = p.predictiveDone;
@@ -65,7 +65,7 @@ function progressBar(
           phase: 'posterior predictive',
           what: 'runs',
           detail: `${fmtNumber(p.ran)} runs in all${p.failed ? `, ${p.failed} failed` : ''}`,
-          eta: perSecond > 0 ? fmtSeconds(left / perSecond) : '-',
+          left: perSecond > 0 ? fmtSeconds(left / perSecond) : '-',
         };
       }
       const key = `${p.phase}${p.generation}`;
