@@ -1,7 +1,7 @@
 /**
  * `panopticon calibrate FILE`: fit a dated scenario's parameters to dated observations by
  * ABC-SMC, through the experiment runner (local threads or `--queue redis://…`), then run
- * the posterior predictive and print the fit and the forecast (docs/calibration.md).
+ * the posterior predictive and print the fit and the forecast (docs/guide.md §9).
  */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
@@ -221,7 +221,7 @@ export const registerCalibrate: RegisterCommands = (program: Command, ctx, setEx
     program
       .command('calibrate')
       .description(
-        'fit a dated scenario’s parameters to dated observations (ABC-SMC), then forecast with intervals (docs/calibration.md)',
+        'fit a dated scenario’s parameters to dated observations (ABC-SMC), then forecast with intervals (docs/guide.md §9)',
       )
       .argument('<file>', 'calibration YAML file'),
   ).action(async (file: string, o: RunOpts) => setExit(await calibrateCommand(ctx, file, o)));

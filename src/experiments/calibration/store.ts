@@ -1,6 +1,6 @@
 /**
  * A calibration's tables in the results store (tidy, keyed by `calibration_id`; listed in
- * docs/calibration.md). Its runs are stored like an experiment's, in experiment_runs,
+ * docs/guide.md §9). Its runs are stored like an experiment's, in experiment_runs,
  * experiment_values and experiment_series under the calibration's id (experiments/store.ts).
  *
  * Nothing half-written looks finished: a generation (its row and its particles) is written
