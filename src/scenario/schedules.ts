@@ -20,7 +20,7 @@ import type { ModelEntry } from '../models/registry.js';
 import { asIsoDate, DATE_FORMAT_HINT, isIsoDate, tickOf } from './dates.js';
 import { clip, show } from './errors.js';
 import { formatIssues, schemaAt } from './issues.js';
-import { isIntegerParam, resolveFactorPath } from './paths.js';
+import { isIntegerParam, isPlainObject, resolveFactorPath } from './paths.js';
 
 export const schedulePoint = z.strictObject({
   date: z.string().optional(),
@@ -46,10 +46,6 @@ export interface ResolvedSchedules {
   /** What the engine runs: leaf paths and ticks. */
   readonly schedule: ParamSchedule;
   readonly problems: string[];
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** Columns, metrics and the rest of what a run allocates, as one comparable string. */

@@ -13,12 +13,13 @@ import { DATE_FORMAT_HINT, asIsoDate, dateOf, isIsoDate, tickOf } from '../../sc
 import { show, UserError } from '../../scenario/errors.js';
 import { formatIssues, schemaAt } from '../../scenario/issues.js';
 import { defaultPresetsDir, loadPreset, loadScenarioFile, readScenarioDoc } from '../../scenario/load.js';
-import { isIntegerParam, resolveFactorPath, withValue, type FactorPath } from '../../scenario/paths.js';
+import { isIntegerParam, isPlainObject, resolveFactorPath, withValue, type FactorPath } from '../../scenario/paths.js';
 import { canonicalJson, scheduleKey } from '../../scenario/resolve.js';
 import type { ResolvedScenario } from '../../scenario/schema.js';
 import { isSourceId } from '../../scenario/sources.js';
 import { resolveOutputs, resolveSeries, type OutputDef, type SeriesDef } from '../outputs.js';
 import { makePrior, type Prior } from './priors.js';
+import type { LoadOptions } from '../load.js';
 import { calibrationSpec, type MethodSpec, type QuantitySpec } from './spec.js';
 
 /** A summary of a run at a date or over dates, as run outputs. */
@@ -85,14 +86,7 @@ export interface Calibration {
   readonly definitionHash: string;
 }
 
-export interface LoadOptions {
-  readonly registry: ModelRegistry;
-  readonly presetsDir?: string;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
+export type { LoadOptions };
 
 export function loadCalibrationFile(file: string, opts: LoadOptions): Calibration {
   const doc = readScenarioDoc(file);

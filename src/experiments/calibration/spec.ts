@@ -6,17 +6,8 @@
  */
 import { z } from 'zod';
 import { sourceRef } from '../../scenario/schema.js';
-import { baseSpec } from '../spec.js';
+import { baseSpec, columnName, name } from '../spec.js';
 
-const name = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-", starting with a letter or digit')
-  .max(80);
-/** Parameter and quantity names become column values and output names. */
-const columnName = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a letter, then letters, digits or "_"')
-  .max(60);
 const pair = z.tuple([z.number(), z.number()]);
 
 export const priorSpec = z.union([
