@@ -5,18 +5,21 @@
  * posterior known in closed form, so the whole method — proposals, store, generations,
  * predictive — is exercised many times and checked against the exact answer.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jstatModule from 'jstat';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { LocalExecutor, runSimulation } from '../src/engine/simulation.js';
 import { LocalBackend } from '../src/experiments/coordinator.js';
 import { openExperimentDb } from '../src/experiments/db.js';
 import { resolveCalibration, type Calibration } from '../src/experiments/calibration/load.js';
 import { calibrate, type CalibrationProgress, type CalibrationReport } from '../src/experiments/calibration/run.js';
 import { RunPool } from '../src/experiments/pool.js';
+import { models } from '../src/models/registry.js';
 import { UserError } from '../src/scenario/errors.js';
+import { inProcessCli } from './helpers/cli-inprocess.js';
 import { InProcessBackend } from './helpers/in-process-backend.js';
 import { countingModel, countingParams, countingRegistry } from './helpers/counting-model.js';
 
@@ -234,5 +237,37 @@ describe('bad calibration files', () => {
     expect(problems({ ...base, parameters: [{ path: 'rateA', points: [0], prior: { uniform: [0, 1] } }] })).toMatch(
       /parameters\[0\]\.points: the base scenario has no schedule for rateA/,
     );
+  });
+});
+
+describe('the shipped 2013–2018 calibration file', () => {
+  it('loads, and a small version of it runs end to end through the CLI with every observation and forecast finite', async () => {
+    const shipped = parse(
+      readFileSync(new URL('../calibrations/defaulter-list-2013-2018.yaml', import.meta.url), 'utf8'),
+    ) as Record<string, unknown>;
+    // 2,000 residents, 10 particles, 1 generation, 10 predictive runs: the full one is documented
+    const small = {
+      ...shipped,
+      name: 'defaulter-list-small',
+      base: { ...(shipped.base as object), population: 2000 },
+      method: { ...(shipped.method as object), particles: 10, generations: 1 },
+      forecast: { ...(shipped.forecast as object), draws: 10 },
+    };
+    const file = join(dir, 'defaulter-list-small.yaml');
+    writeFileSync(file, stringify(small));
+    const cli = inProcessCli(models);
+    const res = await cli('calibrate', file, '--db', join(dir, 'small.duckdb'), '--workers', '2', '--no-progress');
+    expect(res.err).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.out).toMatch(/status\s+complete/);
+    expect(res.out).toMatch(/simulated counts × 705,000 \(1,410,000,000 \/ 2,000 synthetic residents/);
+    const store = await openExperimentDb(join(dir, 'small.duckdb'), { create: false });
+    const rows = await store.read((tx) =>
+      tx.query<{ q50: number | null }>(
+        'SELECT q50 FROM calibration_fit UNION ALL SELECT q50 FROM calibration_forecast',
+      ),
+    );
+    expect(rows.length).toBe(15 + 25);
+    expect(rows.every((r) => Number.isFinite(r.q50))).toBe(true);
   });
 });
