@@ -13,7 +13,7 @@ import { DISTANCE_TEXT } from '../../experiments/calibration/store.js';
 import type { CliContext, RegisterCommands } from '../context.js';
 import { EXIT_RUNS_FAILED, EXIT_SIGINT, EXIT_SIGTERM } from '../exit-codes.js';
 import { fmtNumber, fmtSeconds, keyValues, table } from '../format.js';
-import { backendFor, dbPath, runnerOptions, type RunOpts } from './experiment.js';
+import { backendFor, dbPath, runnerOptions, untilDoneOrStopped, type RunOpts } from './experiment.js';
 
 function fmtEps(e: number): string {
   return Number.isFinite(e) ? e.toPrecision(3) : '∞';
@@ -182,27 +182,13 @@ async function calibrateCommand(ctx: CliContext, file: string, o: RunOpts): Prom
   const longest = { ...cal.base, steps: Math.max(cal.steps, cal.forecast.steps) };
   const backend = await backendFor(ctx, o, [longest]);
   const db = await openExperimentDb(dbPath(o));
-  let stop: string | null = null;
-  const unregister = ctx.onSignal(
-    (sig) => (stop = sig),
+  const report = await untilDoneOrStopped(
+    ctx,
+    backend,
     'stopping the calibration (finished runs are kept; running the file again resumes it)',
+    progressBar(ctx, o.progress),
+    (onProgress, stopRequested) => calibrate({ cal, registry: ctx.registry, db, backend, onProgress, stopRequested }),
   );
-  const bar = progressBar(ctx, o.progress);
-  let report: CalibrationReport;
-  try {
-    report = await calibrate({
-      cal,
-      registry: ctx.registry,
-      db,
-      backend,
-      onProgress: bar.update,
-      stopRequested: () => stop,
-    });
-  } finally {
-    bar.stop();
-    unregister();
-    await backend.close();
-  }
   ctx.out(formatCalibration(cal, report) + `\n\nstore: ${db.path}\n`);
   if (report.status === 'interrupted') {
     ctx.err(

@@ -12,13 +12,7 @@ import { checkMemory } from '../../scenario/resolve.js';
 import type { ResolvedScenario } from '../../scenario/schema.js';
 import { defaultDbPath } from '../../store/store.js';
 import { analyzeExperiment, type Analysis } from '../../experiments/analyze.js';
-import {
-  LocalBackend,
-  runExperiment,
-  type Backend,
-  type ExperimentReport,
-  type Progress,
-} from '../../experiments/coordinator.js';
+import { LocalBackend, runExperiment, type Backend, type Progress } from '../../experiments/coordinator.js';
 import { openExperimentDb, openExperimentDbToRead } from '../../experiments/db.js';
 import { abandonedExperiments } from '../../experiments/store.js';
 import { loadExperimentFile } from '../../experiments/load.js';
@@ -203,6 +197,29 @@ export async function backendFor(
   });
 }
 
+/**
+ * Run `work` (an experiment or a calibration) on `backend` with a progress bar, until it ends or
+ * a first SIGINT/SIGTERM asks it to stop after the runs in flight; the bar, the signal handler
+ * and the backend are released whatever happens.
+ */
+export async function untilDoneOrStopped<P, T>(
+  ctx: CliContext,
+  backend: Backend,
+  stopping: string,
+  bar: { update: (p: P) => void; stop: () => void },
+  work: (onProgress: (p: P) => void, stopRequested: () => string | null) => Promise<T>,
+): Promise<T> {
+  let stop: string | null = null;
+  const unregister = ctx.onSignal((sig) => (stop = sig), stopping);
+  try {
+    return await work(bar.update, () => stop);
+  } finally {
+    bar.stop();
+    unregister();
+    await backend.close();
+  }
+}
+
 async function experimentRun(ctx: CliContext, file: string, o: RunOpts): Promise<number> {
   // Everything is checked before the store or Redis is touched.
   const exp = loadExperimentFile(file, {
@@ -217,31 +234,14 @@ async function experimentRun(ctx: CliContext, file: string, o: RunOpts): Promise
   );
 
   const db = await openExperimentDb(dbPath(o));
-  let stop: string | null = null;
-  const unregister = ctx.onSignal(
-    (sig) => (stop = sig),
+  const report = await untilDoneOrStopped(
+    ctx,
+    backend,
     'stopping the experiment (finished runs are kept; running the file again resumes it)',
+    progressBar(ctx, o.progress),
+    (onProgress, stopRequested) =>
+      runExperiment({ exp, registry: ctx.registry, db, backend, onProgress, stopRequested }),
   );
-  const bar = progressBar(ctx, o.progress);
-  let report: ExperimentReport;
-  try {
-    report = await runExperiment({
-      exp,
-      registry: ctx.registry,
-      db,
-      backend,
-      onProgress: bar.update,
-      stopRequested: () => stop,
-    });
-    bar.stop();
-  } catch (e) {
-    bar.stop();
-    unregister();
-    await backend.close();
-    throw e;
-  }
-  unregister();
-  await backend.close();
   ctx.out(
     keyValues([
       ['experiment', `${report.id}${report.resumed ? ' (resumed)' : ''}`],
