@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildDesign, morrisTrajectories, type Factor } from '../src/experiments/designs.js';
-import type { FactorPath } from '../src/experiments/paths.js';
+import type { FactorPath } from '../src/scenario/paths.js';
 import { morrisIndices, sobolIndices } from '../src/experiments/sensitivity.js';
 import { interval, pairedDifference, t975, varghaDelaneyA } from '../src/experiments/stats.js';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadExperimentFile, type Experiment } from '../src/experiments/load.js';
-import { resolveFactorPath, withValue } from '../src/experiments/paths.js';
+import { resolveFactorPath, withValue } from '../src/scenario/paths.js';
 import { modelVersion, pointParams, positionsFor, runKey, type RunSpec } from '../src/experiments/plan.js';
 import { models } from '../src/models/registry.js';
 import { UserError } from '../src/scenario/errors.js';

@@ -5,6 +5,7 @@
  * CliContext (context.ts), so tests run the CLI in-process.
  */
 import { Command, CommanderError } from 'commander';
+import { registerCalibrate } from './commands/calibrate.js';
 import { registerExperimentCommands } from './commands/experiment.js';
 import { registerResultsCommands } from './commands/results.js';
 import { registerReport } from './report.js';
@@ -25,6 +26,7 @@ const COMMANDS: readonly RegisterCommands[] = [
   registerScenarioCommands,
   registerResultsCommands,
   registerExperimentCommands,
+  registerCalibrate,
   registerReport,
   registerServe,
 ];

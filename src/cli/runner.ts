@@ -134,6 +134,7 @@ export async function executeRun(o: ExecuteOptions): Promise<RunReport> {
     result = await runSimulation(o.entry.definition, s.params, {
       seed: s.seed,
       steps: s.steps,
+      ...(s.schedule ? { schedule: s.schedule } : {}),
       executor: o.executor,
       onTick: (tick, values) => {
         if (tick === 0) {

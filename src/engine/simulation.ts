@@ -19,6 +19,7 @@ import type {
   TypedColumn,
 } from './model.js';
 import { CounterRng, streamId } from './rng.js';
+import { paramsResolver, type ParamSchedule } from './schedule.js';
 import { partition } from './shards.js';
 import { ShardCounts, allocateSparse, sparseBytes, type SparseBuffers } from './sparse.js';
 
@@ -28,6 +29,8 @@ export type Phase = 'init' | 'step';
 export interface RunSetup<P> {
   readonly modelName: string;
   readonly params: P;
+  /** Parameters that change during the run (schedule.ts); every thread resolves them alike. */
+  readonly schedule?: ParamSchedule;
   readonly seed: number;
   readonly layout: ModelLayout;
   readonly shards: readonly Shard[];
@@ -62,17 +65,25 @@ function rngFactory(seed: number): (stream: string) => CounterRng {
   };
 }
 
-/** Build the per-shard contexts of one thread; `tick` is updated in place before each run. */
+/** A shard's context as a thread keeps it: `enter(tick)` sets the tick and the parameters in force on it. */
+export type TickedShardContext<P> = ShardContext<P> & { tick: number; params: P; enter(tick: number): void };
+
+/** Build the per-shard contexts of one thread; call `enter(tick)` on each before running it. */
 export function shardContexts<P>(
   setup: RunSetup<P>,
   columns: Readonly<Record<string, TypedColumn>>,
-): (ShardContext<P> & { tick: number })[] {
+): TickedShardContext<P>[] {
   const metrics = setup.layout.metrics.length;
   const accAll = new Float64Array(setup.accBuffer);
   const globals = new Float64Array(setup.globalsBuffer);
   const rng = rngFactory(setup.seed);
+  const paramsAt = paramsResolver(setup.params, setup.schedule);
   return setup.shards.map((s) => ({
     params: setup.params,
+    enter(this: TickedShardContext<P>, tick: number) {
+      this.tick = tick;
+      this.params = paramsAt(tick);
+    },
     layout: setup.layout,
     seed: setup.seed,
     tick: 0,
@@ -100,7 +111,7 @@ export class LocalExecutor implements Executor {
   readonly threads = 1;
   readonly needsSharedMemory = false;
   private model: ModelDefinition<unknown> | null = null;
-  private contexts: (ShardContext<unknown> & { tick: number })[] = [];
+  private contexts: TickedShardContext<unknown>[] = [];
 
   async start<P>(model: ModelDefinition<P>, setup: RunSetup<P>, columns?: Record<string, TypedColumn>): Promise<void> {
     this.model = model as ModelDefinition<unknown>;
@@ -112,7 +123,7 @@ export class LocalExecutor implements Executor {
     const system = systemsOf(this.model!, phase)[index];
     if (system.kind !== 'shard') throw new Error(`system ${system.name} is not a shard system`);
     for (const ctx of this.contexts) {
-      ctx.tick = tick;
+      ctx.enter(tick);
       system.run(ctx);
     }
   }
@@ -158,6 +169,8 @@ export function reduceAccumulators(
 export interface RunOptions {
   readonly seed: number;
   readonly steps: number;
+  /** Parameters that change during the run: on tick t the systems see the values in force on t. */
+  readonly schedule?: ParamSchedule;
   /** Defaults to a LocalExecutor. The caller owns it and closes it. */
   readonly executor?: Executor;
   /**
@@ -202,6 +215,7 @@ export async function runSimulation<P>(model: ModelDefinition<P>, params: P, opt
   const setup: RunSetup<P> = {
     modelName: model.name,
     params,
+    ...(options.schedule?.length ? { schedule: options.schedule } : {}),
     seed: options.seed,
     layout,
     shards,
@@ -216,7 +230,8 @@ export async function runSimulation<P>(model: ModelDefinition<P>, params: P, opt
   const shardAcc = new Float64Array(accBuffer);
   const globalAcc = new Float64Array(m);
   const values = new Float64Array(m);
-  const globalCtx: GlobalContext<P> & { tick: number } = {
+  const paramsAt = paramsResolver(params, options.schedule);
+  const globalCtx: GlobalContext<P> & { tick: number; params: P } = {
     params,
     layout,
     seed: options.seed,
@@ -233,6 +248,7 @@ export async function runSimulation<P>(model: ModelDefinition<P>, params: P, opt
     resetAccumulators(shardAcc, metrics);
     resetAccumulators(globalAcc, metrics);
     globalCtx.tick = tick;
+    globalCtx.params = paramsAt(tick);
     const systems = systemsOf(model, phase);
     for (let i = 0; i < systems.length; i++) {
       const system = systems[i];

@@ -28,6 +28,7 @@ import {
   storedRuns,
   storeFinished,
   type FinishedRun,
+  type RunsOwner,
 } from './store.js';
 
 /** What a backend needs besides the runs. */
@@ -132,7 +133,7 @@ export interface CoordinatorOptions {
 }
 
 /** Buffers finished runs and writes them in short transactions, one at a time. */
-class WriteBehind {
+export class WriteBehind {
   private buffer: FinishedRun[] = [];
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
@@ -140,7 +141,7 @@ class WriteBehind {
 
   constructor(
     private readonly db: ExperimentDb,
-    private readonly exp: Experiment,
+    private readonly exp: RunsOwner,
     private readonly flushMs: number,
   ) {}
 

@@ -9,7 +9,7 @@
  * design on any machine.
  */
 import { CounterRng, streamId } from '../engine/rng.js';
-import type { FactorPath } from './paths.js';
+import type { FactorPath } from '../scenario/paths.js';
 import { sobolPoints } from './sobol-sequence.js';
 import type { DesignSpec } from './spec.js';
 

@@ -48,6 +48,7 @@ export async function executeRun(
     const result = await runSimulation(entry.definition, run.params, {
       seed: run.seed,
       steps: run.steps,
+      ...(run.schedule ? { schedule: run.schedule } : {}),
       executor: new LocalExecutor(),
       onTick: (tick, row) => {
         if (tick === 0) initSeconds = seconds();

@@ -10,6 +10,7 @@
  * bit, to the same run done locally.
  */
 import { z } from 'zod';
+import { paramsResolver } from '../engine/schedule.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { canonicalJson, checkMemory } from '../scenario/resolve.js';
 import type { RunOutcome } from './execute.js';
@@ -77,6 +78,28 @@ const jobSchema = z.strictObject({
         key: z.string().regex(/^[0-9a-f]{32}$/),
         model: name,
         params: z.record(z.string(), z.unknown()),
+        schedule: z
+          .array(
+            z.strictObject({
+              path: z
+                .array(z.union([z.string().max(200), z.number().int().min(0)]))
+                .min(1)
+                .max(32),
+              points: z
+                .array(
+                  z.strictObject({
+                    tick: z.number().int().min(0),
+                    value: z.number(),
+                    ramp: z.enum(['step', 'linear']),
+                  }),
+                )
+                .min(1)
+                .max(10_000),
+              integer: z.boolean().optional(),
+            }),
+          )
+          .max(1000)
+          .optional(),
         seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
         steps: z
           .number()
@@ -121,7 +144,9 @@ export function validateJob(
     if (!res.success) return `run ${run.key}: params refused by model ${run.model}: ${res.error.issues[0]?.message}`;
     if (canonicalJson(res.data) !== canonicalJson(run.params))
       return `run ${run.key}: params are not fully resolved (the model's schema changes them)`;
-    if (runKey(run.model, run.params, run.seed, run.steps, version) !== run.key)
+    const scheduleProblem = checkSchedule(entry, run as RunSpec);
+    if (scheduleProblem) return `run ${run.key}: ${scheduleProblem}`;
+    if (runKey(run.model, run.params, run.seed, run.steps, version, run.schedule) !== run.key)
       return `run ${run.key}: the key does not match the run's scenario, seed and model version`;
     try {
       checkMemory(
@@ -137,6 +162,23 @@ export function validateJob(
       return `series of ${job.runs.length} runs would exceed the ${MAX_RESULT_BYTES}-byte result limit`;
   }
   return job as JobData;
+}
+
+/** Scheduled values must be values the model accepts, at every point. */
+function checkSchedule(entry: ModelRegistry[string], run: RunSpec): string | null {
+  if (!run.schedule?.length) return null;
+  let at: (tick: number) => unknown;
+  try {
+    at = paramsResolver(run.params, run.schedule);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  for (const s of run.schedule)
+    for (const p of s.points) {
+      const res = entry.params.safeParse(at(p.tick));
+      if (!res.success) return `schedule of ${s.path.join('.')} refused by the model on day ${p.tick}`;
+    }
+  return null;
 }
 
 function toBase64(a: Float64Array): string {

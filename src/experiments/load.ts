@@ -14,7 +14,7 @@ import { canonicalJson, type Overrides } from '../scenario/resolve.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { buildDesign, type Design, type Factor } from './designs.js';
 import { defaultOutputSpecs, resolveOutputs, resolveSeries, type OutputDef, type SeriesDef } from './outputs.js';
-import { isIntegerParam, resolveFactorPath, withValue } from './paths.js';
+import { isIntegerParam, resolveFactorPath, withValue } from '../scenario/paths.js';
 import {
   adaptiveReplicates,
   DESIGN_TYPES,

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ParamSchedule } from '../engine/schedule.js';
 import type { ModelRegistry } from '../models/registry.js';
 import { UserError } from '../scenario/errors.js';
 import { formatIssues } from '../scenario/issues.js';
@@ -20,6 +21,8 @@ export interface RunSpec {
   readonly key: string;
   readonly model: string;
   readonly params: Record<string, unknown>;
+  /** Parameters that change during the run (a dated scenario's schedules), if any. */
+  readonly schedule?: ParamSchedule;
   readonly seed: number;
   readonly steps: number;
 }
@@ -65,8 +68,22 @@ export function modelVersion(): string {
   return (versionCache = `${packageVersion()}+${hash.digest('hex').slice(0, 12)}`);
 }
 
-export function runKey(model: string, params: unknown, seed: number, steps: number, version: string): string {
-  const scenario = scenarioHash({ model, seed, steps, params: params as Record<string, unknown>, sources: {} });
+export function runKey(
+  model: string,
+  params: unknown,
+  seed: number,
+  steps: number,
+  version: string,
+  schedule?: ParamSchedule,
+): string {
+  const scenario = scenarioHash({
+    model,
+    seed,
+    steps,
+    params: params as Record<string, unknown>,
+    ...(schedule?.length ? { schedule } : {}),
+    sources: {},
+  });
   return createHash('sha256').update(`${scenario}:${version}`).digest('hex').slice(0, 32);
 }
 
@@ -120,8 +137,17 @@ export function positionsFor(
       const { from, to } = replicates(point, a);
       for (let r = from; r < to; r++) {
         const seed = exp.seed + r;
-        const key = runKey(arm.scenario.model, p, seed, exp.steps, version);
-        if (!runs.has(key)) runs.set(key, { key, model: arm.scenario.model, params: p, seed, steps: exp.steps });
+        const schedule = arm.scenario.schedule;
+        const key = runKey(arm.scenario.model, p, seed, exp.steps, version, schedule);
+        if (!runs.has(key))
+          runs.set(key, {
+            key,
+            model: arm.scenario.model,
+            params: p,
+            ...(schedule ? { schedule } : {}),
+            seed,
+            steps: exp.steps,
+          });
         positions.push({ point, arm: arm.name, replicate: r, seed, key });
       }
     }),

@@ -6,13 +6,13 @@
  */
 import { z } from 'zod';
 
-const name = z
+export const name = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-", starting with a letter or digit')
   .max(80);
 
 /** Output and factor names become column names in the exported tables: R- and pandas-friendly. */
-const columnName = z
+export const columnName = z
   .string()
   .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a letter, then letters, digits or "_" (it becomes a column name)')
   .max(80);

@@ -263,6 +263,9 @@ export async function storedRuns(db: ExperimentDb, expId: string): Promise<Map<s
   return new Map(rows.map((r) => [r.run_key, r.status]));
 }
 
+/** Whose runs are stored (an experiment, or a calibration) and what each run reports. */
+export type RunsOwner = Pick<Experiment, 'id' | 'outputs' | 'series'>;
+
 export interface FinishedRun {
   readonly run: RunSpec;
   readonly outcome: RunOutcome;
@@ -277,7 +280,7 @@ export interface FinishedRun {
  */
 export async function storeFinished(
   db: ExperimentDb,
-  exp: Experiment,
+  exp: RunsOwner,
   finished: readonly FinishedRun[],
 ): Promise<number> {
   if (!finished.length) return 0;

@@ -5,15 +5,15 @@
  * on the shards it claims, one at a time, until none is left (see pool.ts). No platform API.
  */
 import { attachColumns } from '../engine/columns.js';
-import type { ModelDefinition, ShardContext } from '../engine/model.js';
-import { shardContexts, systemsOf } from '../engine/simulation.js';
+import type { ModelDefinition } from '../engine/model.js';
+import { shardContexts, systemsOf, type TickedShardContext } from '../engine/simulation.js';
 import { models } from '../models/registry.js';
 import type { WorkerReply, WorkerRequest } from './protocol.js';
 
 /** A request handler holding one worker's state; returns the reply to post. */
 export function shardWorker(): (msg: WorkerRequest) => WorkerReply {
   let model: ModelDefinition<unknown> | null = null;
-  let contexts: (ShardContext<unknown> & { tick: number })[] = [];
+  let contexts: TickedShardContext<unknown>[] = [];
   let claims: Int32Array<ArrayBufferLike> = new Int32Array(1);
 
   const handle = (msg: WorkerRequest): void => {
@@ -32,7 +32,7 @@ export function shardWorker(): (msg: WorkerRequest) => WorkerReply {
     const n = contexts.length;
     for (let s = Atomics.add(claims, 0, 1); s < n; s = Atomics.add(claims, 0, 1)) {
       const ctx = contexts[s];
-      ctx.tick = msg.tick;
+      ctx.enter(msg.tick);
       system.run(ctx);
     }
   };

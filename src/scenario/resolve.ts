@@ -8,7 +8,9 @@ import type { ModelLayout } from '../engine/model.js';
 import { estimateStateBytes } from '../engine/simulation.js';
 import type { ModelEntry, ModelRegistry } from '../models/registry.js';
 import { clip, didYouMean, formatBytes, show, UserError } from './errors.js';
+import { asIsoDate, DATE_FORMAT_HINT, isIsoDate } from './dates.js';
 import { formatIssues } from './issues.js';
+import { resolveSchedules, type ResolvedSchedules } from './schedules.js';
 import { envelopeSchema, type ResolvedScenario } from './schema.js';
 import { ASSUMPTION, isSourceId, sources as sourceRegistry } from './sources.js';
 
@@ -59,8 +61,14 @@ export function mergeOntoPreset(base: ScenarioDoc, doc: ScenarioDoc): ScenarioDo
   delete merged.name;
   if (doc.name !== undefined) merged.name = doc.name;
   if (isPlainObject(base.params) && isPlainObject(doc.params)) merged.params = deepMerge(base.params, doc.params);
+  // A schedule replaces the preset's for the same parameter; the preset's others stay.
+  if (isPlainObject(base.schedules) && isPlainObject(doc.schedules))
+    merged.schedules = { ...base.schedules, ...doc.schedules };
   if (isPlainObject(base.sources)) {
-    const overridden = isPlainObject(doc.params) ? leafPaths(doc.params) : [];
+    const overridden = [
+      ...(isPlainObject(doc.params) ? leafPaths(doc.params) : []),
+      ...(isPlainObject(doc.schedules) ? Object.keys(doc.schedules) : []),
+    ];
     const kept = Object.entries(base.sources).filter(
       ([key]) => !overridden.some((leaf) => key === leaf || key.startsWith(`${leaf}.`)),
     );
@@ -102,10 +110,14 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
     }
   }
 
+  if (doc.start !== undefined) doc.start = asIsoDate(doc.start);
   const names = Object.keys(opts.registry);
   const envelope = envelopeSchema(names);
   const parsed = envelope.safeParse(doc);
   if (!parsed.success) problems.push(...formatIssues(parsed.error.issues, envelope, doc));
+  const start = typeof doc.start === 'string' && isIsoDate(doc.start) ? doc.start : undefined;
+  if (typeof doc.start === 'string' && !start)
+    problems.push(`start: got ${show(doc.start)}; allowed: ${DATE_FORMAT_HINT}, the date of tick 0`);
 
   if (opts.isPreset) {
     if (doc.name === undefined)
@@ -130,6 +142,11 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
     const res = entry.params.safeParse(raw);
     if (res.success) params = res.data as Record<string, unknown>;
     else problems.push(...formatIssues(res.error.issues, entry.params, raw, ['params']));
+  }
+  let scheduled: ResolvedSchedules | undefined;
+  if (entry && params && doc.schedules !== undefined && (start || doc.start === undefined)) {
+    scheduled = resolveSchedules(doc.schedules, { ...(start ? { start } : {}), params, entry });
+    problems.push(...scheduled.problems);
   }
 
   const srcOut: Record<string, string[]> = {};
@@ -159,7 +176,9 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
   if (opts.isPreset && entry && params) {
     // every value the preset file writes needs a source; model defaults it leaves alone are the model's
     const have = new Set(isPlainObject(doc.sources) ? Object.keys(doc.sources) : []);
-    for (const leaf of leafPaths(doc.params ?? {})) {
+    // a scheduled parameter is cited under its own path, for its value and its schedule alike
+    const scheduledPaths = Object.keys(scheduled?.schedules ?? {});
+    for (const leaf of [...leafPaths(doc.params ?? {}), ...scheduledPaths]) {
       const parts = leaf.split('.');
       let covered = false;
       for (let i = 1; i <= parts.length && !covered; i++) covered = have.has(parts.slice(0, i).join('.'));
@@ -182,7 +201,11 @@ export function resolveScenario(input: unknown, opts: ResolveOptions): ResolvedS
     seed: s.seed,
     steps: s.steps,
     ...(s.threads !== undefined ? { threads: s.threads } : {}),
+    ...(start ? { start } : {}),
     params,
+    ...(scheduled && Object.keys(scheduled.schedules).length
+      ? { schedules: scheduled.schedules, schedule: scheduled.schedule }
+      : {}),
     sources: srcOut,
   };
 }
@@ -299,5 +322,11 @@ export function canonicalJson(value: unknown): string {
 
 /** The part of a scenario that determines its results (not names, sources or thread count). */
 export function resultDefiningPart(s: ResolvedScenario): Record<string, unknown> {
-  return { model: s.model, seed: s.seed, steps: s.steps, params: s.params };
+  // A scenario without schedules hashes as before they existed; the start date only labels ticks.
+  return { model: s.model, seed: s.seed, steps: s.steps, params: s.params, ...scheduleKey(s.schedule) };
+}
+
+/** The schedule's part of a run's identity: absent when there is none. */
+export function scheduleKey(schedule: ResolvedScenario['schedule']): { schedule?: unknown } {
+  return schedule?.length ? { schedule } : {};
 }

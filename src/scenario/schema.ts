@@ -3,6 +3,8 @@
  * model's own parameters are validated by the model's schema (see resolve.ts).
  */
 import { z } from 'zod';
+import type { ParamSchedule } from '../engine/schedule.js';
+import type { SchedulesDoc } from './schedules.js';
 
 /** Ticks are stored as 32-bit integers; a run longer than this is refused. */
 export const MAX_STEPS = 2 ** 31 - 1;
@@ -23,7 +25,11 @@ export function envelopeSchema(modelNames: readonly string[]) {
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     steps: z.number().int().min(1).max(MAX_STEPS),
     threads: z.number().int().min(1).max(MAX_THREADS).optional(),
+    /** The date of tick 0 (YYYY-MM-DD): ticks are days from it; checked in resolve.ts. */
+    start: z.string().optional(),
     params: z.record(z.string(), z.unknown()).default({}),
+    /** Parameter path → dated points (schedules.ts). */
+    schedules: z.record(z.string(), z.unknown()).optional(),
     sources: z.record(z.string(), sourceRef).optional(),
   });
 }
@@ -41,8 +47,14 @@ export interface ResolvedScenario<P = Record<string, unknown>> {
   readonly steps: number;
   /** Worker threads asked for; absent means the CLI picks (results never depend on it). */
   readonly threads?: number;
-  /** Model parameters with the model's defaults filled in. */
+  /** The date of tick 0 (YYYY-MM-DD), when the scenario is dated: tick t is t days later. */
+  readonly start?: string;
+  /** Model parameters with the model's defaults filled in (their values before any schedule). */
   readonly params: P;
+  /** Schedules as written (normalised), when the scenario has any. */
+  readonly schedules?: SchedulesDoc;
+  /** The same schedules as the engine runs them (leaf paths, ticks). */
+  readonly schedule?: ParamSchedule;
   /** Parameter key → source ids (see sources.ts). */
   readonly sources: Readonly<Record<string, readonly string[]>>;
 }

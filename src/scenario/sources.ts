@@ -123,6 +123,9 @@ export const sources: Readonly<Record<string, string>> = Object.freeze({
   AT20: 'Francois, N.D., "Huawei\'s surveillance tech in Kenya: A safe bet?", Africa Times, 8 Jan 2020 (via africachinareporting.com): over 1,800 CCTV cameras in downtown Nairobi, Safe City since 2014.',
   NAT19:
     'Wasilwa, C., "Kenya\'s population census results at a glance", Daily Nation, 4 Nov 2019 (2019 Kenya Population and Housing Census, KNBS): Nairobi County 4,397,073; mean household 3.9.',
+  // Values fitted by Panopticon's own calibration to cited data (not a publication).
+  'CAL-DL':
+    'Panopticon calibration "defaulter-list-2013-2018" (docs/validation/calibration.md): ABC-SMC fit of the defaulter-list-history preset to the list size and cumulative flight and train blocks of 2013–2018 [PD13][CD13][XH14][CD17][BS18][CD18][SH19a][SCMP19] and the 2018 flows [PD19]; the values are posterior medians.',
   [ASSUMPTION]: 'Assumption: no documented source; a modelling choice to be varied in sensitivity analysis.',
 });
 

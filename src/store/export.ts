@@ -1,5 +1,5 @@
 /**
- * Export of one run's metrics to Parquet or CSV.
+ * Export of one run's metrics to Parquet or CSV (with a `date` column when the scenario is dated).
  *
  * No file a user did not mean to replace is ever overwritten: an existing file is refused
  * unless `force`, and a DuckDB database (any results store) is refused even then. The file
@@ -24,6 +24,7 @@ import {
   statSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { isIsoDate } from '../scenario/dates.js';
 import { UserError } from '../scenario/errors.js';
 import { sqlString } from './connection.js';
 import { ioKind, storeFailure } from './errors.js';
@@ -116,6 +117,16 @@ function checkTarget(
   return true;
 }
 
+/** The start date of a stored run's scenario (YYYY-MM-DD), if it is dated. */
+export function startDateOf(run: Pick<RunDetail, 'scenario_json'>): string | undefined {
+  try {
+    const start = (JSON.parse(run.scenario_json) as { start?: unknown }).start;
+    return typeof start === 'string' && isIsoDate(start) ? start : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function exportRunMetrics(
   store: ResultsStore,
   run: RunDetail,
@@ -132,13 +143,16 @@ export async function exportRunMetrics(
     throw storeFailure(e, out, 'create the export folder');
   }
   const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(4).toString('hex')}.tmp`);
+  // A dated scenario's rows carry the calendar date of their tick (tick 0 = its start).
+  const start = startDateOf(run);
+  const date = start ? `, (DATE ${sqlString(start)} + tick) AS date` : '';
   const options = format === 'parquet' ? 'FORMAT parquet, COMPRESSION zstd' : 'FORMAT csv, HEADER true';
   try {
     const rows = await store.read(
       async (tx) => {
         await tx
           .run(
-            `COPY (SELECT run_id, tick, metric, key, value FROM metrics WHERE run_id = $1 ORDER BY tick, metric, key) TO ${sqlString(tmp)} (${options})`,
+            `COPY (SELECT run_id, tick${date}, metric, key, value FROM metrics WHERE run_id = $1 ORDER BY tick, metric, key) TO ${sqlString(tmp)} (${options})`,
             [run.run_id],
           )
           // a full or read-only disk here is the output's, not the store's: name the file being written

@@ -9,15 +9,10 @@ import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { UserError } from '../../scenario/errors.js';
 import { checkMemory } from '../../scenario/resolve.js';
+import type { ResolvedScenario } from '../../scenario/schema.js';
 import { defaultDbPath } from '../../store/store.js';
 import { analyzeExperiment, type Analysis } from '../../experiments/analyze.js';
-import {
-  LocalBackend,
-  runExperiment,
-  type Backend,
-  type ExperimentReport,
-  type Progress,
-} from '../../experiments/coordinator.js';
+import { LocalBackend, runExperiment, type Backend, type Progress } from '../../experiments/coordinator.js';
 import { openExperimentDb, openExperimentDbToRead } from '../../experiments/db.js';
 import { abandonedExperiments } from '../../experiments/store.js';
 import { loadExperimentFile } from '../../experiments/load.js';
@@ -27,14 +22,14 @@ import { fmtNumber, fmtSeconds, keyValues, table } from '../format.js';
 import type { CliContext } from '../context.js';
 import { EXIT_RUNS_FAILED, EXIT_SIGINT, EXIT_SIGTERM } from '../exit-codes.js';
 
-function positiveInt(v: string | undefined, flag: string, fallback: number): number {
+export function positiveInt(v: string | undefined, flag: string, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UserError(`${flag}: got ${JSON.stringify(v)}; allowed: an integer ≥ 1`);
   return n;
 }
 
-function dbPath(o: { db?: string; out?: string }): string {
+export function dbPath(o: { db?: string; out?: string }): string {
   return o.db ?? defaultDbPath(o.out);
 }
 
@@ -170,13 +165,59 @@ export function formatAnalysis(a: Analysis, opts: { outputs?: readonly string[];
   return parts.join('\n\n');
 }
 
-interface RunOpts {
+export interface RunOpts {
   db?: string;
   out?: string;
   workers?: string;
   queue?: string;
   runsPerJob?: string;
   progress: boolean;
+}
+
+/**
+ * Where runs execute: a local pool of `--workers` threads, or the Redis queue `--queue`
+ * (checked to answer). Every scenario must fit in one run's share of memory; all is
+ * checked before the store or Redis is touched.
+ */
+export async function backendFor(
+  ctx: CliContext,
+  o: Pick<RunOpts, 'workers' | 'queue' | 'runsPerJob'>,
+  scenarios: readonly ResolvedScenario[],
+): Promise<Backend> {
+  const workers = positiveInt(o.workers, '--workers', Math.max(1, ctx.cores ?? 1));
+  if (o.runsPerJob !== undefined && !o.queue) throw new UserError('--runs-per-job: applies only with --queue');
+  const perRun = ctx.availableMemory() / (o.queue ? 1 : workers);
+  for (const s of scenarios) checkMemory(s, ctx.registry, perRun);
+  if (!o.queue) return new LocalBackend(new RunPool(workers));
+  const { checkRedis, QueueBackend } = await import('../../experiments/queue.js');
+  await checkRedis(o.queue);
+  return new QueueBackend(o.queue, {
+    log: (line) => ctx.err(`${line}\n`),
+    ...(o.runsPerJob ? { runsPerJob: positiveInt(o.runsPerJob, '--runs-per-job', 1) } : {}),
+  });
+}
+
+/**
+ * Run `work` (an experiment or a calibration) on `backend` with a progress bar, until it ends or
+ * a first SIGINT/SIGTERM asks it to stop after the runs in flight; the bar, the signal handler
+ * and the backend are released whatever happens.
+ */
+export async function untilDoneOrStopped<P, T>(
+  ctx: CliContext,
+  backend: Backend,
+  stopping: string,
+  bar: { update: (p: P) => void; stop: () => void },
+  work: (onProgress: (p: P) => void, stopRequested: () => string | null) => Promise<T>,
+): Promise<T> {
+  let stop: string | null = null;
+  const unregister = ctx.onSignal((sig) => (stop = sig), stopping);
+  try {
+    return await work(bar.update, () => stop);
+  } finally {
+    bar.stop();
+    unregister();
+    await backend.close();
+  }
 }
 
 async function experimentRun(ctx: CliContext, file: string, o: RunOpts): Promise<number> {
@@ -186,46 +227,21 @@ async function experimentRun(ctx: CliContext, file: string, o: RunOpts): Promise
     ...(ctx.presetsDir ? { presetsDir: ctx.presetsDir } : {}),
   });
   pointParams(exp, ctx.registry); // design points the model refuses (the coordinator resolves them again)
-  const workers = positiveInt(o.workers, '--workers', Math.max(1, ctx.cores ?? 1));
-  if (o.runsPerJob !== undefined && !o.queue) throw new UserError('--runs-per-job: applies only with --queue');
-  const perRun = ctx.availableMemory() / (o.queue ? 1 : workers);
-  for (const arm of exp.arms) checkMemory(arm.scenario, ctx.registry, perRun);
-  let backend: Backend;
-  if (o.queue) {
-    const { checkRedis, QueueBackend } = await import('../../experiments/queue.js');
-    await checkRedis(o.queue);
-    backend = new QueueBackend(o.queue, {
-      log: (line) => ctx.err(`${line}\n`),
-      ...(o.runsPerJob ? { runsPerJob: positiveInt(o.runsPerJob, '--runs-per-job', 1) } : {}),
-    });
-  } else backend = new LocalBackend(new RunPool(workers));
+  const backend = await backendFor(
+    ctx,
+    o,
+    exp.arms.map((a) => a.scenario),
+  );
 
   const db = await openExperimentDb(dbPath(o));
-  let stop: string | null = null;
-  const unregister = ctx.onSignal(
-    (sig) => (stop = sig),
+  const report = await untilDoneOrStopped(
+    ctx,
+    backend,
     'stopping the experiment (finished runs are kept; running the file again resumes it)',
+    progressBar(ctx, o.progress),
+    (onProgress, stopRequested) =>
+      runExperiment({ exp, registry: ctx.registry, db, backend, onProgress, stopRequested }),
   );
-  const bar = progressBar(ctx, o.progress);
-  let report: ExperimentReport;
-  try {
-    report = await runExperiment({
-      exp,
-      registry: ctx.registry,
-      db,
-      backend,
-      onProgress: bar.update,
-      stopRequested: () => stop,
-    });
-    bar.stop();
-  } catch (e) {
-    bar.stop();
-    unregister();
-    await backend.close();
-    throw e;
-  }
-  unregister();
-  await backend.close();
   ctx.out(
     keyValues([
       ['experiment', `${report.id}${report.resumed ? ' (resumed)' : ''}`],
@@ -342,6 +358,20 @@ async function experimentExport(
   return 0;
 }
 
+/** The runner's options (where runs execute, the store, the progress bar), shared with `calibrate`. */
+export function runnerOptions(c: Command): Command {
+  return c
+    .option('--workers <n>', 'local worker threads, one run each (default: one per core)')
+    .option(
+      '--queue <url>',
+      'enqueue the runs on Redis (redis://[:PASSWORD@]HOST:PORT[/DB]) for `panopticon worker` processes',
+    )
+    .option('--runs-per-job <n>', 'runs per queue job (default: up to 8, fewer for small batches)')
+    .option('--out <dir>', 'results folder (holds results.duckdb)', 'panopticon-results')
+    .option('--db <path>', 'results database file (overrides --out)')
+    .option('--no-progress', 'do not show the progress bar');
+}
+
 export function registerExperimentCommands(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
   const experiment = program
     .command('experiment')
@@ -351,18 +381,11 @@ export function registerExperimentCommands(program: Command, ctx: CliContext, se
       .option('--out <dir>', 'results folder (holds results.duckdb)', 'panopticon-results')
       .option('--db <path>', 'results database file (overrides --out)');
 
-  dbOptions(
+  runnerOptions(
     experiment
       .command('run')
       .description('run every design point × arm × replicate not yet stored, on the local cores or over a Redis queue')
-      .argument('<file>', 'experiment YAML file')
-      .option('--workers <n>', 'local worker threads, one run each (default: one per core)')
-      .option(
-        '--queue <url>',
-        'enqueue the runs on Redis (redis://[:PASSWORD@]HOST:PORT[/DB]) for `panopticon worker` processes',
-      )
-      .option('--runs-per-job <n>', 'runs per queue job (default: up to 8, fewer for small experiments)')
-      .option('--no-progress', 'do not show the progress bar'),
+      .argument('<file>', 'experiment YAML file'),
   ).action(async (file: string, o: RunOpts) => setExit(await experimentRun(ctx, file, o)));
 
   dbOptions(

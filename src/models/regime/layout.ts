@@ -8,6 +8,7 @@
  * inside one shard and needs no locking.
  */
 import type { ColumnSpec, ModelLayout } from '../../engine/model.js';
+import { scheduledFrom } from '../../engine/schedule.js';
 import { derivedMetrics, mechanisms, metricNames } from './mechanisms.js';
 import { DISPARITY_HARMS, MetricTable } from './metrics.js';
 import type { RegimeParams } from './params.js';
@@ -92,6 +93,13 @@ const cache = new WeakMap<RegimeParams, RegimeLayout>();
 export function regimeLayout(p: RegimeParams): RegimeLayout {
   const cached = cache.get(p);
   if (cached) return cached;
+  // Parameters in force under a schedule lay out as their base (engine/schedule.ts).
+  const base = scheduledFrom(p);
+  if (base) {
+    const shared = regimeLayout(base);
+    cache.set(p, shared);
+    return shared;
+  }
   const { agents, cellSize, regions: regionList, groups: groupList } = p.population;
   const R = regionList.length;
   const G = groupList.length;

@@ -1,7 +1,8 @@
 /**
- * Blacklists and redlists: a court judgment on a default (the defaulter list) or a
- * score below a cut-off puts a resident on the blacklist for a fixed term (2 years for
- * defaulters); repaying removes a defaulter; a high score puts a resident on the redlist.
+ * Blacklists and redlists: a court judgment on a default (the defaulter list; in courts that
+ * have adopted it, `listingShare`) or a score below a cut-off puts a resident on the
+ * blacklist for a fixed term (2 years for defaulters, extendable); repaying removes a
+ * defaulter; a high score puts a resident on the redlist.
  * A listing is wrongful when, without the points lost to false attributions, the score
  * would not have crossed the cut-off.
  */
@@ -15,6 +16,7 @@ import { A, E } from './bits.js';
 import { countdown, type Countdown } from './countdowns.js';
 import { regimeLayout } from './layout.js';
 import type { EnforcementStep, ResidentDay } from './mechanism.js';
+import { share } from './units.js';
 
 export const listsParams = z
   .object({
@@ -38,6 +40,19 @@ export const listsParams = z
       .default(32767)
       .describe('a score at or above this puts the agent on the redlist'),
     durationDays: z.number().int().min(1).max(36500).default(730).describe('days a blacklisting lasts'),
+    listingShare: share
+      .default(1)
+      .describe('probability that a court judgment lists the debtor (how far courts have adopted the list)'),
+    extensionShare: share
+      .default(0)
+      .describe('probability that a defaulter listing which runs out is extended instead of ending'),
+    extensionDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(36500)
+      .default(730)
+      .describe('days an extension adds (1–3 years for resisting or repeat violations)'),
     removeOnPerformance: z.boolean().default(true).describe('repaying removes a defaulter from the list'),
     repaymentBoost: z
       .number()
@@ -62,13 +77,20 @@ export const lists: Mechanism = {
     metric('redlisted', 'stock', 'state', 'residents on the redlist'),
     metric('blacklist_entries', 'flow', 'harm', 'new blacklistings'),
     metric('blacklist_exits', 'flow', 'state', 'removals from the blacklist'),
+    metric(
+      'blacklist_performed',
+      'flow',
+      'state',
+      'defaulters removed from the blacklist because they performed (repaid)',
+    ),
+    metric('blacklist_extended', 'flow', 'harm', 'defaulter listings extended when their term ran out'),
     metric('redlist_entries', 'flow', 'state', 'new redlistings'),
     metric('wrongful_listing_days', 'stock', 'harm', 'residents listed because of false attributions (a day each)'),
   ],
   // Days left on a listing (a sparse map instead when listings come only from judgments: countdowns.ts).
   columns: (p, { agents }) =>
     p.lists.enabled && !sparseCountdowns(p)
-      ? [{ name: 'listDays', type: countdownType(p.lists.durationDays), length: agents }]
+      ? [{ name: 'listDays', type: countdownType(longestTerm(p)), length: agents }]
       : [],
   enforcement: (ctx) => (ctx.params.lists.enabled ? [new ListStep(ctx)] : []),
   // A listed defaulter repays more often (pressure to perform: removal follows within days).
@@ -86,6 +108,18 @@ export const lists: Mechanism = {
     ];
   },
 };
+
+/** The longest a listing's countdown can run: its term, or an extension. */
+export function longestTerm(p: RegimeParams): number {
+  return p.lists.extensionShare > 0 ? Math.max(p.lists.durationDays, p.lists.extensionDays) : p.lists.durationDays;
+}
+
+/** Whether today's judgment lists the debtor: courts that have adopted the list do (a draw only while some have not). */
+function judgmentLists(p: RegimeParams, d: ResidentDay): boolean {
+  if (!d.judgment || !p.lists.blacklistOnJudgment) return false;
+  const share = p.lists.listingShare;
+  return share >= 1 || (share > 0 && d.rng.uniform() < share);
+}
 
 export function blacklistedByScore(p: RegimeParams, score: number): boolean {
   return p.lists.enabled && score < p.lists.blacklistBelowScore;
@@ -124,6 +158,8 @@ class ListStep implements EnforcementStep {
     this.M = {
       entries: mt.base('blacklist_entries'),
       exits: mt.base('blacklist_exits'),
+      performed: mt.base('blacklist_performed'),
+      extended: mt.base('blacklist_extended'),
       redEntries: mt.base('redlist_entries'),
     };
   }
@@ -131,7 +167,7 @@ class ListStep implements EnforcementStep {
   run(d: ResidentDay): void {
     const { p, ctx, listDays, M } = this;
     const mt = regimeLayout(p).metricTable;
-    const judged = d.judgment && p.lists.blacklistOnJudgment;
+    const judged = judgmentLists(p, d);
     if (d.f & F.BLACKLISTED && judged) {
       // A court judgment on someone already listed (by score) turns the listing into a
       // defaulter listing: rightful, removable by repaying, for a fresh term.
@@ -139,9 +175,16 @@ class ListStep implements EnforcementStep {
       listDays.set(d.i, p.lists.durationDays);
     } else if (d.f & F.BLACKLISTED) {
       const left = listDays.get(d.i);
-      const expired = left <= 1;
+      let expired = left <= 1;
       const performed = d.f & F.LIST_BY_JUDGMENT && d.a & A.REPAY && p.lists.removeOnPerformance;
       listDays.set(d.i, expired ? 0 : left - 1);
+      // A defaulter listing that runs out may be extended (resisting, repeat violations) [AF].
+      const share = p.lists.extensionShare;
+      if (expired && !performed && d.f & F.LIST_BY_JUDGMENT && share > 0 && d.rng.uniform() < share) {
+        expired = false;
+        listDays.set(d.i, p.lists.extensionDays);
+        mt.add(ctx.acc, M.extended, d.g, d.r, 1);
+      }
       if (expired || performed) {
         // On expiry the entries behind a score listing are deleted: the score returns
         // to the cut-off, so the same record cannot list the resident again tomorrow.
@@ -152,6 +195,7 @@ class ListStep implements EnforcementStep {
         d.f = delistFlags(d.f);
         listDays.set(d.i, 0);
         mt.add(ctx.acc, M.exits, d.g, d.r, 1);
+        if (performed) mt.add(ctx.acc, M.performed, d.g, d.r, 1);
       }
     } else if (!(d.f & F.CHILD) && (judged || blacklistedByScore(p, d.s))) {
       d.f |= F.BLACKLISTED;

@@ -123,6 +123,7 @@ async function run(request: RunRequest): Promise<void> {
     await runSimulation(entry.definition, scenario.params, {
       seed: scenario.seed,
       steps: scenario.steps,
+      ...(scenario.schedule ? { schedule: scenario.schedule } : {}),
       executor,
       onTick: async (tick, values) => {
         for (let k = 0; k < m; k++) rows.push(values[outputs[k]]);

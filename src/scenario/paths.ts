@@ -1,12 +1,13 @@
 /**
- * Factor paths: dotted paths into a model's (resolved) parameter tree. A list item is
+ * Parameter paths (experiment factors, schedules, calibration parameters): dotted paths into
+ * a model's (resolved) parameter tree. A list item is
  * named by its index (`population.regions.0.camerasPerThousand`), by its `name` field
  * (`population.regions.city.camerasPerThousand`), or by `*` for every item at once
  * (`population.regions.*.camerasPerThousand`: one factor that moves all regions
  * together). A path must end at a value (number, boolean or string), not at a group.
  */
-import { nearest } from '../scenario/errors.js';
-import { schemaAt, unwrap } from '../scenario/issues.js';
+import { nearest } from './errors.js';
+import { schemaAt, unwrap } from './issues.js';
 
 export type Segment = string | number | '*';
 
@@ -21,7 +22,7 @@ export interface FactorPath {
   readonly baseValue: unknown;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
