@@ -228,7 +228,9 @@ describe('sources registry', () => {
     const regional = 'AT20 NAT19'.split(' ');
     // Values fitted by Panopticon's own calibration to cited data (docs/validation/calibration.md).
     const calibrated = ['CAL-DL'];
-    const ids = [...fromFacts, ...repression, ...regional, ...calibrated, 'assumption'];
+    // What the platform and views mechanisms cite (censorship by kind of post, private and expressed views).
+    const mechanisms = 'KPR13 KPR14 ZHU13 RT19 CCS24'.split(' ');
+    const ids = [...fromFacts, ...repression, ...regional, ...calibrated, ...mechanisms, 'assumption'];
     for (const id of ids) expect(isSourceId(id), id).toBe(true);
     expect(Object.keys(sources).sort()).toEqual([...ids].sort());
     for (const c of Object.values(sources)) expect(c.length).toBeGreaterThan(5);
