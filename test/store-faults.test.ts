@@ -29,6 +29,9 @@ function scenario(text: string): string {
   return f;
 }
 /** A regime run with 318 metric keys a tick over 5,000 ticks: 1.6 million rows. */
+// A run that cannot end before the test stops it, however fast the host: the progress bar may
+// print only every second or so.
+const LONG = scenario('preset: national-blacklist\nsteps: 100000\nparams: { population: { agents: 2000 } }\n');
 const BIG = scenario('preset: national-blacklist\nsteps: 5000\nparams: { population: { agents: 2000 } }\n');
 const CONTAGION = scenario('model: contagion\nseed: 5\nsteps: 400\nparams: { cells: 300, meanCellSize: 20 }\n');
 
@@ -274,7 +277,7 @@ describe('full disk and read-only media', () => {
     const setup = await storeOnTmpfs('64m');
     if (typeof setup === 'string') return ctx.skip(setup);
     const { fs, db, earlier, before } = setup;
-    const p = spawnPanopticon(['run', BIG, '--db', db]);
+    const p = spawnPanopticon(['run', LONG, '--db', db]);
     await waitFor(p, (out) => /tick ([3-9]\d\d|\d{4,})\//.test(out)); // 300+ ticks staged
     // Hold the store so that the run, once stopped, closes its staging file and then waits to
     // import it; only then fill the disk. (Filled earlier, the space the staging file's WAL

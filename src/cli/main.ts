@@ -41,8 +41,10 @@ function addSignalHandler(h: (signal: string) => void, stopping: string | null):
   handlers.set(h, stopping);
   return () => {
     handlers.delete(h);
-    // with no listener left, Node restores the default action
-    if (handlers.size === 0) for (const sig of SIGNALS) process.off(sig, onProcessSignal);
+    // With no listener left, Node restores the default action. Not after a first signal: a
+    // second one caught during the last tick may be dispatched only after this, and must
+    // still end the process at once rather than be dropped.
+    if (handlers.size === 0 && signals === 0) for (const sig of SIGNALS) process.off(sig, onProcessSignal);
   };
 }
 
