@@ -16,9 +16,8 @@
  * and stops it at the end. Workers run from dist/ (npm run build first; the npm script
  * does). Results: bench/results/experiments-<date>.json.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +28,7 @@ import { RunPool } from '../src/experiments/pool.js';
 import { QueueBackend } from '../src/experiments/queue.js';
 import { models } from '../src/models/registry.js';
 import { describeMachine, machine } from './machine.js';
+import { startRedis } from './redis-server.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -124,52 +124,6 @@ async function measure(name: string, backend: Backend, workerPids: readonly numb
   return c;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => res(port));
-    });
-  });
-}
-
-async function startRedis(): Promise<{ url: string; stop: () => void }> {
-  const port = await freePort();
-  const pidfile = join(work, 'redis.pid');
-  const r = spawnSync('redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--daemonize',
-    'yes',
-    '--pidfile',
-    pidfile,
-    '--dir',
-    work,
-    '--logfile',
-    join(work, 'redis.log'),
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--maxmemory-policy',
-    'noeviction',
-  ]);
-  if (r.status !== 0) throw new Error(`cannot start redis-server: ${r.stderr?.toString() ?? r.error?.message}`);
-  for (let i = 0; i < 100 && !existsSync(pidfile); i++) await new Promise((w) => setTimeout(w, 50));
-  await new Promise((w) => setTimeout(w, 200));
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: () => {
-      if (existsSync(pidfile)) process.kill(Number(readFileSync(pidfile, 'utf8').trim()), 'SIGTERM');
-    },
-  };
-}
-
 function startWorkers(url: string, count: number): Promise<ChildProcess[]> {
   const children = Array.from({ length: count }, () =>
     spawn(process.execPath, [cli, 'worker', '--queue', url, '--concurrency', '1'], {
@@ -211,7 +165,7 @@ console.log('(wall-time ratios measure what the host gave; CPU-s per run shows w
 const cases: Case[] = [];
 cases.push(await measure('local-1', new LocalBackend(new RunPool(1))));
 cases.push(await measure('local-2', new LocalBackend(new RunPool(2))));
-let redis: { url: string; stop: () => void } | null = null;
+let redis: { url: string; stop: () => Promise<void> } | null = null;
 const given = arg('redis', '');
 try {
   if (!given) redis = await startRedis();
@@ -226,7 +180,7 @@ try {
     }
   }
 } finally {
-  redis?.stop();
+  await redis?.stop();
 }
 
 const by = (n: string) => cases.find((c) => c.name === n)!;
