@@ -122,6 +122,33 @@ describe('builders', () => {
     expect((line.spec as { description?: string }).description).toBe(line.alt);
   });
 
+  it('a dated run is drawn and described against calendar dates, tick 0 being the start date', async () => {
+    const dated = lineChart({
+      id: 'dated',
+      title: 'Listed',
+      xTitle: 'day',
+      yTitle: 'residents listed',
+      start: '2013-10-24',
+      points: [
+        { x: 0, y: 0, series: 'list' },
+        { x: 69, y: 5, series: 'list' },
+        { x: 800, y: 3, series: 'list' },
+      ],
+    });
+    expect(() => compile(dated.spec)).not.toThrow();
+    const enc = encodings(dated)[0] as Record<string, { field?: string; type?: string; scale?: { type?: string } }>;
+    expect(enc.x).toMatchObject({ field: 'date', type: 'temporal', scale: { type: 'utc' } });
+    const values = (dated.spec as unknown as { data: { values: { x: number; date: string }[] } }).data.values;
+    expect(values.map((v) => v.date)).toEqual(['2013-10-24', '2014-01-01', '2016-01-02']);
+    expect(dated.alt).toContain('against date, 2013-10-24 to 2016-01-02');
+    expect(dated.alt).toContain('highest 5 on 2014-01-01');
+    // the axis is labelled in calendar time, not day numbers
+    const svg = await renderSvg(dated);
+    expect(svg).toMatch(/>Jan 2014</);
+    expect(svg).toMatch(/>Jan 2015</);
+    expect(svg).not.toMatch(/>800</);
+  });
+
   it('ratio charts use a log axis symmetric around parity and name what they cannot draw', () => {
     expect(ratioDomain([4])[0]).toBeCloseTo(1 / ratioDomain([4])[1], 12);
     expect(ratioDomain([4])[1]).toBeGreaterThanOrEqual(4);

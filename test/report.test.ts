@@ -41,6 +41,8 @@ beforeAll(async () => {
   for (const preset of ['high-intensity', 'baseline-no-surveillance', 'municipal-points'])
     ids[preset] = await run('--preset', preset, '--population', '20000', '--steps', '60');
   ids.epstein = await run('--preset', 'epstein-run3', '--steps', '80');
+  // a dated scenario: it starts on 25 Aug 2013 (the defaulter list's history)
+  ids.dated = await run('--preset', 'defaulter-list-history', '--population', '20000', '--steps', '400');
 });
 
 /** Everything in a page a browser would fetch: src, srcset, <link>, CSS url() and @import, external <use>/<image> hrefs. */
@@ -125,6 +127,24 @@ describe('panopticon report: one run', () => {
     };
     const root = crate['@graph'].find((e) => e['@id'] === './')!;
     expect(root.hasPart).toEqual([{ '@id': 'report.html' }]);
+  });
+});
+
+describe('panopticon report: a dated run', () => {
+  it('gives its dates in the heading and the paragraph, and draws its charts against dates', async () => {
+    const out = join(dir, 'dated', 'report.html');
+    const r = await cli('report', ids.dated, '--out', out, '--db', db);
+    expect(r.code, r.err).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    // tick 0 is the start date; 400 days later is 29 Sep 2014
+    expect(html).toContain('400 steps from 25 Aug 2013 to 29 Sep 2014');
+    expect(html).toContain('400 days (from 25 Aug 2013 to 29 Sep 2014)');
+    expect(html).toContain('against date, 2013-08-25 to 2014-09-29');
+    expect(html).not.toMatch(/against day \d/);
+    // nobody protests or is detained in this preset: flat zero lines are named, not drawn
+    expect(html).toContain('nobody protested in this run');
+    expect(html).toContain('nobody was detained in this run');
+    expect(html).toContain('perceived legitimacy stayed at 1 throughout the run');
   });
 });
 

@@ -1,4 +1,5 @@
 /** Lines over ticks: one per series, coloured and dashed so they stay apart without colour. */
+import { dateOf } from '../../scenario/dates.js';
 import { finiteOrNull, fmt, listWords } from '../format.js';
 import { HEIGHT, SERIES_COLOURS, SERIES_DASHES, WIDTH } from '../theme.js';
 import type { Figure, SeriesPoint } from '../types.js';
@@ -25,6 +26,11 @@ export interface LineChartOptions extends FigureText {
   readonly unit?: string;
   /** Draw dots on the points (few ticks). Default: when a series has ≤ 40 points. */
   readonly dots?: boolean;
+  /**
+   * A dated scenario's start (YYYY-MM-DD): x is then days from it, drawn and described as
+   * calendar dates (tick 0 is the start date) instead of day numbers.
+   */
+  readonly start?: string;
 }
 
 interface SeriesStats {
@@ -56,6 +62,8 @@ export function lineAlt(o: LineChartOptions, order: readonly string[]): string {
   const xs = o.points.map((p) => p.x);
   const lo = xs.length ? Math.min(...xs) : 0;
   const hi = xs.length ? Math.max(...xs) : 0;
+  const start = o.start;
+  const at = (x: number | null) => (start && x !== null ? `on ${dateOf(start, x)}` : `at ${o.xTitle} ${fmt(x)}`);
   const parts = order.slice(0, 8).map((name) => {
     const s = statsOf(
       name,
@@ -63,10 +71,23 @@ export function lineAlt(o: LineChartOptions, order: readonly string[]): string {
     );
     if (s.first === null) return `${name}: no values`;
     if (s.min === s.max) return `${name}: constant at ${fmt(s.first)}${u}`;
-    return `${name}: from ${fmt(s.first)}${u} to ${fmt(s.last)}${u}, highest ${fmt(s.max)}${u} at ${o.xTitle} ${fmt(s.maxAt)}`;
+    return `${name}: from ${fmt(s.first)}${u} to ${fmt(s.last)}${u}, highest ${fmt(s.max)}${u} ${at(s.maxAt)}`;
   });
   const more = order.length > 8 ? ` and ${order.length - 8} more series` : '';
-  return `${o.title}. Line chart of ${o.yTitle} against ${o.xTitle} ${fmt(lo)} to ${fmt(hi)}, ${order.length === 1 ? 'one series' : `${order.length} series (${listWords(order.slice(0, 8))}${more})`}. ${parts.join('; ')}${more}.`;
+  const span = start ? `date, ${dateOf(start, lo)} to ${dateOf(start, hi)}` : `${o.xTitle} ${fmt(lo)} to ${fmt(hi)}`;
+  return `${o.title}. Line chart of ${o.yTitle} against ${span}, ${order.length === 1 ? 'one series' : `${order.length} series (${listWords(order.slice(0, 8))}${more})`}. ${parts.join('; ')}${more}.`;
+}
+
+/**
+ * Year ticks over long runs, month-and-year over short ones: Vega's default labels name the
+ * month alone between January ticks, so a multi-year run would read "April, October, April".
+ */
+function dateAxis(values: readonly { x: number }[]): Record<string, unknown> {
+  const xs = values.map((v) => v.x);
+  const span = xs.length ? Math.max(...xs) - Math.min(...xs) : 0;
+  return span > 3 * 365
+    ? { format: '%Y', tickCount: { interval: 'year', step: 1 } }
+    : { format: '%b %Y', tickCount: 6, labelOverlap: true };
 }
 
 export function lineChart(o: LineChartOptions): Figure {
@@ -74,19 +95,34 @@ export function lineChart(o: LineChartOptions): Figure {
     o.points.map((p) => p.series),
     o.series,
   );
-  const values = o.points.map((p) => ({ x: p.x, y: finiteOrNull(p.y), series: p.series }));
+  const start = o.start;
+  const values = o.points.map((p) => ({
+    x: p.x,
+    ...(start ? { date: dateOf(start, p.x) } : {}),
+    y: finiteOrNull(p.y),
+    series: p.series,
+  }));
   const perSeries = order.length ? values.length / order.length : 0;
   const dots = o.dots ?? perSeries <= 40;
   const single = order.length <= 1;
   const legend = single ? null : { title: o.legendTitle ?? null };
   const encoding: Record<string, unknown> = {
-    x: {
-      field: 'x',
-      type: 'quantitative',
-      title: o.xTitle,
-      axis: { tickMinStep: 1, format: ',d' },
-      scale: { nice: false },
-    },
+    // Dates are whole UTC days (scenario/dates.ts): a utc scale keeps the axis off the viewer's time zone.
+    x: start
+      ? {
+          field: 'date',
+          type: 'temporal',
+          title: 'date',
+          scale: { type: 'utc', nice: false },
+          axis: dateAxis(values),
+        }
+      : {
+          field: 'x',
+          type: 'quantitative',
+          title: o.xTitle,
+          axis: { tickMinStep: 1, format: ',d' },
+          scale: { nice: false },
+        },
     y: {
       field: 'y',
       type: 'quantitative',

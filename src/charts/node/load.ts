@@ -1,6 +1,7 @@
 /** Runs read from the results store into what reports need: metric series, facts and provenance. */
 import type { ModelRegistry } from '../../models/registry.js';
 import { UserError } from '../../scenario/errors.js';
+import { startDateOf } from '../../store/export.js';
 import type { ResultsStore, RunDetail } from '../../store/store.js';
 import { comparisonSectionsOf, type CompareSection } from '../plans/compare.js';
 import type { ReportRun } from '../report/document.js';
@@ -77,6 +78,7 @@ export function reportRunOf(
 ): ReportRun {
   const s = parseScenario(run);
   const entry = registry[run.model];
+  const start = startDateOf(run);
   return {
     provenance,
     series: new RunSeries(rows),
@@ -88,6 +90,7 @@ export function reportRunOf(
       agents: run.agents,
       ...(s.params ? { params: s.params } : {}),
       ...(entry ? { headline: entry.headline } : {}),
+      ...(start ? { start } : {}),
     },
   };
 }

@@ -10,7 +10,7 @@ import { fmt, listWords } from '../format.js';
 import { SERIES_COLOURS } from '../theme.js';
 import type { RunSeries, Stat } from '../series.js';
 import type { Figure, FigureSet, SeriesPoint, SkippedFigure } from '../types.js';
-import { inSections, type RunContext } from './context.js';
+import { datedAxis, inSections, type RunContext } from './context.js';
 import { metricFigureId } from './generic.js';
 import { planFor, type Overlay } from './models.js';
 
@@ -205,6 +205,9 @@ export function compareFigures(runs: readonly CompareRun[], sections: readonly C
     );
   }
   const plan = planFor(runs[0].model);
+  // Dates on the axis only when every run starts on the same date; otherwise days from each start.
+  const starts = new Set(runs.map((r) => r.ctx.start));
+  const dated = starts.size === 1 ? datedAxis(runs[0].ctx) : {};
   const overlayIds = new Set<string>();
   for (const o of overlaysFor(runs)) {
     const id = `compare-${o.id}`;
@@ -227,6 +230,7 @@ export function compareFigures(runs: readonly CompareRun[], sections: readonly C
         title: o.title,
         subtitle: `${runs.length} runs, one line each`,
         xTitle: plan.tickName,
+        ...dated,
         yTitle: o.yTitle,
         ...(o.unit ? { unit: o.unit } : {}),
         ...(o.yZero !== undefined ? { yZero: o.yZero } : {}),

@@ -10,6 +10,13 @@ export interface RunContext {
   readonly params?: Readonly<Record<string, unknown>>;
   /** Whole-population metrics to draw when the model has no plan of its own. */
   readonly headline?: readonly string[];
+  /** A dated scenario's start (YYYY-MM-DD): its charts are drawn against calendar dates. */
+  readonly start?: string;
+}
+
+/** The line-chart option that draws a dated run against dates (nothing for an undated one). */
+export function datedAxis(ctx: Pick<RunContext, 'start'>): { start?: string } {
+  return ctx.start ? { start: ctx.start } : {};
 }
 
 /** A value inside params by dotted path, or undefined. */

@@ -3,7 +3,7 @@ import { lineChart } from '../builders/line.js';
 import { fmt, listWords } from '../format.js';
 import type { RunSeries } from '../series.js';
 import type { Figure, FigureSet, SeriesPoint, SkippedFigure } from '../types.js';
-import { inSections, type RunContext } from './context.js';
+import { datedAxis, inSections, type RunContext } from './context.js';
 
 export const EPSTEIN_RUN_METRICS: readonly string[] = ['quiet', 'active', 'jailed', 'arrests', 'legitimacy'];
 
@@ -27,6 +27,7 @@ export function epsteinRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
         title: 'Citizens by state',
         subtitle: sub('citizens at the end of each tick'),
         xTitle: 'tick',
+        ...datedAxis(ctx),
         yTitle: 'citizens',
         points: [...pts(s, 'active', 'active'), ...pts(s, 'jailed', 'jailed'), ...pts(s, 'quiet', 'quiet')],
         caption:
@@ -41,6 +42,7 @@ export function epsteinRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
         title: 'Arrests',
         subtitle: sub('arrests made during each tick'),
         xTitle: 'tick',
+        ...datedAxis(ctx),
         yTitle: 'arrests (per tick)',
         points: pts(s, 'arrests', 'arrests'),
       }),
@@ -61,6 +63,7 @@ export function epsteinRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
           title: 'Legitimacy',
           subtitle: sub('government legitimacy L, 0 to 1'),
           xTitle: 'tick',
+          ...datedAxis(ctx),
           yTitle: 'legitimacy L (0–1)',
           yDomain: [0, 1],
           points: pts(s, 'legitimacy', 'legitimacy'),

@@ -3,7 +3,7 @@ import { lineChart } from '../builders/line.js';
 import { fmt } from '../format.js';
 import type { RunSeries } from '../series.js';
 import type { Figure, FigureSet, SkippedFigure } from '../types.js';
-import { inSections, type RunContext } from './context.js';
+import { datedAxis, inSections, type RunContext } from './context.js';
 
 export function metricFigureId(metric: string): string {
   return `metric-${metric
@@ -28,6 +28,7 @@ export function genericRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
         title: metric.replace(/_/g, ' '),
         subtitle: `whole population · ${ctx.label} · ${fmt(ctx.agents)} agents`,
         xTitle: 'tick',
+        ...datedAxis(ctx),
         yTitle: `${metric.replace(/_/g, ' ')} (as the model reports it)`,
         points: s.values(metric, '').map((v, i) => ({ x: s.ticks[i], y: v, series: metric })),
       }),

@@ -12,7 +12,7 @@ import { fmt, listWords } from '../format.js';
 import { metricNames } from '../../models/regime/mechanisms.js';
 import { keyLabel, type RunSeries } from '../series.js';
 import type { BarDatum, Figure, FigureSet, RatioDatum, SeriesPoint, SkippedFigure } from '../types.js';
-import { inSections, namesAt, paramAt, type RunContext } from './context.js';
+import { datedAxis, inSections, namesAt, paramAt, type RunContext } from './context.js';
 
 /** Harms whose disparity the model reports, with plain labels (order of the model's list). */
 export const REGIME_HARM_LABELS: Readonly<Record<string, string>> = {
@@ -87,6 +87,12 @@ function points(
   return s.values(metric, key).map((v, i) => ({ x: s.ticks[i], y: v === null ? null : f(v, i), series: name }));
 }
 
+/** The one value every point has (nulls aside), or undefined when they differ: a flat line says nothing. */
+function flatAt(pts: readonly SeriesPoint[]): number | undefined {
+  const ys = pts.map((p) => p.y).filter((y): y is number => y !== null);
+  return ys.length && ys.every((y) => y === ys[0]) ? ys[0] : undefined;
+}
+
 /** Running totals of a daily series; tick 0 (the initial state) counts nothing. */
 function running(pts: readonly SeriesPoint[]): SeriesPoint[] {
   let sum = 0;
@@ -129,70 +135,94 @@ export function regimeRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
       const adults = s.values('adults', k);
       return points(s, 'active', k, names[i], (v, t) => (adults[t] ? (100 * v) / adults[t]! : null));
     });
-    figures.push(
-      lineChart({
-        id: 'protest-share',
-        title: 'Protest',
-        subtitle: subtitle(ctx, 'share of adults protesting each day'),
-        xTitle: 'day',
-        yTitle: 'protesting (% of adults)',
-        unit: '%',
-        points: pts,
-        series: names,
-        caption:
-          'Adults active in protest at the end of each day (Epstein’s rule: grievance minus risk aversion × perceived arrest risk above the threshold), as a share of the adults in the population or group.',
-      }),
-    );
+    if (flatAt(pts) === 0)
+      skipped.push({ id: 'protest-share', title: 'Protest', reason: 'nobody protested in this run' });
+    else
+      figures.push(
+        lineChart({
+          id: 'protest-share',
+          title: 'Protest',
+          subtitle: subtitle(ctx, 'share of adults protesting each day'),
+          xTitle: 'day',
+          ...datedAxis(ctx),
+          yTitle: 'protesting (% of adults)',
+          unit: '%',
+          points: pts,
+          series: names,
+          caption:
+            'Adults active in protest at the end of each day (Epstein’s rule: grievance minus risk aversion × perceived arrest risk above the threshold), as a share of the adults in the population or group.',
+        }),
+      );
   }
 
   if (need('legitimacy', 'Perceived legitimacy', ['legitimacy_mean'])) {
-    figures.push(
-      lineChart({
+    const pts = keys.flatMap((k, i) => points(s, 'legitimacy_mean', k, names[i]));
+    const level = flatAt(pts);
+    if (level !== undefined)
+      skipped.push({
         id: 'legitimacy',
         title: 'Perceived legitimacy',
-        subtitle: subtitle(ctx, 'mean over adults, 0 (none) to 1 (full)'),
-        xTitle: 'day',
-        yTitle: 'mean perceived legitimacy (0–1)',
-        yZero: false,
-        points: keys.flatMap((k, i) => points(s, 'legitimacy_mean', k, names[i])),
-        series: names,
-        caption: 'Mean of residents’ perceived legitimacy of the regime, L in Epstein’s grievance H(1 − L).',
-      }),
-    );
+        reason: `perceived legitimacy stayed at ${fmt(level)} throughout the run`,
+      });
+    else
+      figures.push(
+        lineChart({
+          id: 'legitimacy',
+          title: 'Perceived legitimacy',
+          subtitle: subtitle(ctx, 'mean over adults, 0 (none) to 1 (full)'),
+          xTitle: 'day',
+          ...datedAxis(ctx),
+          yTitle: 'mean perceived legitimacy (0–1)',
+          yZero: false,
+          points: pts,
+          series: names,
+          caption: 'Mean of residents’ perceived legitimacy of the regime, L in Epstein’s grievance H(1 − L).',
+        }),
+      );
   }
 
   if (need('detentions', 'Detentions', ['detentions_reactive', 'detentions_preemptive'])) {
-    figures.push(
-      lineChart({
-        id: 'detentions',
-        title: 'Detentions',
-        subtitle: subtitle(ctx, 'new detentions per day'),
-        xTitle: 'day',
-        yTitle: 'detentions (people per day)',
-        integer: true,
-        points: [
-          ...points(s, 'detentions_reactive', '', 'reactive (arrests)'),
-          ...points(s, 'detentions_preemptive', '', 'pre-emptive (predictive policing)'),
-        ],
-        caption:
-          'Reactive: arrests of residents detected protesting, including those wrongly attributed. Pre-emptive: detentions ordered by predictive policing before any act.',
-      }),
-    );
+    const pts = [
+      ...points(s, 'detentions_reactive', '', 'reactive (arrests)'),
+      ...points(s, 'detentions_preemptive', '', 'pre-emptive (predictive policing)'),
+    ];
+    if (flatAt(pts) === 0)
+      skipped.push({ id: 'detentions', title: 'Detentions', reason: 'nobody was detained in this run' });
+    else
+      figures.push(
+        lineChart({
+          id: 'detentions',
+          title: 'Detentions',
+          subtitle: subtitle(ctx, 'new detentions per day'),
+          xTitle: 'day',
+          ...datedAxis(ctx),
+          yTitle: 'detentions (people per day)',
+          integer: true,
+          points: pts,
+          caption:
+            'Reactive: arrests of residents detected protesting, including those wrongly attributed. Pre-emptive: detentions ordered by predictive policing before any act.',
+        }),
+      );
   }
 
   if (need('in-detention', 'In detention', ['detained', 'detained_wrongly'])) {
-    figures.push(
-      lineChart({
-        id: 'in-detention',
-        title: 'In detention',
-        subtitle: subtitle(ctx, 'people held at the end of each day'),
-        xTitle: 'day',
-        yTitle: 'people in detention',
-        integer: true,
-        points: [...points(s, 'detained', '', 'all detained'), ...points(s, 'detained_wrongly', '', 'who did not act')],
-        caption: '“Who did not act”: held after a false attribution or a false pre-emptive call.',
-      }),
-    );
+    const pts = [...points(s, 'detained', '', 'all detained'), ...points(s, 'detained_wrongly', '', 'who did not act')];
+    if (flatAt(pts) === 0)
+      skipped.push({ id: 'in-detention', title: 'In detention', reason: 'nobody was held in detention in this run' });
+    else
+      figures.push(
+        lineChart({
+          id: 'in-detention',
+          title: 'In detention',
+          subtitle: subtitle(ctx, 'people held at the end of each day'),
+          xTitle: 'day',
+          ...datedAxis(ctx),
+          yTitle: 'people in detention',
+          integer: true,
+          points: pts,
+          caption: '“Who did not act”: held after a false attribution or a false pre-emptive call.',
+        }),
+      );
   }
 
   if (need('lists', 'Lists', ['blacklisted', 'redlisted'])) {
@@ -206,6 +236,7 @@ export function regimeRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
           title: 'Lists',
           subtitle: subtitle(ctx, 'residents on each list'),
           xTitle: 'day',
+          ...datedAxis(ctx),
           yTitle: 'residents listed',
           integer: true,
           points: pts,
@@ -230,6 +261,7 @@ export function regimeRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
           title: 'Sanctions',
           subtitle: subtitle(ctx, 'attempts blocked since the start of the run'),
           xTitle: 'day',
+          ...datedAxis(ctx),
           yTitle: 'attempts blocked (cumulative)',
           integer: true,
           // cumulative: blocks are rare events, and a day-by-day count of them is a row of spikes

@@ -8,7 +8,7 @@ import { compareFigures, compareTables, type CompareRun, type CompareSection } f
 import { runFigures } from '../plans/run.js';
 import type { RunSeries } from '../series.js';
 import type { ReportDocument, ReportTable } from './html.js';
-import { compareParagraph, runParagraph, type RunFacts } from './narrative.js';
+import { compareParagraph, runDates, runParagraph, type RunFacts } from './narrative.js';
 import type { GeneratorInfo, RunProvenance } from './provenance.js';
 
 export interface ReportRun {
@@ -45,6 +45,7 @@ export function runReport(
     seed: p.seed,
     ...(run.facts.params ? { params: run.facts.params } : {}),
     ...(run.facts.headline ? { headline: run.facts.headline } : {}),
+    ...(run.facts.start ? { start: run.facts.start } : {}),
   });
   const tables: ReportTable[] = sections.map((section) => ({
     caption: `End of run: ${section.title}`,
@@ -56,7 +57,7 @@ export function runReport(
   }));
   return {
     title: `Panopticon report: ${label}`,
-    subtitle: `Run ${p.runId} · model ${p.model} · ${fmt(p.agents)} agents · ${fmt(p.steps)} steps · seed ${p.seed} · ${p.status}`,
+    subtitle: `Run ${p.runId} · model ${p.model} · ${fmt(p.agents)} agents · ${fmt(p.steps)} steps${run.facts.start ? ` ${runDates(run.facts)}` : ''} · seed ${p.seed} · ${p.status}`,
     paragraphs: [runParagraph(run.series, run.facts)],
     figures: set.figures,
     skipped: set.skipped,
@@ -83,6 +84,7 @@ export function compareReport(
       seed: r.provenance.seed,
       ...(r.facts.params ? { params: r.facts.params } : {}),
       ...(r.facts.headline ? { headline: r.facts.headline } : {}),
+      ...(r.facts.start ? { start: r.facts.start } : {}),
     },
   }));
   const set = compareFigures(compared, sections);

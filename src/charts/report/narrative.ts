@@ -3,6 +3,7 @@
  * in the runs shown and no more: a single run or a comparison of single runs has no interval,
  * and the text says so instead of calling a difference an effect.
  */
+import { dateOf } from '../../scenario/dates.js';
 import { fmt, listWords, pct, times } from '../format.js';
 import type { CompareRun } from '../plans/compare.js';
 import { planFor, type KeyRow } from '../plans/models.js';
@@ -19,6 +20,19 @@ export interface RunFacts {
   readonly params?: Readonly<Record<string, unknown>>;
   /** Headline metrics, for models without a paragraph of their own. */
   readonly headline?: readonly string[];
+  /** A dated scenario's start date (YYYY-MM-DD); tick t is t days after it. */
+  readonly start?: string;
+}
+
+/** "from 25 Aug 2013 to 31 Dec 2018" for a dated run, else ''. */
+export function runDates(f: Pick<RunFacts, 'start' | 'steps'>): string {
+  return f.start ? `from ${longDate(dateOf(f.start, 0))} to ${longDate(dateOf(f.start, f.steps))}` : '';
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function longDate(iso: string): string {
+  return `${Number(iso.slice(8, 10))} ${MONTHS[Number(iso.slice(5, 7)) - 1]} ${iso.slice(0, 4)}`;
 }
 
 const SINGLE_RUN_CAVEAT =
@@ -31,7 +45,8 @@ function what(f: RunFacts): string {
     : f.model === 'epstein'
       ? 'Epstein’s civil-violence model'
       : `the ${f.model} model`;
-  return `One run of ${model}${f.preset ? ` (preset ${f.preset})` : ''}: ${fmt(f.agents)} ${who}, ${fmt(f.steps)} ${f.model.startsWith('regime') ? 'days' : 'ticks'}, seed ${f.seed}.`;
+  const dates = f.start ? ` (${runDates(f)})` : '';
+  return `One run of ${model}${f.preset ? ` (preset ${f.preset})` : ''}: ${fmt(f.agents)} ${who}, ${fmt(f.steps)} ${f.model.startsWith('regime') ? 'days' : 'ticks'}${dates}, seed ${f.seed}.`;
 }
 
 function share(

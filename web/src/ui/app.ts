@@ -5,6 +5,7 @@
  */
 import { formatIssues } from '../../../src/scenario/issues.js';
 import { ASSUMPTION } from '../../../src/scenario/sources.js';
+import { isIsoDate } from '../../../src/scenario/dates.js';
 import { metricsCsv } from '../scenario/csv.js';
 import { formOf, type FieldGroup } from '../scenario/form.js';
 import { getAt, setAt, type Tree } from '../scenario/paths.js';
@@ -800,6 +801,7 @@ export class App {
       model: String(session.doc.model),
       agents: info.agents,
       params: session.doc.params as Tree,
+      ...(isIsoDate(session.doc.start) ? { start: session.doc.start } : {}),
       headline: info.headline,
       ...(info.comparison ? { comparison: info.comparison } : {}),
       metrics: session.metrics,

@@ -58,6 +58,7 @@ function compareRunOf(source: ChartSource, series: RunSeries): CompareRun {
       label: source.label,
       agents: source.agents,
       ...(source.params ? { params: source.params } : {}),
+      ...(source.start ? { start: source.start } : {}),
       headline: source.headline,
     },
   };
@@ -82,6 +83,7 @@ function figuresOf(
       label: s.label,
       agents: s.agents,
       ...(s.params ? { params: s.params } : {}),
+      ...(s.start ? { start: s.start } : {}),
       headline: s.headline,
     });
   }

@@ -16,6 +16,8 @@ export interface ChartSource {
   readonly model: string;
   readonly agents: number;
   readonly params?: Tree;
+  /** A dated scenario's start (YYYY-MM-DD): charts are drawn against dates. */
+  readonly start?: string;
   readonly headline: readonly string[];
   /** What `panopticon compare` shows for the model (regime: stability and harm rows). */
   readonly comparison?: ModelEntry['comparison'];

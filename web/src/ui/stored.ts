@@ -10,6 +10,7 @@ import type { MetricInfo } from '../worker/protocol.js';
 import { ChartPanel, type ChartSource } from './charts.js';
 import { fill, h } from './dom.js';
 import { fmt } from '../../../src/charts/format.js';
+import { isIsoDate } from '../../../src/scenario/dates.js';
 
 /** A run as `GET api/runs` lists it. */
 export interface StoredRun {
@@ -197,6 +198,7 @@ export class StoredRuns {
       model: run.model,
       agents: run.agents,
       params: (detail.scenario.params ?? {}) as Tree,
+      ...(isIsoDate(detail.scenario.start) ? { start: detail.scenario.start } : {}),
       headline: [],
       metrics: data.metrics,
       ticks: data.ticks.length,
