@@ -16,9 +16,14 @@ import { LocalBackend } from '../src/experiments/coordinator.js';
 import { openExperimentDb } from '../src/experiments/db.js';
 import { resolveCalibration, type Calibration } from '../src/experiments/calibration/load.js';
 import { calibrate, type CalibrationProgress, type CalibrationReport } from '../src/experiments/calibration/run.js';
+import { logImportanceWeight, makeKernel, type Population } from '../src/experiments/calibration/abc-smc.js';
+import { makePrior } from '../src/experiments/calibration/priors.js';
 import { RunPool } from '../src/experiments/pool.js';
 import { models } from '../src/models/registry.js';
 import { UserError } from '../src/scenario/errors.js';
+import { tickOf } from '../src/scenario/dates.js';
+import { ResultsStore } from '../src/store/store.js';
+import { loadCalibration } from '../src/charts/node/calibration.js';
 import { inProcessCli } from './helpers/cli-inprocess.js';
 import { InProcessBackend } from './helpers/in-process-backend.js';
 import { countingModel, countingParams, countingRegistry } from './helpers/counting-model.js';
@@ -128,15 +133,42 @@ async function run(
   });
 }
 
+describe('the local kernel (Filippi et al. 2013)', () => {
+  // three particles of one parameter; the next tolerance ε = 2 keeps the first two
+  const pop: Population = { theta: [[0], [1], [3]], weights: [0.5, 0.25, 0.25], distances: [1, 2, 5] };
+  const priors = [makePrior({ uniform: [-10, 10] })];
+  const k = makeKernel(pop, priors, 'olcm', 2);
+  const variance = (j: number) => k.components[j].chol[0][0] ** 2;
+
+  it('centres a covariance on each ancestor: the second moment about it of the particles within ε, reweighted', () => {
+    // weights within ε: 2/3 and 1/3
+    expect(variance(0)).toBeCloseTo((2 / 3) * 0 + (1 / 3) * 1, 12);
+    expect(variance(1)).toBeCloseTo((2 / 3) * 1 + (1 / 3) * 0, 12);
+    expect(variance(2)).toBeCloseTo((2 / 3) * 9 + (1 / 3) * 4, 12);
+    // Beaumont's: one shared component, twice the weighted covariance
+    expect(makeKernel(pop, priors, 'beaumont').components).toHaveLength(1);
+  });
+
+  it('weights a particle by the prior over the mixture of the ancestors’ own kernels', () => {
+    const normal = (x: number, m: number, v: number) =>
+      Math.exp(-((x - m) ** 2) / (2 * v)) / Math.sqrt(2 * Math.PI * v);
+    const x = 0.7;
+    const mixture = pop.weights.reduce((s, w, j) => s + w * normal(x, pop.theta[j][0], variance(j)), 0);
+    expect(logImportanceWeight([x], pop, k, priors)).toBeCloseTo(Math.log(1 / 20) - Math.log(mixture), 10);
+  });
+});
+
 describe('parameter recovery', () => {
   it('the posterior 90 % intervals cover the true rates as often as a calibrated method must, and are as narrow as the tolerance allows', async () => {
     const seeds = [1, 2, 3, 4, 5];
     let covered = 0;
     let checks = 0;
-    for (const seed of seeds) {
+    // both kernels: the default local one (Filippi et al. 2013) and Beaumont et al.'s global one
+    for (const [seed, kernel] of seeds.flatMap((x) => [[x, 'olcm'] as const, [x, 'beaumont'] as const])) {
       const obs = await synthetic(1000 + seed);
-      const cal = load(calibrationDoc(obs, seed));
-      const report = await run(cal, join(dir, `recover-${seed}.duckdb`));
+      const doc = calibrationDoc(obs, seed);
+      const cal = load({ ...doc, method: { ...(doc.method as object), kernel } });
+      const report = await run(cal, join(dir, `recover-${seed}-${kernel}.duckdb`));
       expect(report.status).toBe('complete');
       const epsilon = report.generations.at(-1)!.epsilon;
       expect(epsilon).toBe(2.5);
@@ -269,5 +301,41 @@ describe('the shipped 2013–2018 calibration file', () => {
     );
     expect(rows.length).toBe(15 + 25);
     expect(rows.every((r) => Number.isFinite(r.q50))).toBe(true);
+
+    // its report: fans of the fitted measures with the observations on them, and the tables
+    const out = join(dir, 'small-report', 'calibration.html');
+    const rep = await cli('report', 'defaulter-list-small', '--db', join(dir, 'small.duckdb'), '--out', out);
+    expect(rep.err).toBe('');
+    expect(rep.code).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    for (const id of [
+      'fit-blacklist-entries-cumulative',
+      'fit-blocked-flight-cumulative',
+      'fit-blacklisted-value',
+      'tolerance',
+    ])
+      expect(html).toContain(`id="figure-${id}"`);
+    // the six list sizes fitted are on the fan of listings, each on its date
+    expect(html).toMatch(
+      /Observed, with ± one stated uncertainty: 31,259 on 2013-11-05; 203,000 on 2014-08-03; 6,730,000 on 2017-02-14/,
+    );
+    expect(html).toContain('The fit saw the record up to 2018-12-31');
+    expect(html).toContain('local (Filippi et al. 2013)');
+    // the fan passes through the fit's own quantiles on each observation's day (same runs, same quantile rule)
+    const reader = await ResultsStore.open(join(dir, 'small.duckdb'), { readOnly: true });
+    const data = await loadCalibration(reader, 'defaulter-list-small');
+    const fan = data.fans.find((f) => f.metric === 'blacklist_entries' && f.kind === 'cumulative')!;
+    for (const f of data.fit.filter((x) => x.metric === 'blacklist_entries' && x.stat === 'cumulative')) {
+      const at = fan.points.find((p) => p.x === tickOf(data.start, f.to))!;
+      expect(at.q50).toBeCloseTo(f.q50!, 6);
+      expect(at.q95).toBeCloseTo(f.q95!, 6);
+    }
+    for (const caption of [
+      'Acceptance history',
+      'Posterior (last generation',
+      'Fit: each observation',
+      'Forecast: posterior-predictive',
+    ])
+      expect(html).toContain(caption);
   });
 });

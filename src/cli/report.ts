@@ -12,11 +12,11 @@ export function registerReport(program: Command, ctx: CliContext, setExit: (code
   program
     .command('report')
     .description(
-      'write a report for a run, for runs compared against the first, or for an experiment: one self-contained HTML page (--out) and/or each figure as SVG, PNG and Vega-Lite JSON (--figures), with provenance and ro-crate-metadata.json beside them',
+      'write a report for a run, for runs compared against the first, for an experiment or for a calibration: one self-contained HTML page (--out) and/or each figure as SVG, PNG and Vega-Lite JSON (--figures), with provenance and ro-crate-metadata.json beside them',
     )
     .argument(
       '<ids...>',
-      'a run id, several to compare (the first is the reference; see `panopticon runs`), or one experiment id (see `panopticon experiment list`)',
+      'a run id, several to compare (the first is the reference; see `panopticon runs`), one experiment id (see `panopticon experiment list`), or one calibration id',
     )
     .option('--out <file>', 'the HTML report to write, e.g. report.html')
     .option('--figures <dir>', 'write each figure as SVG, PNG (2x) and Vega-Lite JSON into this folder')

@@ -15,6 +15,8 @@ import {
   writeFigures,
 } from './output.js';
 import { isExperiment, loadExperiment } from './experiment.js';
+import { isCalibration, loadCalibration } from './calibration.js';
+import { calibrationReport } from '../report/calibration.js';
 import { generatorInfo } from './software.js';
 import { renderSvg } from '../render.js';
 import { compareReport, runReport } from '../report/document.js';
@@ -83,7 +85,11 @@ export async function reportCommand(registry: ModelRegistry, ids: readonly strin
   const generator = generatorInfo(command);
   let doc: ReportDocument;
   const reader = await ResultsStore.open(o.db, { readOnly: true });
-  if (await isExperiment(reader, ids[0])) {
+  if (await isCalibration(reader, ids[0])) {
+    if (ids.length > 1)
+      throw new UserError(`runs: ${ids[0]} is a calibration; allowed: one calibration id, or one or more run ids`);
+    doc = calibrationReport(await loadCalibration(reader, ids[0]), generator);
+  } else if (await isExperiment(reader, ids[0])) {
     if (ids.length > 1)
       throw new UserError(`runs: ${ids[0]} is an experiment; allowed: one experiment id, or one or more run ids`);
     // the analysis is recomputed from the stored values (read only: not kept, so archives work too)

@@ -33,6 +33,8 @@ export interface ReportDocument {
   readonly runs: readonly RunProvenance[];
   /** Set for an experiment's report (then `runs` is empty). */
   readonly experiment?: ExperimentProvenance;
+  /** Other provenance as plain-text label–value pairs (a calibration's), under its own heading. */
+  readonly facts?: { readonly heading: string; readonly rows: readonly (readonly [string, string])[] };
   readonly generator: GeneratorInfo;
 }
 
@@ -278,6 +280,7 @@ ${references(doc.runs.flatMap((r) => r.parameters))}`
   const provenance = `<section id="provenance"><h2>Provenance</h2>
 <p class="note">What produced these numbers. Re-running with the same Panopticon version, model, scenario (hash) and seeds gives identical results, whatever the thread count.</p>
 ${doc.experiment ? experimentProvenance(doc.experiment) : ''}
+${doc.facts ? `<h3>${escapeHtml(doc.facts.heading)}</h3>\n${factsList(doc.facts.rows.map(([k, v]) => [k, escapeHtml(v)] as const))}` : ''}
 ${runsPart}
 </section>`;
   return `<!DOCTYPE html>

@@ -219,7 +219,7 @@ export async function calibrate(o: CalibrateOptions): Promise<CalibrationReport>
           ? tol[t - 1]
           : weightedQuantile(prev.population.distances, prev.population.weights, tol.quantile);
       }
-      const kernel = prev ? makeKernel(prev.population, priors) : null;
+      const kernel = prev ? makeKernel(prev.population, priors, cal.method.kernel, epsilon) : null;
       const accepted: { p: Proposal; d: number }[] = [];
       const tGen = performance.now();
       const maxProposals = Math.ceil(N / cal.method.minAcceptance);
