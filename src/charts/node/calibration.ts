@@ -5,21 +5,12 @@
  */
 import { weightedQuantile } from '../../experiments/calibration/abc-smc.js';
 import type { ResultsStore } from '../../store/store.js';
+import { storeHolds } from './experiment.js';
 import type { CalibrationData, CalibrationFan, Quantiles } from '../plans/calibration.js';
 
-/** Whether the store holds a calibration with this id (false when it has no calibration tables). */
+/** Whether the store holds a calibration with this id. */
 export async function isCalibration(store: ResultsStore, id: string): Promise<boolean> {
-  return store.read(async (tx) => {
-    const t = await tx.query<{ n: number }>(
-      "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'calibrations'",
-    );
-    if (!t[0]?.n) return false;
-    const rows = await tx.query<{ n: number }>(
-      'SELECT count(*)::INTEGER AS n FROM calibrations WHERE calibration_id = $1',
-      [id],
-    );
-    return rows[0].n > 0;
-  });
+  return storeHolds(store, 'calibrations', 'calibration_id', id);
 }
 
 /** Days between fan points (a week keeps a 12-year fan to some 600 points per band), plus each observation's day. */

@@ -18,19 +18,24 @@ import { oddPathFor, parameterRecords, type ExperimentProvenance, type Parameter
 import { comparisonSections } from './load.js';
 import { docHref } from './software.js';
 
-/** Whether the store holds an experiment with this id (false when it has no experiment tables at all). */
-export async function isExperiment(store: ResultsStore, id: string): Promise<boolean> {
+/** Whether `table` (absent in a store that never held one) has a row whose `column` is `id`. */
+export async function storeHolds(store: ResultsStore, table: string, column: string, id: string): Promise<boolean> {
   return store.read(async (tx) => {
     const t = await tx.query<{ n: number }>(
-      "SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'experiments'",
+      'SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = $1',
+      [table],
     );
     if (!t[0]?.n) return false;
-    const rows = await tx.query<{ n: number }>(
-      'SELECT count(*)::INTEGER AS n FROM experiments WHERE experiment_id = $1',
-      [id],
-    );
+    const rows = await tx.query<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${table} WHERE ${column} = $1`, [
+      id,
+    ]);
     return rows[0].n > 0;
   });
+}
+
+/** Whether the store holds an experiment with this id. */
+export async function isExperiment(store: ResultsStore, id: string): Promise<boolean> {
+  return storeHolds(store, 'experiments', 'experiment_id', id);
 }
 
 const num = (v: number | null | undefined): number | null =>

@@ -35,20 +35,7 @@ export interface CalibrationParameter extends Quantiles {
   readonly prior: string;
 }
 
-export interface CalibrationFitRow extends Quantiles {
-  readonly name: string;
-  readonly metric: string;
-  readonly stat: string;
-  readonly per: string | null;
-  readonly from: string;
-  readonly to: string;
-  readonly observed: number;
-  readonly sd: number;
-  readonly in50: boolean | null;
-  readonly in90: boolean | null;
-  readonly sources: string | null;
-}
-
+/** A summary of the runs on a date or over dates: an observation's or a forecast quantity's. */
 export interface CalibrationForecastRow extends Quantiles {
   readonly name: string;
   readonly metric: string;
@@ -56,6 +43,14 @@ export interface CalibrationForecastRow extends Quantiles {
   readonly per: string | null;
   readonly from: string;
   readonly to: string;
+}
+
+export interface CalibrationFitRow extends CalibrationForecastRow {
+  readonly observed: number;
+  readonly sd: number;
+  readonly in50: boolean | null;
+  readonly in90: boolean | null;
+  readonly sources: string | null;
 }
 
 /** A measure's predictive runs day by day: its value, or its running total from the start. */
