@@ -163,7 +163,7 @@ describe('parameter recovery', () => {
     const seeds = [1, 2, 3, 4, 5];
     let covered = 0;
     let checks = 0;
-    // both kernels: the default local one (Filippi et al. 2013) and Beaumont et al.'s global one
+    // both kernels: the default global one (Beaumont et al. 2009) and the local one (Filippi et al. 2013)
     for (const [seed, kernel] of seeds.flatMap((x) => [[x, 'olcm'] as const, [x, 'beaumont'] as const])) {
       const obs = await synthetic(1000 + seed);
       const doc = calibrationDoc(obs, seed);
@@ -229,6 +229,18 @@ describe('resuming', () => {
     // the second invocation ran fewer runs than the whole: what the first stored was reused
     expect(second.ran).toBeLessThan(whole.ran);
     expect(second.ran + first.ran).toBeGreaterThanOrEqual(whole.ran);
+  });
+});
+
+describe('identity', () => {
+  it('leaves Beaumont’s kernel (the default) out of the hash, as before the kernel option, but not the local one', async () => {
+    const obs = await synthetic(7);
+    const doc = calibrationDoc(obs, 7);
+    const hash = (method: object) => load({ ...doc, method: { ...(doc.method as object), ...method } }).definitionHash;
+    expect(hash({ kernel: 'beaumont' })).toBe(hash({}));
+    expect(hash({ kernel: 'olcm' })).not.toBe(hash({}));
+    // stopping rules are not part of it either
+    expect(hash({ generations: 1, minAcceptance: 0.1 })).toBe(hash({}));
   });
 });
 
@@ -320,7 +332,7 @@ describe('the shipped 2013–2018 calibration file', () => {
       /Observed, with ± one stated uncertainty: 31,259 on 2013-11-05; 203,000 on 2014-08-03; 6,730,000 on 2017-02-14/,
     );
     expect(html).toContain('The fit saw the record up to 2018-12-31');
-    expect(html).toContain('local (Filippi et al. 2013)');
+    expect(html).toContain('global (Beaumont et al. 2009) kernel');
     // the fan passes through the fit's own quantiles on each observation's day (same runs, same quantile rule)
     const reader = await ResultsStore.open(join(dir, 'small.duckdb'), { readOnly: true });
     const data = await loadCalibration(reader, 'defaulter-list-small');

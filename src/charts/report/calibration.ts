@@ -21,7 +21,6 @@ export function calibrationParagraph(c: CalibrationData): string {
   const inside50 = c.fit.filter((f) => f.in50).length;
   const below = c.fit.filter((f) => f.q50 !== null && f.q50 < f.observed).length;
   const until = fittedUntil(c);
-  // calibrations stored before the `kernel` option existed used Beaumont's
   const method = `ABC-SMC with ${fmt(Number(c.method.particles))} particles and the ${c.method.kernel === 'olcm' ? 'local (Filippi et al. 2013)' : 'global (Beaumont et al. 2009)'} kernel`;
   const eps =
     last && last.epsilon !== null

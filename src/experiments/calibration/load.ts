@@ -361,7 +361,9 @@ export function resolveCalibration(raw: Record<string, unknown>, file: string, o
     parameters,
     parameters.map(() => 0),
   );
-  const { generations: _g, minEpsilon: _e, minAcceptance: _a, ...method } = spec.method;
+  const { generations: _g, minEpsilon: _e, minAcceptance: _a, kernel, ...rest } = spec.method;
+  // Beaumont's kernel is left out of the identity, as before the `kernel` option existed: those calibrations resume.
+  const method = kernel === 'beaumont' ? rest : { ...rest, kernel };
   const definitionHash = createHash('sha256')
     .update(
       canonicalJson({

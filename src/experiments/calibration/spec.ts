@@ -66,8 +66,8 @@ export const methodSpec = z
     tolerance: z
       .union([z.strictObject({ quantile: z.number().gt(0).lt(1) }), z.array(z.number().gt(0)).min(1).max(100)])
       .default({ quantile: 0.5 }),
-    /** The perturbation kernel: optimal local covariance per ancestor (Filippi et al. 2013) or Beaumont et al.'s 2 Σ̂. */
-    kernel: z.enum(['olcm', 'beaumont']).default('olcm'),
+    /** The perturbation kernel: Beaumont et al.'s 2 Σ̂, or the optimal local covariance per ancestor (Filippi et al. 2013). */
+    kernel: z.enum(['beaumont', 'olcm']).default('beaumont'),
     /** Stop once ε is at or below this (1: within one stated uncertainty on average). */
     minEpsilon: z.number().min(0).default(0),
     /** Stop when a generation accepts fewer than this share of its proposals. */
