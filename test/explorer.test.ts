@@ -160,6 +160,17 @@ describe('the explorer in Chromium', () => {
     await page.close();
   });
 
+  it('runs a dated preset with its start date and schedules, and draws it against calendar dates', async () => {
+    // defaulter-list-history starts on 25 Aug 2013: 1,000 days run to 21 May 2016
+    const page = await open('#preset=defaulter-list-history&seed=1&days=1000&agents=50000');
+    await done(page);
+    const axis = await page.locator('#fig-lists svg text').allTextContents();
+    expect(axis).toEqual(expect.arrayContaining(['Jan 2015', 'date']));
+    expect(await page.locator('#fig-lists svg desc').textContent()).toContain('against date, 2013-08-25 to 2016-05-21');
+    expect((page as Page & { errors: string[] }).errors).toEqual([]);
+    await page.close();
+  });
+
   it('runs a preset chosen in the gallery, with run, pause, step and reset', async () => {
     const page = await open(SMALL);
     await done(page);

@@ -3,6 +3,7 @@
  * against its model's schema (defaults filled in) and the sources it cites, so that every
  * control can say where its default comes from.
  */
+import { asIsoDate, isIsoDate } from '../../../src/scenario/dates.js';
 import { ASSUMPTION, sources as sourceRegistry } from '../../../src/scenario/sources.js';
 import { pageModel, type PageModel } from './models.js';
 import { isPlainObject, splitPath, type Tree } from './paths.js';
@@ -19,6 +20,9 @@ export interface PresetInfo {
   readonly base: Tree;
   /** Parameter path (or a parent path) → source ids, as the file's `sources:` map says. */
   readonly sources: Readonly<Record<string, readonly string[]>>;
+  /** A dated preset's start date (YYYY-MM-DD) and its parameters' schedules, passed to every run as the CLI does. */
+  readonly start?: string;
+  readonly schedules?: Tree;
 }
 
 export interface Citation {
@@ -87,6 +91,8 @@ export function presetCatalog(docs: Readonly<Record<string, Readonly<Record<stri
       raw,
       base: parsed.data as Tree,
       sources,
+      ...(isIsoDate(asIsoDate(doc.start)) ? { start: asIsoDate(doc.start) as string } : {}),
+      ...(isPlainObject(doc.schedules) ? { schedules: doc.schedules } : {}),
     });
   }
   // The regime model's presets first (the explorer's subject), then Epstein's runs in order.

@@ -74,6 +74,8 @@ export function runDocument(catalog: PresetCatalog, side: Side, settings: Settin
     preset: preset.name,
     seed: settings.seed,
     steps: settings.steps,
+    ...(preset.start ? { start: preset.start } : {}),
+    ...(preset.schedules ? { schedules: preset.schedules } : {}),
     params: effectiveParams(catalog, side, settings),
   };
 }
