@@ -258,6 +258,22 @@ describe('plans', () => {
     expect(flights.every((v, i) => i === 0 || v.y >= flights[i - 1].y)).toBe(true);
   });
 
+  it('a finished run’s flat series are named, not drawn; a run still going draws them, so figures keep their places', () => {
+    const data = [
+      ...rows('active', '', [0, 0, 0]),
+      ...rows('adults', '', [100, 100, 100]),
+      ...rows('legitimacy_mean', '', [0.8, 0.8, 0.8]),
+    ];
+    const done = runFigures('regime', data, { label: 'x', agents: 100 });
+    expect(done.figures.map((f) => f.id)).toEqual([]);
+    expect(done.skipped.find((s) => s.id === 'protest-share')!.reason).toBe('nobody protested in this run');
+    expect(done.skipped.find((s) => s.id === 'legitimacy')!.reason).toBe(
+      'perceived legitimacy stayed at 0.8 throughout the run',
+    );
+    const live = runFigures('regime', data, { label: 'x', agents: 100, partial: true });
+    expect(live.figures.map((f) => f.id)).toEqual(['protest-share', 'legitimacy']);
+  });
+
   it('a figure missing its metrics is skipped with the reason, not drawn empty', () => {
     const set = runFigures('regime', rows('legitimacy_mean', '', [0.8, 0.7]), { label: 'x', agents: 10 });
     expect(set.figures.map((f) => f.id)).toEqual(['legitimacy']);

@@ -10,6 +10,7 @@ import { HEIGHT, OKABE_ITO, WIDTH } from '../theme.js';
 import type { Figure } from '../types.js';
 import type { BandDatum } from './bands.js';
 import { makeFigure, type FigureText } from './common.js';
+import { dateEncoding } from './line.js';
 
 /** An observed value on a date with its stated uncertainty (one standard deviation). */
 export interface FanObservation {
@@ -38,18 +39,7 @@ export function fanChart(o: FanChartOptions): Figure {
     q75: finiteOrNull(d.q75),
     q95: finiteOrNull(d.q95),
   }));
-  const span = o.data.length ? o.data[o.data.length - 1].x - o.data[0].x : 0;
-  const x = {
-    field: 'date',
-    type: 'temporal',
-    title: 'date',
-    // whole UTC days (scenario/dates.ts): a utc scale keeps the axis off the viewer's time zone
-    scale: { type: 'utc', nice: false },
-    axis:
-      span > 3 * 365
-        ? { format: '%Y', tickCount: { interval: 'year', step: 1 } }
-        : { format: '%b %Y', tickCount: 6, labelOverlap: true },
-  };
+  const x = dateEncoding(o.data.map((d) => d.x));
   const y = { type: 'quantitative', title: o.yTitle, scale: { zero: true } };
   const colour = OKABE_ITO.blue;
   const observed = o.observations.map((b) => ({

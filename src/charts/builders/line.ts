@@ -79,15 +79,24 @@ export function lineAlt(o: LineChartOptions, order: readonly string[]): string {
 }
 
 /**
- * Year ticks over long runs, month-and-year over short ones: Vega's default labels name the
- * month alone between January ticks, so a multi-year run would read "April, October, April".
+ * The x encoding of days from a start date drawn as calendar dates (`date` holds the ISO
+ * date): year ticks over long spans, month-and-year over short ones (Vega's default labels
+ * name the month alone between January ticks, so a multi-year run would read "April,
+ * October, April"). Dates are whole UTC days (scenario/dates.ts): a utc scale keeps the axis
+ * off the viewer's time zone.
  */
-function dateAxis(values: readonly { x: number }[]): Record<string, unknown> {
-  const xs = values.map((v) => v.x);
+export function dateEncoding(xs: readonly number[]): Record<string, unknown> {
   const span = xs.length ? Math.max(...xs) - Math.min(...xs) : 0;
-  return span > 3 * 365
-    ? { format: '%Y', tickCount: { interval: 'year', step: 1 } }
-    : { format: '%b %Y', tickCount: 6, labelOverlap: true };
+  return {
+    field: 'date',
+    type: 'temporal',
+    title: 'date',
+    scale: { type: 'utc', nice: false },
+    axis:
+      span > 3 * 365
+        ? { format: '%Y', tickCount: { interval: 'year', step: 1 } }
+        : { format: '%b %Y', tickCount: 6, labelOverlap: true },
+  };
 }
 
 export function lineChart(o: LineChartOptions): Figure {
@@ -107,15 +116,8 @@ export function lineChart(o: LineChartOptions): Figure {
   const single = order.length <= 1;
   const legend = single ? null : { title: o.legendTitle ?? null };
   const encoding: Record<string, unknown> = {
-    // Dates are whole UTC days (scenario/dates.ts): a utc scale keeps the axis off the viewer's time zone.
     x: start
-      ? {
-          field: 'date',
-          type: 'temporal',
-          title: 'date',
-          scale: { type: 'utc', nice: false },
-          axis: dateAxis(values),
-        }
+      ? dateEncoding(values.map((v) => v.x))
       : {
           field: 'x',
           type: 'quantitative',

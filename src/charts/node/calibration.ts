@@ -5,7 +5,7 @@
  */
 import { weightedQuantile } from '../../experiments/calibration/abc-smc.js';
 import type { ResultsStore } from '../../store/store.js';
-import { storeHolds } from './experiment.js';
+import { num, storeHolds } from './experiment.js';
 import type { CalibrationData, CalibrationFan, Quantiles } from '../plans/calibration.js';
 
 /** Whether the store holds a calibration with this id. */
@@ -17,9 +17,6 @@ export async function isCalibration(store: ResultsStore, id: string): Promise<bo
 const FAN_STEP = 7;
 const Q = ['q05', 'q25', 'q50', 'q75', 'q95'] as const;
 const PROBS = [0.05, 0.25, 0.5, 0.75, 0.95];
-
-const num = (v: number | null | undefined): number | null =>
-  v === null || v === undefined || Number.isNaN(v) ? null : Number(v);
 
 function quantilesOf(r: Record<string, unknown>): Quantiles {
   return {
@@ -101,9 +98,10 @@ export async function loadCalibration(store: ResultsStore, id: string): Promise<
        FROM calibration_fit WHERE calibration_id = $1 ORDER BY position`,
       [id],
     );
+    // counts is NULL in stores written before forecasts recorded it: the default, a count
     const forecast = await tx.query<Record<string, unknown>>(
       `SELECT quantity, metric, stat, per, strftime(from_date, '%Y-%m-%d') AS from_date, strftime(to_date, '%Y-%m-%d') AS to_date,
-              q05, q25, q50, q75, q95
+              q05, q25, q50, q75, q95, coalesce(counts, true) AS counts
        FROM calibration_forecast WHERE calibration_id = $1 ORDER BY position`,
       [id],
     );
@@ -123,22 +121,25 @@ export async function loadCalibration(store: ResultsStore, id: string): Promise<
     ).map((r) => r.metric);
 
     const obsOf = new Map(observations.map((o) => [o.observation, o]));
-    // How each measure is summarised in the file: its fan shows the running total or the value.
-    const stats = (metric: string) =>
-      new Set(
-        [
-          ...observations,
-          ...forecast.map((f) => ({ metric: f.metric as string, stat: f.stat as string, per: f.per as string | null })),
-        ]
-          .filter((q) => q.metric === metric && !q.per)
-          .map((q) => q.stat),
-      );
+    // How the file summarises each measure (ratios aside): its fan shows the running total or
+    // the day's value, multiplied back to national counts unless the file says it is not a count.
+    const quantities = [
+      ...observations,
+      ...forecast.map((f) => ({
+        metric: f.metric as string,
+        stat: f.stat as string,
+        per: f.per as string | null,
+        counts: f.counts as boolean,
+      })),
+    ].filter((q) => !q.per);
     const fans: CalibrationFan[] = [];
+    const unsummarised: string[] = [];
     for (const metric of seriesMetrics) {
-      // counts are national (× scale) unless the file says a measure is a share or a mean
-      const scale = observations.some((o) => o.metric === metric && !o.counts) ? 1 : c.scale;
-      for (const kind of ['cumulative', 'value'] as const) {
-        if (!stats(metric).has(kind)) continue;
+      const mine = quantities.filter((q) => q.metric === metric);
+      const scale = mine.some((q) => !q.counts) ? 1 : c.scale;
+      const kinds = (['cumulative', 'value'] as const).filter((k) => mine.some((q) => q.stat === k));
+      if (!kinds.length) unsummarised.push(metric);
+      for (const kind of kinds) {
         const col = kind === 'cumulative' ? 'cum' : 'value';
         const rows = await tx.query<Record<string, unknown>>(
           `WITH s AS (
@@ -155,9 +156,10 @@ export async function loadCalibration(store: ResultsStore, id: string): Promise<
            GROUP BY tick ORDER BY tick`,
           [id, metric, scale],
         );
-        fans.push({ metric, kind, points: rows.map((r) => ({ x: Number(r.tick), ...quantilesOf(r) })) });
+        fans.push({ metric, kind, scale, points: rows.map((r) => ({ x: Number(r.tick), ...quantilesOf(r) })) });
       }
     }
+    const observationCount = observations.length;
 
     return {
       id,
@@ -231,6 +233,8 @@ export async function loadCalibration(store: ResultsStore, id: string): Promise<
         ...quantilesOf(f),
       })),
       fans,
+      unsummarised,
+      observationCount,
       draws,
     };
   });

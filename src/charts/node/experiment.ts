@@ -38,7 +38,8 @@ export async function isExperiment(store: ResultsStore, id: string): Promise<boo
   return storeHolds(store, 'experiments', 'experiment_id', id);
 }
 
-const num = (v: number | null | undefined): number | null =>
+/** A stored number, or null for SQL NULL and NaN. */
+export const num = (v: number | null | undefined): number | null =>
   v === null || v === undefined || Number.isNaN(v) ? null : v;
 
 interface ExperimentRow {

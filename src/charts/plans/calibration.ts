@@ -57,6 +57,8 @@ export interface CalibrationFitRow extends CalibrationForecastRow {
 export interface CalibrationFan {
   readonly metric: string;
   readonly kind: 'value' | 'cumulative';
+  /** What the simulated values were multiplied by: the calibration's scale for counts, 1 otherwise. */
+  readonly scale: number;
   readonly points: readonly (Quantiles & { readonly x: number })[];
 }
 
@@ -86,6 +88,10 @@ export interface CalibrationData {
   readonly fit: readonly CalibrationFitRow[];
   readonly forecast: readonly CalibrationForecastRow[];
   readonly fans: readonly CalibrationFan[];
+  /** Measures whose daily values were kept but that the file summarises only as totals or ratios: no fan. */
+  readonly unsummarised: readonly string[];
+  /** Observations in the file (the fit table is empty until the predictive runs are done). */
+  readonly observationCount: number;
   /** Predictive runs behind the fit, the forecast and the fans. */
   readonly draws: number;
 }
@@ -118,7 +124,7 @@ export function calibrationFigures(c: CalibrationData): FigureSet {
       fanChart({
         id,
         title,
-        subtitle: `posterior predictive, ${fmt(c.draws)} runs · ${c.id} · counts × ${fmt(c.scale)}`,
+        subtitle: `posterior predictive, ${fmt(c.draws)} runs · ${c.id}${fan.scale !== 1 ? ` · counts × ${fmt(fan.scale)}` : ''}`,
         section: 'Fit and forecast',
         start: c.start,
         yTitle: fan.kind === 'cumulative' ? `${fan.metric} since ${c.start}` : fan.metric,
@@ -129,10 +135,21 @@ export function calibrationFigures(c: CalibrationData): FigureSet {
           observations.length
             ? `Diamonds: the observations fitted, with ± one stated uncertainty. `
             : 'No observation of this measure was fitted: it is forecast only. '
-        }Counts are the simulated ones × ${fmt(c.scale)}${c.scalePopulation ? ` (${fmt(c.scalePopulation)} ÷ ${fmt(c.agents)} agents)` : ''}.`,
+        }${
+          fan.scale !== 1
+            ? `Counts are the simulated ones × ${fmt(fan.scale)}${c.scalePopulation ? ` (${fmt(c.scalePopulation)} ÷ ${fmt(c.agents)} agents)` : ''}.`
+            : 'Not a count: drawn as simulated.'
+        }`,
       }),
     );
   }
+  for (const metric of c.unsummarised)
+    skipped.push({
+      id: `fit-${metric.replace(/_/g, '-')}`,
+      title: metric,
+      reason:
+        'the calibration file summarises it only as totals over dates or as a ratio (see the forecast table), so there is no day-by-day fan to draw',
+    });
   const gens = c.generations.filter((g) => g.epsilon !== null && Number.isFinite(g.epsilon));
   if (gens.length)
     figures.push(

@@ -12,6 +12,11 @@ export interface RunContext {
   readonly headline?: readonly string[];
   /** A dated scenario's start (YYYY-MM-DD): its charts are drawn against calendar dates. */
   readonly start?: string;
+  /**
+   * The run is still going (the explorer's live charts): a series flat so far may not stay
+   * flat, so every figure is drawn and the figures keep their places as the run goes on.
+   */
+  readonly partial?: boolean;
 }
 
 /** The line-chart option that draws a dated run against dates (nothing for an undated one). */

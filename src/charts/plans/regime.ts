@@ -135,7 +135,7 @@ export function regimeRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
       const adults = s.values('adults', k);
       return points(s, 'active', k, names[i], (v, t) => (adults[t] ? (100 * v) / adults[t]! : null));
     });
-    if (flatAt(pts) === 0)
+    if (!ctx.partial && flatAt(pts) === 0)
       skipped.push({ id: 'protest-share', title: 'Protest', reason: 'nobody protested in this run' });
     else
       figures.push(
@@ -158,7 +158,7 @@ export function regimeRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
   if (need('legitimacy', 'Perceived legitimacy', ['legitimacy_mean'])) {
     const pts = keys.flatMap((k, i) => points(s, 'legitimacy_mean', k, names[i]));
     const level = flatAt(pts);
-    if (level !== undefined)
+    if (!ctx.partial && level !== undefined)
       skipped.push({
         id: 'legitimacy',
         title: 'Perceived legitimacy',
@@ -186,7 +186,7 @@ export function regimeRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
       ...points(s, 'detentions_reactive', '', 'reactive (arrests)'),
       ...points(s, 'detentions_preemptive', '', 'pre-emptive (predictive policing)'),
     ];
-    if (flatAt(pts) === 0)
+    if (!ctx.partial && flatAt(pts) === 0)
       skipped.push({ id: 'detentions', title: 'Detentions', reason: 'nobody was detained in this run' });
     else
       figures.push(
@@ -207,7 +207,7 @@ export function regimeRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
 
   if (need('in-detention', 'In detention', ['detained', 'detained_wrongly'])) {
     const pts = [...points(s, 'detained', '', 'all detained'), ...points(s, 'detained_wrongly', '', 'who did not act')];
-    if (flatAt(pts) === 0)
+    if (!ctx.partial && flatAt(pts) === 0)
       skipped.push({ id: 'in-detention', title: 'In detention', reason: 'nobody was held in detention in this run' });
     else
       figures.push(

@@ -29,7 +29,7 @@ export function calibrationParagraph(c: CalibrationData): string {
   const fit = c.fit.length
     ? ` The posterior-predictive 90 % intervals hold ${inside90} of the ${c.fit.length} observations fitted and the 50 % intervals ${inside50} (a calibrated 50 % interval holds about half); the predictive median is below the observed value for ${below} of them.`
     : '';
-  return `${method} fitted ${c.parameters.length} parameters of ${c.base} (${c.model} model, ${fmt(c.agents)} agents, counts × ${fmt(c.scale)}) to ${c.fit.length} dated observations${until ? ` up to ${until}` : ''}: ${eps}, after ${fmt(c.runs)} runs; it stopped on ${c.stopReason ?? 'no recorded reason'} (status ${c.status}).${fit} The forecast (${c.forecast.length} quantities) comes from ${fmt(c.draws)} predictive runs and assumes that nothing the model holds fixed changes after the fitted period.`;
+  return `${method} fitted ${c.parameters.length} parameters of ${c.base} (${c.model} model, ${fmt(c.agents)} agents, counts × ${fmt(c.scale)}) to ${c.observationCount} dated observations${until ? ` up to ${until}` : ''}: ${eps}, after ${fmt(c.runs)} runs; it stopped on ${c.stopReason ?? 'no recorded reason'} (status ${c.status}).${fit} The forecast (${c.forecast.length} quantities) comes from ${fmt(c.draws)} predictive runs and assumes that nothing the model holds fixed changes after the fitted period.`;
 }
 
 function tables(c: CalibrationData): ReportTable[] {

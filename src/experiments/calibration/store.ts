@@ -57,9 +57,11 @@ CREATE TABLE IF NOT EXISTS calibration_fit (
 CREATE TABLE IF NOT EXISTS calibration_forecast (
   calibration_id TEXT NOT NULL, quantity TEXT NOT NULL, position INTEGER NOT NULL, metric TEXT NOT NULL, stat TEXT NOT NULL,
   per TEXT, from_date DATE NOT NULL, to_date DATE NOT NULL, mean DOUBLE, q05 DOUBLE, q25 DOUBLE, q50 DOUBLE, q75 DOUBLE,
-  q95 DOUBLE, draws INTEGER NOT NULL,
+  q95 DOUBLE, draws INTEGER NOT NULL, counts BOOLEAN,
   PRIMARY KEY (calibration_id, quantity)
 );
+-- stores written before forecasts recorded whether a quantity is a count (NULL there: the default, a count)
+ALTER TABLE calibration_forecast ADD COLUMN IF NOT EXISTS counts BOOLEAN;
 CREATE OR REPLACE VIEW calibration_posterior AS
   SELECT p.* FROM calibration_particles p
   JOIN (SELECT calibration_id, max(generation) AS generation FROM calibration_generations GROUP BY calibration_id) g
@@ -323,6 +325,7 @@ export async function storeCompletion(
       { name: 'to_date', type: VARCHAR, values: fq.map((x) => x.to) },
       ...summaryColumns(r.forecast),
       { name: 'draws', type: INTEGER, values: fq.map(() => r.n) },
+      { name: 'counts', type: BOOLEAN, values: fq.map((x) => x.counts) },
     ]);
     await tx.run(
       'UPDATE calibrations SET status = $2, stop_reason = $3, note = $4, updated_at = now() WHERE calibration_id = $1',

@@ -59,6 +59,7 @@ function compareRunOf(source: ChartSource, series: RunSeries): CompareRun {
       agents: source.agents,
       ...(source.params ? { params: source.params } : {}),
       ...(source.start ? { start: source.start } : {}),
+      ...(source.done ? {} : { partial: true }),
       headline: source.headline,
     },
   };
@@ -84,6 +85,7 @@ function figuresOf(
       agents: s.agents,
       ...(s.params ? { params: s.params } : {}),
       ...(s.start ? { start: s.start } : {}),
+      ...(s.done ? {} : { partial: true }),
       headline: s.headline,
     });
   }
