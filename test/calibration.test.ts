@@ -344,6 +344,15 @@ describe('the shipped 2013–2018 calibration file', () => {
       expect(at.q50).toBeCloseTo(f.q50!, 6);
       expect(at.q95).toBeCloseTo(f.q95!, 6);
     }
+    // a store written before forecasts recorded `counts` still reports (opened read only, it is not migrated)
+    const writable = await openExperimentDb(join(dir, 'small.duckdb'), { create: false });
+    await writable.write((tx) => tx.run('ALTER TABLE calibration_forecast DROP COLUMN counts'));
+    const older = await loadCalibration(
+      await ResultsStore.open(join(dir, 'small.duckdb'), { readOnly: true }),
+      'defaulter-list-small',
+    );
+    expect(older.forecast.map((f) => f.q50)).toEqual(data.forecast.map((f) => f.q50));
+    expect(older.fans.map((f) => f.scale)).toEqual(data.fans.map((f) => f.scale));
     for (const caption of [
       'Acceptance history',
       'Posterior (last generation',

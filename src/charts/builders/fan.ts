@@ -62,17 +62,14 @@ export function fanChart(o: FanChartOptions): Figure {
   }${o.fittedUntil ? ` The fit saw the record up to ${o.fittedUntil}; after it, the forecast.` : ''}`;
   const layers: Record<string, unknown>[] = [
     {
-      data: { values },
       mark: { type: 'area', opacity: 0.16, color: colour },
       encoding: { x, y: { ...y, field: 'q05' }, y2: { field: 'q95' } },
     },
     {
-      data: { values },
       mark: { type: 'area', opacity: 0.32, color: colour },
       encoding: { x, y: { ...y, field: 'q25' }, y2: { field: 'q75' } },
     },
     {
-      data: { values },
       mark: { type: 'line', strokeWidth: 2.5, color: colour },
       encoding: { x, y: { ...y, field: 'q50' } },
     },
@@ -102,5 +99,6 @@ export function fanChart(o: FanChartOptions): Figure {
         },
       ],
     });
-  return makeFigure(o, alt, { width: WIDTH, height: HEIGHT, layer: layers });
+  // the quantiles once, at the top (the bands and the median share them); the rule and the observations bring their own
+  return makeFigure(o, alt, { width: WIDTH, height: HEIGHT, data: { values }, layer: layers });
 }

@@ -98,10 +98,17 @@ export async function loadCalibration(store: ResultsStore, id: string): Promise<
        FROM calibration_fit WHERE calibration_id = $1 ORDER BY position`,
       [id],
     );
-    // counts is NULL in stores written before forecasts recorded it: the default, a count
+    // Stores written before forecasts recorded whether a quantity is a count lack the column
+    // (a read-only open does not add it) or hold NULL: the default, a count.
+    const hasCounts =
+      (
+        await tx.query<{ n: number }>(
+          "SELECT count(*)::INTEGER AS n FROM information_schema.columns WHERE table_name = 'calibration_forecast' AND column_name = 'counts'",
+        )
+      )[0].n > 0;
     const forecast = await tx.query<Record<string, unknown>>(
       `SELECT quantity, metric, stat, per, strftime(from_date, '%Y-%m-%d') AS from_date, strftime(to_date, '%Y-%m-%d') AS to_date,
-              q05, q25, q50, q75, q95, coalesce(counts, true) AS counts
+              q05, q25, q50, q75, q95, ${hasCounts ? 'coalesce(counts, true)' : 'true'} AS is_count
        FROM calibration_forecast WHERE calibration_id = $1 ORDER BY position`,
       [id],
     );
@@ -129,7 +136,7 @@ export async function loadCalibration(store: ResultsStore, id: string): Promise<
         metric: f.metric as string,
         stat: f.stat as string,
         per: f.per as string | null,
-        counts: f.counts as boolean,
+        counts: f.is_count as boolean,
       })),
     ].filter((q) => !q.per);
     const fans: CalibrationFan[] = [];
