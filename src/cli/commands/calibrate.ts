@@ -96,7 +96,7 @@ export function formatCalibration(cal: Calibration, r: CalibrationReport): strin
       ['stopped', r.stopReason],
       [
         'method',
-        `ABC-SMC, ${cal.method.particles} particles, up to ${cal.method.generations} generations after the prior's`,
+        `ABC-SMC, ${cal.method.particles} particles, up to ${cal.method.generations} generations after the prior's, ${cal.method.kernel === 'olcm' ? 'local kernel (Filippi et al. 2013)' : 'kernel 2 × the weighted covariance (Beaumont et al. 2009)'}`,
       ],
       [
         'tolerance',
