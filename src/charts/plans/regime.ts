@@ -6,7 +6,7 @@
  * silently going missing.
  */
 import { barChart } from '../builders/bars.js';
-import { lineChart } from '../builders/line.js';
+import { lineChart, type LineChartOptions } from '../builders/line.js';
 import { ratioChart } from '../builders/ratio.js';
 import { fmt, listWords } from '../format.js';
 import { metricNames } from '../../models/regime/mechanisms.js';
@@ -126,123 +126,104 @@ export function regimeRunFigures(s: RunSeries, ctx: RunContext): FigureSet {
       skipped.push({ id, title, reason: `the run has no ${listWords(gone)} metric${gone.length > 1 ? 's' : ''}` });
     return gone.length === 0;
   };
+  /**
+   * A line over the run's days, or (in a finished run) a "not drawn" entry with `flatReason`
+   * when every point is at one level (`level` names it in the reason).
+   */
+  const dayLine = (
+    o: Omit<LineChartOptions, 'xTitle' | 'subtitle'> & { per: string },
+    flatReason?: (level: number) => string | null,
+  ): void => {
+    const level = flatAt(o.points);
+    const reason = !ctx.partial && level !== undefined && flatReason ? flatReason(level) : null;
+    if (reason) skipped.push({ id: o.id, title: o.title, reason });
+    else {
+      const { per, ...rest } = o;
+      figures.push(lineChart({ ...rest, subtitle: subtitle(ctx, per), xTitle: 'day', ...datedAxis(ctx) }));
+    }
+  };
   const groups = groupsOf(s, ctx);
   const keys = ['', ...groups.map((g) => `group=${g}`)];
   const names = [ALL, ...groups];
 
-  if (need('protest-share', 'Protest', ['active', 'adults'])) {
-    const pts = keys.flatMap((k, i) => {
-      const adults = s.values('adults', k);
-      return points(s, 'active', k, names[i], (v, t) => (adults[t] ? (100 * v) / adults[t]! : null));
-    });
-    if (!ctx.partial && flatAt(pts) === 0)
-      skipped.push({ id: 'protest-share', title: 'Protest', reason: 'nobody protested in this run' });
-    else
-      figures.push(
-        lineChart({
-          id: 'protest-share',
-          title: 'Protest',
-          subtitle: subtitle(ctx, 'share of adults protesting each day'),
-          xTitle: 'day',
-          ...datedAxis(ctx),
-          yTitle: 'protesting (% of adults)',
-          unit: '%',
-          points: pts,
-          series: names,
-          caption:
-            'Adults active in protest at the end of each day (Epstein’s rule: grievance minus risk aversion × perceived arrest risk above the threshold), as a share of the adults in the population or group.',
+  if (need('protest-share', 'Protest', ['active', 'adults']))
+    dayLine(
+      {
+        id: 'protest-share',
+        title: 'Protest',
+        per: 'share of adults protesting each day',
+        yTitle: 'protesting (% of adults)',
+        unit: '%',
+        points: keys.flatMap((k, i) => {
+          const adults = s.values('adults', k);
+          return points(s, 'active', k, names[i], (v, t) => (adults[t] ? (100 * v) / adults[t]! : null));
         }),
-      );
-  }
+        series: names,
+        caption:
+          'Adults active in protest at the end of each day (Epstein’s rule: grievance minus risk aversion × perceived arrest risk above the threshold), as a share of the adults in the population or group.',
+      },
+      (level) => (level === 0 ? 'nobody protested in this run' : null),
+    );
 
-  if (need('legitimacy', 'Perceived legitimacy', ['legitimacy_mean'])) {
-    const pts = keys.flatMap((k, i) => points(s, 'legitimacy_mean', k, names[i]));
-    const level = flatAt(pts);
-    if (!ctx.partial && level !== undefined)
-      skipped.push({
+  if (need('legitimacy', 'Perceived legitimacy', ['legitimacy_mean']))
+    dayLine(
+      {
         id: 'legitimacy',
         title: 'Perceived legitimacy',
-        reason: `perceived legitimacy stayed at ${fmt(level)} throughout the run`,
-      });
-    else
-      figures.push(
-        lineChart({
-          id: 'legitimacy',
-          title: 'Perceived legitimacy',
-          subtitle: subtitle(ctx, 'mean over adults, 0 (none) to 1 (full)'),
-          xTitle: 'day',
-          ...datedAxis(ctx),
-          yTitle: 'mean perceived legitimacy (0–1)',
-          yZero: false,
-          points: pts,
-          series: names,
-          caption: 'Mean of residents’ perceived legitimacy of the regime, L in Epstein’s grievance H(1 − L).',
-        }),
-      );
-  }
+        per: 'mean over adults, 0 (none) to 1 (full)',
+        yTitle: 'mean perceived legitimacy (0–1)',
+        yZero: false,
+        points: keys.flatMap((k, i) => points(s, 'legitimacy_mean', k, names[i])),
+        series: names,
+        caption: 'Mean of residents’ perceived legitimacy of the regime, L in Epstein’s grievance H(1 − L).',
+      },
+      (level) => `perceived legitimacy stayed at ${fmt(level)} throughout the run`,
+    );
 
-  if (need('detentions', 'Detentions', ['detentions_reactive', 'detentions_preemptive'])) {
-    const pts = [
-      ...points(s, 'detentions_reactive', '', 'reactive (arrests)'),
-      ...points(s, 'detentions_preemptive', '', 'pre-emptive (predictive policing)'),
-    ];
-    if (!ctx.partial && flatAt(pts) === 0)
-      skipped.push({ id: 'detentions', title: 'Detentions', reason: 'nobody was detained in this run' });
-    else
-      figures.push(
-        lineChart({
-          id: 'detentions',
-          title: 'Detentions',
-          subtitle: subtitle(ctx, 'new detentions per day'),
-          xTitle: 'day',
-          ...datedAxis(ctx),
-          yTitle: 'detentions (people per day)',
-          integer: true,
-          points: pts,
-          caption:
-            'Reactive: arrests of residents detected protesting, including those wrongly attributed. Pre-emptive: detentions ordered by predictive policing before any act.',
-        }),
-      );
-  }
+  if (need('detentions', 'Detentions', ['detentions_reactive', 'detentions_preemptive']))
+    dayLine(
+      {
+        id: 'detentions',
+        title: 'Detentions',
+        per: 'new detentions per day',
+        yTitle: 'detentions (people per day)',
+        integer: true,
+        points: [
+          ...points(s, 'detentions_reactive', '', 'reactive (arrests)'),
+          ...points(s, 'detentions_preemptive', '', 'pre-emptive (predictive policing)'),
+        ],
+        caption:
+          'Reactive: arrests of residents detected protesting, including those wrongly attributed. Pre-emptive: detentions ordered by predictive policing before any act.',
+      },
+      (level) => (level === 0 ? 'nobody was detained in this run' : null),
+    );
 
-  if (need('in-detention', 'In detention', ['detained', 'detained_wrongly'])) {
-    const pts = [...points(s, 'detained', '', 'all detained'), ...points(s, 'detained_wrongly', '', 'who did not act')];
-    if (!ctx.partial && flatAt(pts) === 0)
-      skipped.push({ id: 'in-detention', title: 'In detention', reason: 'nobody was held in detention in this run' });
-    else
-      figures.push(
-        lineChart({
-          id: 'in-detention',
-          title: 'In detention',
-          subtitle: subtitle(ctx, 'people held at the end of each day'),
-          xTitle: 'day',
-          ...datedAxis(ctx),
-          yTitle: 'people in detention',
-          integer: true,
-          points: pts,
-          caption: '“Who did not act”: held after a false attribution or a false pre-emptive call.',
-        }),
-      );
-  }
+  if (need('in-detention', 'In detention', ['detained', 'detained_wrongly']))
+    dayLine(
+      {
+        id: 'in-detention',
+        title: 'In detention',
+        per: 'people held at the end of each day',
+        yTitle: 'people in detention',
+        integer: true,
+        points: [...points(s, 'detained', '', 'all detained'), ...points(s, 'detained_wrongly', '', 'who did not act')],
+        caption: '“Who did not act”: held after a false attribution or a false pre-emptive call.',
+      },
+      (level) => (level === 0 ? 'nobody was held in detention in this run' : null),
+    );
 
-  if (need('lists', 'Lists', ['blacklisted', 'redlisted'])) {
-    const pts = [...points(s, 'blacklisted', '', 'blacklist'), ...points(s, 'redlisted', '', 'redlist')];
-    if (pts.every((p) => !p.y))
-      skipped.push({ id: 'lists', title: 'Lists', reason: 'nobody was listed in this run (both lists stayed empty)' });
-    else
-      figures.push(
-        lineChart({
-          id: 'lists',
-          title: 'Lists',
-          subtitle: subtitle(ctx, 'residents on each list'),
-          xTitle: 'day',
-          ...datedAxis(ctx),
-          yTitle: 'residents listed',
-          integer: true,
-          points: pts,
-        }),
-      );
-  }
+  if (need('lists', 'Lists', ['blacklisted', 'redlisted']))
+    dayLine(
+      {
+        id: 'lists',
+        title: 'Lists',
+        per: 'residents on each list',
+        yTitle: 'residents listed',
+        integer: true,
+        points: [...points(s, 'blacklisted', '', 'blacklist'), ...points(s, 'redlisted', '', 'redlist')],
+      },
+      (level) => (level === 0 ? 'nobody was listed in this run (both lists stayed empty)' : null),
+    );
 
   const sanctions = Object.keys(REGIME_SANCTION_LABELS);
   if (need('sanctions', 'Sanctions', sanctions)) {
